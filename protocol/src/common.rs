@@ -1,0 +1,148 @@
+//! Types shared by the integrator API and the link API.
+
+use serde::{Deserialize, Serialize};
+
+/// Unix time in seconds, as every timestamp of the API.
+pub type Timestamp = i64;
+
+/// A page of objects, Stripe-style: `limit` / `starting_after` select the page and `has_more`
+/// says whether another one follows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "object", rename = "list")]
+pub struct List<T> {
+    pub data: Vec<T>,
+    pub has_more: bool,
+    pub url: String,
+}
+
+impl<T> List<T> {
+    /// A complete list (no further page).
+    pub fn complete(data: Vec<T>, url: impl Into<String>) -> Self {
+        Self { data, has_more: false, url: url.into() }
+    }
+}
+
+/// The data a business asks to read; the person consents to exactly these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Account and routing numbers, to pay from or to the account.
+    PaymentMethod,
+    /// Current and available balances.
+    Balances,
+    /// Owner names, addresses, emails and phones.
+    Ownership,
+    /// Pending and posted transactions.
+    Transactions,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 4] =
+        [Self::PaymentMethod, Self::Balances, Self::Ownership, Self::Transactions];
+
+    /// The wire name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PaymentMethod => "payment_method",
+            Self::Balances => "balances",
+            Self::Ownership => "ownership",
+            Self::Transactions => "transactions",
+        }
+    }
+}
+
+/// Data that can be fetched right after linking or refreshed later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Feature {
+    Balance,
+    Ownership,
+    Transactions,
+}
+
+impl Feature {
+    /// The permission a feature's data needs.
+    pub fn permission(self) -> Permission {
+        match self {
+            Self::Balance => Permission::Balances,
+            Self::Ownership => Permission::Ownership,
+            Self::Transactions => Permission::Transactions,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountCategory {
+    Cash,
+    Credit,
+    Investment,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountSubcategory {
+    Checking,
+    Savings,
+    CreditCard,
+    LineOfCredit,
+    Mortgage,
+    Other,
+}
+
+impl AccountSubcategory {
+    /// The category every subcategory belongs to.
+    pub fn category(self) -> AccountCategory {
+        match self {
+            Self::Checking | Self::Savings => AccountCategory::Cash,
+            Self::CreditCard | Self::LineOfCredit | Self::Mortgage => AccountCategory::Credit,
+            Self::Other => AccountCategory::Other,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    Active,
+    Inactive,
+    Disconnected,
+}
+
+/// Whose accounts these are, in the business's own terms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountHolder {
+    #[serde(rename = "type")]
+    pub kind: AccountHolderKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// The person's email, used later to offer their saved accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountHolderKind {
+    Customer,
+    Account,
+}
+
+/// Which institutions and accounts the person may pick.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Filters {
+    /// ISO 3166-1 alpha-2 country codes of the institutions offered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub countries: Option<Vec<String>>,
+    /// Only accounts of these subcategories can be picked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_subcategories: Option<Vec<AccountSubcategory>>,
+    /// Skip the search step and go straight to this institution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub institution: Option<String>,
+}

@@ -1,0 +1,110 @@
+//! Bodies of the integrator API, called by the business's server with its secret key.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    AccountCategory, AccountHolder, AccountStatus, AccountSubcategory, Feature, Filters, List,
+    Permission, Timestamp,
+};
+
+/// `POST /v1/financial_connections/sessions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSessionRequest {
+    #[serde(default)]
+    pub account_holder: Option<AccountHolder>,
+    /// At least one; `payment_method` is the usual one.
+    pub permissions: Vec<Permission>,
+    #[serde(default)]
+    pub filters: Option<Filters>,
+    /// Data fetched right after linking.
+    #[serde(default)]
+    pub prefetch: Vec<Feature>,
+    /// Where a redirect or a mobile app's OAuth hand-off comes back to (https, or a custom
+    /// scheme for apps; http only on loopback).
+    #[serde(default)]
+    pub return_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    /// The person can still go through the flow.
+    Open,
+    /// The flow ended with accounts (or none, if the person closed it after linking nothing).
+    Completed,
+    /// The person closed the flow.
+    Cancelled,
+    /// Nothing happened for too long, or the session outlived its maximum age.
+    Expired,
+}
+
+/// A Financial Connections session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "object", rename = "financial_connections.session")]
+pub struct Session {
+    pub id: String,
+    pub created: Timestamp,
+    pub livemode: bool,
+    /// Only in the response that created the session: it is stored as a hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    pub account_holder: Option<AccountHolder>,
+    pub permissions: Vec<Permission>,
+    pub filters: Option<Filters>,
+    pub prefetch: Vec<Feature>,
+    pub return_url: Option<String>,
+    pub status: SessionStatus,
+    pub expires_at: Timestamp,
+    pub accounts: List<Account>,
+}
+
+/// A linked bank account, as the business's server sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "object", rename = "financial_connections.account")]
+pub struct Account {
+    pub id: String,
+    pub created: Timestamp,
+    pub livemode: bool,
+    pub account_holder: Option<AccountHolder>,
+    pub category: AccountCategory,
+    pub subcategory: AccountSubcategory,
+    pub display_name: String,
+    pub institution_name: String,
+    pub last4: String,
+    pub status: AccountStatus,
+    pub permissions: Vec<Permission>,
+    /// `us_bank_account` when the account can carry ACH payments.
+    pub supported_payment_method_types: Vec<String>,
+    pub session: String,
+    pub balance: Option<Balance>,
+    pub balance_refresh: Option<Refresh>,
+    pub ownership: Option<String>,
+    pub ownership_refresh: Option<Refresh>,
+    pub transaction_refresh: Option<Refresh>,
+}
+
+/// Balances in minor units, by ISO currency code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Balance {
+    pub as_of: Timestamp,
+    pub current: std::collections::BTreeMap<String, i64>,
+    /// Cash accounts only.
+    pub available: Option<std::collections::BTreeMap<String, i64>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefreshStatus {
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+/// The state of the last refresh of one kind of data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refresh {
+    pub status: RefreshStatus,
+    pub last_attempted_at: Timestamp,
+    pub next_refresh_available_at: Option<Timestamp>,
+}
