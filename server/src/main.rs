@@ -1,1 +1,99 @@
-fn main() {}
+//! `finlink-server`: runs the API, the widget, the sandbox banks and the demo shop.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use finlink_server::config::{DEFAULT_BUSINESS_NAME, DEFAULT_SESSION_IDLE_SECONDS, DEFAULT_SESSION_MAX_AGE_SECONDS};
+use finlink_server::{Config, Database, SystemClock, secrets};
+
+/// Open, self-hostable bank-account linking: the server with its sandbox banks.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Cli {
+    /// Address of the API, the widget (/link/), the loader (/finlink.js) and the sandbox banks.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Address of the demo shop (another origin than the widget).
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    demo_listen: SocketAddr,
+    /// Do not start the demo shop.
+    #[arg(long)]
+    no_demo: bool,
+    /// The public URL of --listen, when people reach it through a proxy.
+    #[arg(long)]
+    public_url: Option<url::Url>,
+    /// SQLite database file, or :memory:.
+    #[arg(long, default_value = "finlink.sqlite")]
+    database: String,
+    /// A FedACH directory file to load instead of the generated sandbox directory.
+    #[arg(long)]
+    institutions: Option<PathBuf>,
+    /// The built widget (Trunk's dist/), served at /link/.
+    #[arg(long)]
+    widget_dir: Option<PathBuf>,
+    /// The business name shown on the consent screen.
+    #[arg(long, default_value = DEFAULT_BUSINESS_NAME)]
+    business_name: String,
+    /// The integrator's secret key; a random sk_test_ key is printed when unset.
+    #[arg(long, env = "FINLINK_SECRET_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let (secret_key, generated) = match cli.secret_key {
+        Some(key) => (key, false),
+        None => (format!("sk_test_{}", secrets::random_token(32)), true),
+    };
+    let config = Config {
+        listen: cli.listen,
+        demo_listen: (!cli.no_demo).then_some(cli.demo_listen),
+        public_url: cli.public_url,
+        database: Database::parse(&cli.database),
+        institutions: cli.institutions,
+        widget_dir: cli.widget_dir,
+        secret_key: secret_key.clone(),
+        business_name: cli.business_name,
+        session_idle_seconds: DEFAULT_SESSION_IDLE_SECONDS,
+        session_max_age_seconds: DEFAULT_SESSION_MAX_AGE_SECONDS,
+    };
+    let server = match finlink_server::start(config, Arc::new(SystemClock)).await {
+        Ok(server) => server,
+        Err(error) => {
+            eprintln!("finlink-server: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let base = server.base_url();
+    println!("finlink listening on {base}");
+    println!("  integrator API  {base}/v1/financial_connections/");
+    println!("  widget          {base}/link/");
+    println!("  loader          {base}/finlink.js");
+    println!("  sandbox banks   {base}/sandbox/banks/");
+    if let Some(demo) = server.demo_address {
+        println!("  demo shop       http://{demo}/");
+    }
+    if generated {
+        println!("  secret key      {secret_key}  (set FINLINK_SECRET_KEY to choose one)");
+    }
+    tokio::select! {
+        result = server.wait() => match result {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("finlink-server: {error}");
+                ExitCode::FAILURE
+            }
+        },
+        _ = tokio::signal::ctrl_c() => ExitCode::SUCCESS,
+    }
+}

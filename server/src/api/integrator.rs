@@ -1,0 +1,235 @@
+//! The integrator API: the business's server creates sessions and reads linked accounts.
+
+use axum::extract::{Path, State};
+use finlink_protocol::{Account, AccountHolder, AccountHolderKind, CreateSessionRequest, List, Session, SessionStatus};
+use serde::Deserialize;
+
+use super::access::{Lifetimes, new_client_secret, require_secret_key};
+use super::views;
+use crate::app::{AppState, Shared};
+use crate::error::ApiError;
+use crate::http::extract::{Bearer, Json, Query};
+use crate::secrets;
+use crate::store::{AccountRecord, SessionRecord};
+use crate::store::account_holder_key;
+
+/// `POST /v1/financial_connections/sessions`
+pub async fn create_session(
+    State(state): State<Shared>,
+    Bearer(bearer): Bearer,
+    Json(request): Json<CreateSessionRequest>,
+) -> Result<axum::Json<Session>, ApiError> {
+    require_secret_key(&state, bearer.as_deref())?;
+    let request = validate(&state, request)?;
+    let now = state.clock.now();
+    let id = secrets::new_id("fcsess");
+    let client_secret = new_client_secret(&id);
+    let record = SessionRecord {
+        id,
+        secret_hash: secrets::hash(&client_secret),
+        created: now,
+        last_active: now,
+        status: SessionStatus::Open,
+        consent_given: false,
+        business_name: state.business_name.clone(),
+        request,
+        authorization_id: None,
+    };
+    let lifetimes = Lifetimes::of(&state);
+    let stored = record.clone();
+    state.store.transaction(move |tx| stored.insert(tx).map_err(ApiError::from)).await?;
+    Ok(axum::Json(views::session(&record, &[], lifetimes, now, Some(client_secret))))
+}
+
+/// Checks what a create request asks for; returns it normalised (permissions deduplicated).
+fn validate(state: &AppState, mut request: CreateSessionRequest) -> Result<CreateSessionRequest, ApiError> {
+    if request.permissions.is_empty() {
+        return Err(ApiError::ParameterMissing { param: "permissions".to_owned() });
+    }
+    request.permissions.sort();
+    request.permissions.dedup();
+    request.prefetch.sort();
+    request.prefetch.dedup();
+    if let Some(feature) = request.prefetch.iter().find(|feature| !request.permissions.contains(&feature.permission())) {
+        return Err(ApiError::invalid(
+            "prefetch",
+            format!("prefetching {feature:?} needs the '{}' permission.", feature.permission().as_str()),
+        ));
+    }
+    if let Some(holder) = &request.account_holder {
+        validate_account_holder(holder)?;
+    }
+    if let Some(filters) = &request.filters {
+        if let Some(countries) = &filters.countries {
+            if countries.is_empty() || countries.iter().any(|code| code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase())) {
+                return Err(ApiError::invalid("filters[countries]", "use two-letter upper-case ISO 3166-1 codes, e.g. \"US\"."));
+            }
+        }
+        if filters.account_subcategories.as_ref().is_some_and(Vec::is_empty) {
+            return Err(ApiError::invalid("filters[account_subcategories]", "list at least one subcategory, or leave it out."));
+        }
+        if let Some(institution) = &filters.institution {
+            if state.directory.get(institution).is_none() {
+                return Err(ApiError::invalid("filters[institution]", format!("no institution '{institution}'.")));
+            }
+        }
+    }
+    if let Some(return_url) = &request.return_url {
+        validate_return_url(return_url)?;
+    }
+    Ok(request)
+}
+
+fn validate_account_holder(holder: &AccountHolder) -> Result<(), ApiError> {
+    match holder.kind {
+        AccountHolderKind::Customer if holder.customer.as_deref().is_none_or(str::is_empty) => {
+            Err(ApiError::ParameterMissing { param: "account_holder[customer]".to_owned() })
+        }
+        AccountHolderKind::Account if holder.account.as_deref().is_none_or(str::is_empty) => {
+            Err(ApiError::ParameterMissing { param: "account_holder[account]".to_owned() })
+        }
+        _ if holder.email.as_deref().is_some_and(|email| !plausible_email(email)) => {
+            Err(ApiError::invalid("account_holder[email]", "not an email address."))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn plausible_email(email: &str) -> bool {
+    email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+}
+
+/// A return URL is https, http only on loopback (development), or an app's custom scheme;
+/// never a scheme that runs code or reads files.
+fn validate_return_url(text: &str) -> Result<(), ApiError> {
+    let invalid = |reason: &str| ApiError::invalid("return_url", reason);
+    let url = url::Url::parse(text).map_err(|error| invalid(&format!("not an absolute URL ({error}).")))?;
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" => match url.host() {
+            Some(url::Host::Domain("localhost")) => Ok(()),
+            Some(url::Host::Ipv4(ip)) if ip.is_loopback() => Ok(()),
+            Some(url::Host::Ipv6(ip)) if ip.is_loopback() => Ok(()),
+            _ => Err(invalid("http is only allowed for loopback hosts; use https.")),
+        },
+        "javascript" | "data" | "file" | "blob" | "vbscript" | "about" => {
+            Err(invalid("this scheme is not allowed."))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `GET /v1/financial_connections/sessions/{id}`
+pub async fn retrieve_session(
+    State(state): State<Shared>,
+    Bearer(bearer): Bearer,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Session>, ApiError> {
+    require_secret_key(&state, bearer.as_deref())?;
+    let now = state.clock.now();
+    let lifetimes = Lifetimes::of(&state);
+    let session = state
+        .store
+        .transaction(move |tx| {
+            let session = SessionRecord::find(tx, &id)?.ok_or(ApiError::ResourceMissing { kind: "session", id })?;
+            let accounts = AccountRecord::linked_for_session(tx, &session.id)?;
+            Ok::<_, ApiError>(views::session(&session, &accounts, lifetimes, now, None))
+        })
+        .await?;
+    Ok(axum::Json(session))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListAccountsQuery {
+    session: Option<String>,
+    #[serde(rename = "account_holder[customer]")]
+    customer: Option<String>,
+    #[serde(rename = "account_holder[account]")]
+    account: Option<String>,
+    limit: Option<usize>,
+    starting_after: Option<String>,
+}
+
+/// `GET /v1/financial_connections/accounts?session=...` or `?account_holder[customer]=...`
+pub async fn list_accounts(
+    State(state): State<Shared>,
+    Bearer(bearer): Bearer,
+    Query(query): Query<ListAccountsQuery>,
+) -> Result<axum::Json<List<Account>>, ApiError> {
+    require_secret_key(&state, bearer.as_deref())?;
+    let limit = query.limit.unwrap_or(10);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::invalid("limit", "must be between 1 and 100."));
+    }
+    let holder_key = match (&query.customer, &query.account) {
+        (Some(customer), None) => Some(account_holder_key(&AccountHolder {
+            kind: AccountHolderKind::Customer,
+            customer: Some(customer.clone()),
+            account: None,
+            email: None,
+        })),
+        (None, Some(account)) => Some(account_holder_key(&AccountHolder {
+            kind: AccountHolderKind::Account,
+            customer: None,
+            account: Some(account.clone()),
+            email: None,
+        })),
+        (None, None) => None,
+        (Some(_), Some(_)) => return Err(ApiError::invalid("account_holder", "give a customer or an account, not both.")),
+    }
+    .flatten();
+    let session_id = query.session.clone();
+    if session_id.is_some() == holder_key.is_some() {
+        return Err(ApiError::ParameterMissing { param: "session or account_holder".to_owned() });
+    }
+    let starting_after = query.starting_after.clone();
+    let accounts = state
+        .store
+        .transaction(move |tx| {
+            let records = match (&session_id, &holder_key) {
+                (Some(session_id), _) => AccountRecord::linked_for_session(tx, session_id)?,
+                (None, Some(key)) => AccountRecord::linked_for_account_holder(tx, key)?,
+                (None, None) => Vec::new(),
+            };
+            let mut views_of = Vec::with_capacity(records.len());
+            for record in &records {
+                if let Some(session) = SessionRecord::find(tx, &record.session_id)? {
+                    views_of.push(views::account(record, &session));
+                }
+            }
+            Ok::<_, ApiError>(views_of)
+        })
+        .await?;
+    let start = match &starting_after {
+        Some(after) => accounts
+            .iter()
+            .position(|account| &account.id == after)
+            .map(|index| index + 1)
+            .ok_or_else(|| ApiError::invalid("starting_after", format!("no account '{after}' in this list.")))?,
+        None => 0,
+    };
+    let rest = accounts.len().saturating_sub(start);
+    let data: Vec<Account> = accounts.into_iter().skip(start).take(limit).collect();
+    Ok(axum::Json(List { has_more: rest > data.len(), data, url: "/v1/financial_connections/accounts".to_owned() }))
+}
+
+/// `GET /v1/financial_connections/accounts/{id}`
+pub async fn retrieve_account(
+    State(state): State<Shared>,
+    Bearer(bearer): Bearer,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Account>, ApiError> {
+    require_secret_key(&state, bearer.as_deref())?;
+    let account = state
+        .store
+        .transaction(move |tx| {
+            let missing = || ApiError::ResourceMissing { kind: "account", id: id.clone() };
+            let record = AccountRecord::find_linked(tx, &id)?.ok_or_else(missing)?;
+            let session = SessionRecord::find(tx, &record.session_id)?.ok_or_else(missing)?;
+            Ok::<_, ApiError>(views::account(&record, &session))
+        })
+        .await?;
+    Ok(axum::Json(account))
+}

@@ -1,0 +1,165 @@
+//! `GET /oauth/callback`: where a bank sends the person back after OAuth.
+//!
+//! The checks run in the order that keeps an attacker from learning or spending anything:
+//! the `state` must open an authorization that awaits OAuth (else nothing changes); the
+//! `iss` must be that bank's (RFC 9207 mix-up defence); only then is the code exchanged,
+//! server-side, with the PKCE verifier. The page shown is plain text in HTML, escaped.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+
+use super::access::Lifetimes;
+use super::link::{fetch_accounts, store_offered_accounts};
+use finlink_protocol::SessionStatus;
+
+use crate::app::Shared;
+use crate::connector::{ConnectorError, issuer_matches};
+use crate::error::ApiError;
+use crate::http::extract::Query;
+use crate::secrets;
+use crate::store::{AuthorizationProgress, AuthorizationRecord, SessionRecord};
+
+#[derive(Debug, Deserialize)]
+pub struct CallbackQuery {
+    state: Option<String>,
+    code: Option<String>,
+    iss: Option<String>,
+    error: Option<String>,
+}
+
+pub async fn callback(State(state): State<Shared>, Query(query): Query<CallbackQuery>) -> Response {
+    match handle(&state, query).await {
+        Ok(institution) => page(
+            StatusCode::OK,
+            "You're connected",
+            &format!("{institution} shared your accounts. You can close this window and continue."),
+        ),
+        Err(error) => page(error.status(), "We couldn't connect your bank", &error.to_string()),
+    }
+}
+
+/// Returns the institution's name once the bank authorized.
+async fn handle(state: &Shared, query: CallbackQuery) -> Result<String, ApiError> {
+    let oauth_state = query.state.ok_or(ApiError::OauthStateInvalid)?;
+    let (authorization_id, _) = oauth_state.split_once('.').ok_or(ApiError::OauthStateInvalid)?;
+    let authorization_id = authorization_id.to_owned();
+    let lifetimes = Lifetimes::of(state);
+    let now = state.clock.now();
+    let shared = state.clone();
+    let code = query.code.filter(|code| !code.is_empty());
+    let has_code = code.is_some();
+    let (iss, error) = (query.iss, query.error);
+    // Spend the state in its own transaction: a replay of this callback finds nothing to
+    // continue. A refusal is recorded too (the inner `Err`), so the widget shows it.
+    let spent = state
+        .store
+        .transaction(move |tx| {
+            let mut record = AuthorizationRecord::find(tx, &authorization_id)?.ok_or(ApiError::OauthStateInvalid)?;
+            let AuthorizationProgress::AwaitingOauth { oauth_url, state_hash, pkce_verifier } = record.progress.clone()
+            else {
+                return Err(ApiError::OauthStateInvalid);
+            };
+            if !secrets::verify(&oauth_state, &state_hash) {
+                return Err(ApiError::OauthStateInvalid);
+            }
+            let session = SessionRecord::find(tx, &record.session_id)?.ok_or(ApiError::OauthStateInvalid)?;
+            match lifetimes.status(&session, now) {
+                SessionStatus::Open => {}
+                SessionStatus::Expired => return Err(ApiError::SessionExpired),
+                SessionStatus::Completed => return Err(ApiError::SessionCompleted),
+                SessionStatus::Cancelled => return Err(ApiError::SessionCancelled),
+            }
+            let refusal = if !issuer_matches(&shared.bank(&record.institution_id), iss.as_deref()) {
+                Some(ApiError::OauthIssuerMismatch)
+            } else if error.is_some() {
+                Some(ApiError::OauthDenied)
+            } else if !has_code {
+                Some(ApiError::OauthCodeInvalid)
+            } else {
+                None
+            };
+            record.updated = now;
+            record.progress = match &refusal {
+                Some(error) => AuthorizationProgress::Failed { error: error.to_protocol() },
+                None => AuthorizationProgress::ExchangingCode { oauth_url },
+            };
+            record.update(tx)?;
+            Ok(match refusal {
+                Some(error) => Err(error),
+                None => Ok((record, pkce_verifier)),
+            })
+        })
+        .await?;
+    let (record, verifier) = spent?;
+    let code = code.ok_or(ApiError::OauthCodeInvalid)?;
+    exchange(state, record, &code, &verifier).await
+}
+
+/// Exchanges the code, fetches the shared accounts and records the outcome.
+async fn exchange(state: &Shared, mut record: AuthorizationRecord, code: &str, verifier: &str) -> Result<String, ApiError> {
+    let bank = state.bank(&record.institution_id);
+    let name = state.directory.get(&record.institution_id).map_or_else(|| record.institution_id.clone(), |found| found.name.clone());
+    let outcome = match state.connector.exchange_code(&bank, code, &state.oauth_redirect_uri(), verifier).await {
+        Ok(tokens) => match fetch_accounts(state, &record, &tokens).await {
+            Ok(accounts) => Ok((tokens, accounts)),
+            Err(error) => Err(error),
+        },
+        Err(ConnectorError::InvalidGrant) => Err(ApiError::OauthCodeInvalid),
+        Err(ConnectorError::AccessDenied) => Err(ApiError::OauthDenied),
+        Err(ConnectorError::InstitutionError) => Err(ApiError::InstitutionError { name: name.clone() }),
+        Err(other) => {
+            tracing::warn!(error = %other, "token exchange failed");
+            Err(ApiError::InstitutionUnavailable { name: name.clone() })
+        }
+    };
+    record.updated = state.clock.now();
+    let shared = state.clone();
+    state
+        .store
+        .transaction(move |tx| {
+            match outcome {
+                Ok((tokens, accounts)) => {
+                    record.progress = AuthorizationProgress::Authorized { tokens };
+                    record.update(tx)?;
+                    store_offered_accounts(tx, &shared, &record, accounts)?;
+                    Ok::<_, ApiError>(Ok(name))
+                }
+                Err(error) => {
+                    record.progress = AuthorizationProgress::Failed { error: error.to_protocol() };
+                    record.update(tx)?;
+                    Ok(Err(error))
+                }
+            }
+        })
+        .await?
+}
+
+/// A minimal page of the finlink origin: a heading and a message, escaped.
+fn page(status: StatusCode, heading: &str, message: &str) -> Response {
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{heading}</title></head><body><main><h1>{heading}</h1><p role=\"status\">{message}</p></main></body></html>",
+        heading = escape_html(heading),
+        message = escape_html(message),
+    );
+    (status, Html(body)).into_response()
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}

@@ -1,0 +1,171 @@
+//! Records as the API shows them: what each caller may see, and nothing more.
+
+use finlink_protocol::{
+    Account, AccountStatus, AuthorizationState, Institution, LinkAccount, LinkedAccount,
+    Permission, Session, Timestamp, UnselectableReason, AccountCategory, List,
+};
+
+use super::access::Lifetimes;
+use crate::app::AppState;
+use crate::connector::BankAccount;
+use crate::store::{AccountRecord, AuthorizationProgress, AuthorizationRecord, SessionRecord};
+
+pub fn session(
+    record: &SessionRecord,
+    accounts: &[AccountRecord],
+    lifetimes: Lifetimes,
+    now: Timestamp,
+    client_secret: Option<String>,
+) -> Session {
+    Session {
+        id: record.id.clone(),
+        created: record.created,
+        livemode: false,
+        client_secret,
+        account_holder: record.request.account_holder.clone(),
+        permissions: record.request.permissions.clone(),
+        filters: record.request.filters.clone(),
+        prefetch: record.request.prefetch.clone(),
+        return_url: record.request.return_url.clone(),
+        status: lifetimes.status(record, now),
+        expires_at: lifetimes.expires_at(record),
+        accounts: List::complete(
+            accounts.iter().map(|account| self::account(account, record)).collect(),
+            "/v1/financial_connections/accounts",
+        ),
+    }
+}
+
+fn account_status(bank: &BankAccount) -> AccountStatus {
+    if bank.open { AccountStatus::Active } else { AccountStatus::Inactive }
+}
+
+/// Whether an account can carry ACH payments: an open cash account the bank says supports it.
+fn payable(bank: &BankAccount) -> bool {
+    bank.open && bank.supports_ach && bank.subcategory.category() == AccountCategory::Cash
+}
+
+/// The integrator's view. Balances, owners and transactions come with the data issue; until
+/// then they are `null`, never data the session did not ask for.
+pub fn account(record: &AccountRecord, session: &SessionRecord) -> Account {
+    let bank = &record.bank;
+    Account {
+        id: record.id.clone(),
+        created: record.created,
+        livemode: false,
+        account_holder: session.request.account_holder.clone(),
+        category: bank.subcategory.category(),
+        subcategory: bank.subcategory,
+        display_name: bank.display_name.clone(),
+        institution_name: record.institution_name.clone(),
+        last4: bank.last4.clone(),
+        status: account_status(bank),
+        permissions: session.request.permissions.clone(),
+        supported_payment_method_types: if payable(bank) {
+            vec!["us_bank_account".to_owned()]
+        } else {
+            Vec::new()
+        },
+        session: session.id.clone(),
+        balance: None,
+        balance_refresh: None,
+        ownership: None,
+        ownership_refresh: None,
+        transaction_refresh: None,
+    }
+}
+
+/// Why the person cannot pick this account in this session, if they cannot.
+pub fn unselectable_reason(bank: &BankAccount, session: &SessionRecord) -> Option<UnselectableReason> {
+    if !bank.open {
+        return Some(UnselectableReason::Inactive);
+    }
+    if session.request.permissions.contains(&Permission::PaymentMethod) && !payable(bank) {
+        return Some(UnselectableReason::UnsupportedForPayments);
+    }
+    let filtered_out = session
+        .request
+        .filters
+        .as_ref()
+        .and_then(|filters| filters.account_subcategories.as_ref())
+        .is_some_and(|allowed| !allowed.contains(&bank.subcategory));
+    filtered_out.then_some(UnselectableReason::FilteredOut)
+}
+
+pub fn link_account(record: &AccountRecord, session: &SessionRecord) -> LinkAccount {
+    let bank = &record.bank;
+    LinkAccount {
+        id: record.id.clone(),
+        display_name: bank.display_name.clone(),
+        institution_name: record.institution_name.clone(),
+        category: bank.subcategory.category(),
+        subcategory: bank.subcategory,
+        last4: bank.last4.clone(),
+        status: account_status(bank),
+        unselectable_reason: unselectable_reason(bank, session),
+    }
+}
+
+/// The host page's view of a linked account: no numbers, balances or owners.
+pub fn linked_account(record: &AccountRecord, session: &SessionRecord) -> LinkedAccount {
+    let bank = &record.bank;
+    LinkedAccount {
+        id: record.id.clone(),
+        display_name: bank.display_name.clone(),
+        institution_name: record.institution_name.clone(),
+        category: bank.subcategory.category(),
+        subcategory: bank.subcategory,
+        last4: bank.last4.clone(),
+        status: account_status(bank),
+        permissions: session.request.permissions.clone(),
+    }
+}
+
+pub fn institution(state: &AppState, institution_id: &str) -> Institution {
+    match state.directory.get(institution_id) {
+        Some(found) => found.to_protocol(),
+        None => unknown_institution(institution_id),
+    }
+}
+
+/// An institution that left the directory after an authorization started (a reloaded
+/// directory): still shown by id rather than failing the whole request.
+fn unknown_institution(id: &str) -> Institution {
+    Institution {
+        id: id.to_owned(),
+        name: id.to_owned(),
+        url: None,
+        routing_numbers: Vec::new(),
+        auth_method: finlink_protocol::AuthMethod::Credentials,
+        status: finlink_protocol::InstitutionStatus::Up,
+        featured: false,
+        country: "US".to_owned(),
+    }
+}
+
+/// The widget's view of an authorization: what it awaits, never its secrets.
+pub fn authorization(state: &AppState, record: &AuthorizationRecord) -> finlink_protocol::Authorization {
+    let progress = match &record.progress {
+        AuthorizationProgress::AwaitingOauth { oauth_url, .. }
+        | AuthorizationProgress::ExchangingCode { oauth_url } => {
+            AuthorizationState::AwaitingOauth { oauth_url: oauth_url.clone() }
+        }
+        AuthorizationProgress::AwaitingCredentials { attempts_remaining, error } => {
+            AuthorizationState::AwaitingCredentials { error: error.clone(), attempts_remaining: *attempts_remaining }
+        }
+        AuthorizationProgress::AwaitingMfa { challenge, attempts_remaining, error, .. } => {
+            AuthorizationState::AwaitingMfa {
+                challenge: challenge.clone(),
+                error: error.clone(),
+                attempts_remaining: *attempts_remaining,
+            }
+        }
+        AuthorizationProgress::Authorized { .. } => AuthorizationState::Authorized,
+        AuthorizationProgress::Failed { error } => AuthorizationState::Failed { error: error.clone() },
+    };
+    finlink_protocol::Authorization {
+        id: record.id.clone(),
+        institution: institution(state, &record.institution_id),
+        state: progress,
+    }
+}

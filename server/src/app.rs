@@ -1,0 +1,179 @@
+//! Building the application from a `Config`, binding its listeners and running them.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::middleware;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::connector::{BankEndpoints, Connector, ConnectorError};
+use crate::directory::{Directory, DirectoryError};
+use crate::http::extract::BODY_LIMIT_BYTES;
+use crate::http::{self as edge, request_id};
+use crate::sandbox::{self, SandboxState};
+use crate::store::{Store, StoreError};
+use crate::{api, demo, secrets, statics};
+
+/// What every handler shares.
+pub struct AppState {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub directory: Arc<Directory>,
+    pub connector: Connector,
+    pub secret_key_hash: Vec<u8>,
+    pub business_name: String,
+    /// Where people and banks reach this server, e.g. `http://127.0.0.1:8080`.
+    pub public_url: url::Url,
+    pub session_idle_seconds: i64,
+    pub session_max_age_seconds: i64,
+}
+
+pub type Shared = Arc<AppState>;
+
+impl AppState {
+    /// The one redirect URI registered with every bank.
+    pub fn oauth_redirect_uri(&self) -> String {
+        format!("{}/oauth/callback", self.public_base())
+    }
+
+    /// The public URL without a trailing slash.
+    pub fn public_base(&self) -> String {
+        self.public_url.as_str().trim_end_matches('/').to_owned()
+    }
+
+    /// How finlink reaches an institution's bank.
+    pub fn bank(&self, institution_id: &str) -> BankEndpoints {
+        BankEndpoints::sandbox(&self.public_url, institution_id)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on {address}: {source}")]
+    Bind { address: SocketAddr, source: std::io::Error },
+    #[error("cannot open the database: {0}")]
+    Store(#[from] StoreError),
+    #[error("cannot load the institution directory: {0}")]
+    Directory(#[from] DirectoryError),
+    #[error("cannot set up the bank connector: {0}")]
+    Connector(#[from] ConnectorError),
+    #[error("invalid public URL: {0}")]
+    PublicUrl(#[from] url::ParseError),
+}
+
+/// A server that is running: its addresses, and the way to stop it.
+pub struct RunningServer {
+    pub address: SocketAddr,
+    pub demo_address: Option<SocketAddr>,
+    pub public_url: url::Url,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningServer {
+    /// `http://{address}` of the API, the widget and the sandbox.
+    pub fn base_url(&self) -> String {
+        self.public_url.as_str().trim_end_matches('/').to_owned()
+    }
+
+    /// Stops accepting, lets requests in flight finish, and waits.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+
+    /// Waits until the server stops (on its own, only after an I/O error).
+    pub async fn wait(self) -> std::io::Result<()> {
+        for task in self.tasks {
+            task.await.map_err(std::io::Error::other)??;
+        }
+        Ok(())
+    }
+}
+
+/// Binds the listeners, opens storage and starts serving.
+pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServer, StartError> {
+    let listener = bind(config.listen).await?;
+    let address = listener.local_addr().map_err(|source| StartError::Bind { address: config.listen, source })?;
+    let public_url = match &config.public_url {
+        Some(url) => url.clone(),
+        None => url::Url::parse(&format!("http://{address}"))?,
+    };
+    let directory = Arc::new(match &config.institutions {
+        Some(path) => Directory::from_fedach_file(path)?,
+        None => Directory::sandbox(),
+    });
+    let state: Shared = Arc::new(AppState {
+        store: Store::open(&config.database)?,
+        clock,
+        directory: Arc::clone(&directory),
+        connector: Connector::new()?,
+        secret_key_hash: secrets::hash(&config.secret_key),
+        business_name: config.business_name.clone(),
+        public_url: public_url.clone(),
+        session_idle_seconds: config.session_idle_seconds,
+        session_max_age_seconds: config.session_max_age_seconds,
+    });
+    let sandbox_state = SandboxState::new(directory, public_url.clone(), state.oauth_redirect_uri());
+    let app = router(Arc::clone(&state), sandbox_state, config.widget_dir.as_deref());
+
+    let (shutdown, stopped) = watch::channel(false);
+    let mut tasks = vec![serve(listener, app, stopped.clone())];
+    let mut demo_address = None;
+    if let Some(demo_listen) = config.demo_listen {
+        let demo_listener = bind(demo_listen).await?;
+        demo_address = demo_listener.local_addr().ok();
+        let shop = demo::router(demo::Shop::new(state.public_base(), config.secret_key.clone()));
+        tasks.push(serve(demo_listener, with_request_ids(shop), stopped));
+    }
+    Ok(RunningServer { address, demo_address, public_url, shutdown, tasks })
+}
+
+async fn bind(address: SocketAddr) -> Result<TcpListener, StartError> {
+    TcpListener::bind(address).await.map_err(|source| StartError::Bind { address, source })
+}
+
+fn serve(listener: TcpListener, app: Router, mut stopped: watch::Receiver<bool>) -> JoinHandle<std::io::Result<()>> {
+    tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            })
+            .await
+    })
+}
+
+/// Every route of the main listener.
+pub fn router(state: Shared, sandbox_state: SandboxState, widget_dir: Option<&std::path::Path>) -> Router {
+    let api = api::router(Arc::clone(&state))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    let app = Router::new()
+        .merge(api)
+        .nest("/sandbox", sandbox::router(sandbox_state))
+        .merge(statics::router(widget_dir))
+        .fallback(edge::route_not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ));
+    with_request_ids(app)
+}
+
+fn with_request_ids(router: Router) -> Router {
+    router.layer(middleware::from_fn(request_id::assign))
+}

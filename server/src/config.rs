@@ -1,0 +1,68 @@
+//! What an operator can set: addresses, storage, directory, widget files and keys.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Where the server keeps its records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// A SQLite file: records survive a restart.
+    File(PathBuf),
+    /// A private in-memory database, gone when the server stops (tests, demos).
+    Memory,
+}
+
+impl Database {
+    /// `:memory:` selects the in-memory database, anything else is a file path.
+    pub fn parse(text: &str) -> Self {
+        if text == ":memory:" { Self::Memory } else { Self::File(PathBuf::from(text)) }
+    }
+}
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The API, the widget, the loader and the sandbox banks.
+    pub listen: SocketAddr,
+    /// The demo shop, on another origin than the widget, as a business's page would be.
+    pub demo_listen: Option<SocketAddr>,
+    /// The URL people and banks reach `listen` at; by default `http://{listen}`.
+    pub public_url: Option<url::Url>,
+    pub database: Database,
+    /// A FedACH directory file to load instead of the generated sandbox directory.
+    pub institutions: Option<PathBuf>,
+    /// The built widget (Trunk's `dist/`), served at `/link/`.
+    pub widget_dir: Option<PathBuf>,
+    /// The integrator's secret key (`sk_test_...`).
+    pub secret_key: String,
+    /// The business shown on the consent screen.
+    pub business_name: String,
+    /// A session expires after this many seconds without activity.
+    pub session_idle_seconds: i64,
+    /// ... and at the latest this many seconds after it was created.
+    pub session_max_age_seconds: i64,
+}
+
+impl Config {
+    /// A configuration for tests and embedding: loopback on free ports, in-memory storage.
+    pub fn for_tests(secret_key: impl Into<String>) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            demo_listen: None,
+            public_url: None,
+            database: Database::Memory,
+            institutions: None,
+            widget_dir: None,
+            secret_key: secret_key.into(),
+            business_name: DEFAULT_BUSINESS_NAME.to_owned(),
+            session_idle_seconds: DEFAULT_SESSION_IDLE_SECONDS,
+            session_max_age_seconds: DEFAULT_SESSION_MAX_AGE_SECONDS,
+        }
+    }
+}
+
+pub const DEFAULT_BUSINESS_NAME: &str = "Demo Shop";
+/// 30 minutes of inactivity, as DESIGN §3 says.
+pub const DEFAULT_SESSION_IDLE_SECONDS: i64 = 30 * 60;
+/// A session never lives longer than 4 hours.
+pub const DEFAULT_SESSION_MAX_AGE_SECONDS: i64 = 4 * 60 * 60;

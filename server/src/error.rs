@@ -1,0 +1,215 @@
+//! Every way a request can fail, mapped to the error object of DESIGN §3 and a status code.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use finlink_protocol::{ErrorCode, ErrorResponse, ErrorType, UnselectableReason};
+
+use crate::http::request_id;
+
+/// A failed request: one variant per cause, each with the message the caller sees.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("The request body is not valid JSON for this endpoint: {detail}")]
+    BodyMalformed { detail: String },
+    #[error("The request body is larger than the limit of {limit} bytes.")]
+    BodyTooLarge { limit: usize },
+    #[error("Missing required parameter: {param}.")]
+    ParameterMissing { param: String },
+    #[error("Invalid value for {param}: {reason}")]
+    ParameterInvalid { param: String, reason: String },
+    #[error("Unrecognized request URL: {path}.")]
+    RouteNotFound { path: String },
+    #[error("This endpoint does not accept the method {method}.")]
+    MethodNotAllowed { method: String },
+    #[error("No such {kind}: '{id}'.")]
+    ResourceMissing { kind: &'static str, id: String },
+    #[error("No API key provided: send it as 'Authorization: Bearer sk_...'.")]
+    SecretKeyMissing,
+    #[error("Invalid API key provided.")]
+    SecretKeyInvalid,
+    #[error("This link is not valid. Ask the business for a new one.")]
+    ClientSecretInvalid,
+    #[error("This session expired; create a new one.")]
+    SessionExpired,
+    #[error("This session is already completed; create a new one.")]
+    SessionCompleted,
+    #[error("This session was cancelled; create a new one.")]
+    SessionCancelled,
+    #[error("The person has not consented to share this data yet.")]
+    ConsentRequired,
+    #[error("This login is not waiting for that step ({detail}). Start again at the bank.")]
+    AuthorizationStateInvalid { detail: &'static str },
+    #[error("The bank's answer does not belong to a login in progress. Please start again.")]
+    OauthStateInvalid,
+    #[error("The bank's answer came from another issuer than the bank you chose. Please start again.")]
+    OauthIssuerMismatch,
+    #[error("The bank did not accept the authorization code. Please start again.")]
+    OauthCodeInvalid,
+    #[error("Access was not granted at the bank.")]
+    OauthDenied,
+    #[error("The username or password is incorrect.")]
+    InvalidCredentials { attempts_remaining: u32 },
+    #[error("That answer is not correct.")]
+    InvalidMfaAnswer { attempts_remaining: u32 },
+    #[error("The bank locked this login after too many attempts. Try again later or contact the bank.")]
+    AccountLocked,
+    #[error("{name} is down for scheduled maintenance. Try again later or pick another bank.")]
+    InstitutionDownScheduled { name: String },
+    #[error("{name} is not responding right now. Try again later or pick another bank.")]
+    InstitutionDownUnscheduled { name: String },
+    #[error("{name} could not complete the request. Try again later or pick another bank.")]
+    InstitutionError { name: String },
+    #[error("{name} cannot be reached right now. Try again in a moment.")]
+    InstitutionUnavailable { name: String },
+    #[error("The account {id} cannot be linked.")]
+    AccountNotSelectable { id: String, reason: UnselectableReason },
+    #[error("Select at least one account.")]
+    NoAccountsSelected,
+    #[error("This Idempotency-Key was already used with a different request.")]
+    IdempotencyKeyInUse,
+    #[error("Invalid Idempotency-Key: {reason}")]
+    IdempotencyKeyInvalid { reason: &'static str },
+    /// Details are logged with the request id, never sent.
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal { detail: String },
+}
+
+impl ApiError {
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        Self::Internal { detail: detail.to_string() }
+    }
+
+    pub fn invalid(param: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::ParameterInvalid { param: param.into(), reason: reason.into() }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BodyMalformed { .. }
+            | Self::ParameterMissing { .. }
+            | Self::ParameterInvalid { .. }
+            | Self::SessionExpired
+            | Self::SessionCompleted
+            | Self::SessionCancelled
+            | Self::IdempotencyKeyInvalid { .. }
+            | Self::NoAccountsSelected => StatusCode::BAD_REQUEST,
+            Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RouteNotFound { .. } | Self::ResourceMissing { .. } => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::SecretKeyMissing | Self::SecretKeyInvalid | Self::ClientSecretInvalid => {
+                StatusCode::UNAUTHORIZED
+            }
+            Self::ConsentRequired => StatusCode::FORBIDDEN,
+            Self::AuthorizationStateInvalid { .. } | Self::IdempotencyKeyInUse => {
+                StatusCode::CONFLICT
+            }
+            Self::OauthStateInvalid
+            | Self::OauthIssuerMismatch
+            | Self::OauthCodeInvalid
+            | Self::OauthDenied
+            | Self::InvalidCredentials { .. }
+            | Self::InvalidMfaAnswer { .. }
+            | Self::AccountLocked
+            | Self::AccountNotSelectable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::InstitutionDownScheduled { .. }
+            | Self::InstitutionDownUnscheduled { .. }
+            | Self::InstitutionUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::InstitutionError { .. } => StatusCode::BAD_GATEWAY,
+            Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn kind(&self) -> ErrorType {
+        match self {
+            Self::SecretKeyMissing | Self::SecretKeyInvalid | Self::ClientSecretInvalid => {
+                ErrorType::AuthenticationError
+            }
+            Self::IdempotencyKeyInUse => ErrorType::IdempotencyError,
+            Self::InvalidCredentials { .. }
+            | Self::InvalidMfaAnswer { .. }
+            | Self::AccountLocked
+            | Self::OauthDenied
+            | Self::OauthCodeInvalid
+            | Self::InstitutionDownScheduled { .. }
+            | Self::InstitutionDownUnscheduled { .. }
+            | Self::InstitutionError { .. }
+            | Self::InstitutionUnavailable { .. } => ErrorType::InstitutionError,
+            Self::Internal { .. } => ErrorType::ApiError,
+            _ => ErrorType::InvalidRequestError,
+        }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::BodyMalformed { .. } => ErrorCode::BodyMalformed,
+            Self::BodyTooLarge { .. } => ErrorCode::BodyTooLarge,
+            Self::ParameterMissing { .. } => ErrorCode::ParameterMissing,
+            Self::ParameterInvalid { .. } => ErrorCode::ParameterInvalid,
+            Self::RouteNotFound { .. } => ErrorCode::RouteNotFound,
+            Self::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
+            Self::ResourceMissing { .. } => ErrorCode::ResourceMissing,
+            Self::SecretKeyMissing => ErrorCode::SecretKeyMissing,
+            Self::SecretKeyInvalid => ErrorCode::SecretKeyInvalid,
+            Self::ClientSecretInvalid => ErrorCode::ClientSecretInvalid,
+            Self::SessionExpired => ErrorCode::SessionExpired,
+            Self::SessionCompleted => ErrorCode::SessionCompleted,
+            Self::SessionCancelled => ErrorCode::SessionCancelled,
+            Self::ConsentRequired => ErrorCode::ConsentRequired,
+            Self::AuthorizationStateInvalid { .. } => ErrorCode::AuthorizationStateInvalid,
+            Self::OauthStateInvalid => ErrorCode::OauthStateInvalid,
+            Self::OauthIssuerMismatch => ErrorCode::OauthIssuerMismatch,
+            Self::OauthCodeInvalid => ErrorCode::OauthCodeInvalid,
+            Self::OauthDenied => ErrorCode::OauthDenied,
+            Self::InvalidCredentials { .. } => ErrorCode::InvalidCredentials,
+            Self::InvalidMfaAnswer { .. } => ErrorCode::InvalidMfaAnswer,
+            Self::AccountLocked => ErrorCode::AccountLocked,
+            Self::InstitutionDownScheduled { .. } => ErrorCode::InstitutionDownScheduled,
+            Self::InstitutionDownUnscheduled { .. } => ErrorCode::InstitutionDownUnscheduled,
+            Self::InstitutionError { .. } => ErrorCode::InstitutionError,
+            Self::InstitutionUnavailable { .. } => ErrorCode::InstitutionUnavailable,
+            Self::AccountNotSelectable { .. } => ErrorCode::AccountNotSelectable,
+            Self::NoAccountsSelected => ErrorCode::NoAccountsSelected,
+            Self::IdempotencyKeyInUse => ErrorCode::IdempotencyKeyInUse,
+            Self::IdempotencyKeyInvalid { .. } => ErrorCode::IdempotencyKeyInvalid,
+            Self::Internal { .. } => ErrorCode::InternalError,
+        }
+    }
+
+    pub fn param(&self) -> Option<String> {
+        match self {
+            Self::ParameterMissing { param } | Self::ParameterInvalid { param, .. } => {
+                Some(param.clone())
+            }
+            Self::AccountNotSelectable { .. } | Self::NoAccountsSelected => {
+                Some("accounts".to_owned())
+            }
+            _ => None,
+        }
+    }
+
+    /// The error object as sent, with the current request's id.
+    pub fn to_protocol(&self) -> finlink_protocol::ApiError {
+        finlink_protocol::ApiError {
+            kind: self.kind(),
+            code: self.code(),
+            message: self.to_string(),
+            param: self.param(),
+            request_id: request_id::current(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let Self::Internal { detail } = &self {
+            tracing::error!(request_id = ?request_id::current(), %detail, "internal error");
+        }
+        (self.status(), axum::Json(ErrorResponse { error: self.to_protocol() })).into_response()
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(error: crate::store::StoreError) -> Self {
+        Self::internal(error)
+    }
+}

@@ -1,0 +1,58 @@
+//! Random capabilities and their storage form.
+//!
+//! Client secrets, OAuth `state` values and idempotency fingerprints are high-entropy random
+//! strings, so a plain SHA-256 is the right storage hash (no password stretching needed); the
+//! stored hash is compared in constant time with `subtle`, so a response's timing says nothing
+//! about how much of a guess was right.
+
+use rand::Rng;
+use rand::distr::Alphanumeric;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// A random token of `len` alphanumeric characters (about 5.95 bits each) from the OS-seeded
+/// thread RNG.
+pub fn random_token(len: usize) -> String {
+    rand::rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
+}
+
+/// An object id such as `fcsess_3kTq...`: a prefix that says what it is, and 24 random characters.
+pub fn new_id(prefix: &str) -> String {
+    format!("{prefix}_{}", random_token(24))
+}
+
+/// The SHA-256 of a secret, as stored.
+pub fn hash(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+/// Whether `secret` hashes to `stored`, in time independent of where they differ.
+pub fn verify(secret: &str, stored: &[u8]) -> bool {
+    hash(secret).ct_eq(stored).into()
+}
+
+/// Hex of a SHA-256, for fingerprints of request bodies.
+pub fn fingerprint(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_verifies_against_its_hash_and_nothing_else() {
+        let secret = random_token(32);
+        let stored = hash(&secret);
+        assert!(verify(&secret, &stored));
+        assert!(!verify("guess", &stored));
+        assert!(!verify(&secret, &stored[..16]));
+    }
+
+    #[test]
+    fn ids_carry_their_prefix_and_differ() {
+        let (a, b) = (new_id("fcsess"), new_id("fcsess"));
+        assert!(a.starts_with("fcsess_") && a.len() == 31);
+        assert_ne!(a, b);
+    }
+}

@@ -1,0 +1,108 @@
+//! The `authorizations` table: one login at one bank, and what it awaits.
+
+use finlink_protocol::{ApiError, MfaChallenge, Timestamp};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+use super::{StoreError, from_json, to_json};
+use crate::connector::BankTokens;
+
+/// What an authorization awaits, with the secrets needed to go on. Never sent as is: the link
+/// API maps it to `finlink_protocol::AuthorizationState`, without verifier, tokens or MFA token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum AuthorizationProgress {
+    AwaitingOauth {
+        oauth_url: String,
+        /// SHA-256 of the `state` sent to the bank: single use, bound to this authorization.
+        state_hash: Vec<u8>,
+        pkce_verifier: String,
+    },
+    /// The bank came back with a code: the state is spent, the token request under way.
+    ExchangingCode {
+        oauth_url: String,
+    },
+    AwaitingCredentials {
+        attempts_remaining: u32,
+        error: Option<ApiError>,
+    },
+    AwaitingMfa {
+        mfa_token: String,
+        challenge: MfaChallenge,
+        attempts_remaining: u32,
+        error: Option<ApiError>,
+    },
+    Authorized {
+        tokens: BankTokens,
+    },
+    Failed {
+        error: ApiError,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthorizationRecord {
+    pub id: String,
+    pub session_id: String,
+    pub institution_id: String,
+    pub progress: AuthorizationProgress,
+    pub created: Timestamp,
+    pub updated: Timestamp,
+}
+
+impl AuthorizationRecord {
+    pub fn insert(&self, tx: &Transaction<'_>) -> Result<(), StoreError> {
+        tx.execute(
+            "INSERT INTO authorizations (id, session_id, institution_id, progress_json, created, updated)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                self.id,
+                self.session_id,
+                self.institution_id,
+                to_json(&self.progress)?,
+                self.created,
+                self.updated
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn update(&self, tx: &Transaction<'_>) -> Result<(), StoreError> {
+        tx.execute(
+            "UPDATE authorizations SET progress_json = ?2, updated = ?3 WHERE id = ?1",
+            params![self.id, to_json(&self.progress)?, self.updated],
+        )?;
+        Ok(())
+    }
+
+    pub fn find(tx: &Transaction<'_>, id: &str) -> Result<Option<Self>, StoreError> {
+        let row = tx
+            .query_row(
+                "SELECT id, session_id, institution_id, progress_json, created, updated
+                 FROM authorizations WHERE id = ?1",
+                params![id],
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, String>(3)?,
+                        row.get::<_, i64>(4)?,
+                        row.get::<_, i64>(5)?,
+                    ))
+                },
+            )
+            .optional()?;
+        row.map(|(id, session_id, institution_id, progress, created, updated)| {
+            Ok(Self {
+                id,
+                session_id,
+                institution_id,
+                progress: from_json(&progress)?,
+                created,
+                updated,
+            })
+        })
+        .transpose()
+    }
+}

@@ -1,0 +1,92 @@
+//! The one storage boundary: SQLite through rusqlite, behind async methods.
+//!
+//! Each call runs in one transaction on a blocking thread: it commits only if the closure
+//! succeeds, so a failed request changes nothing. Records are plain structs; the SQL lives in
+//! the submodules, one per table. rusqlite with its bundled SQLite was picked because it is
+//! the best-kept synchronous binding and needs no system library; one connection behind a
+//! mutex is plenty for one process, and the boundary keeps a pooled PostgreSQL possible.
+
+mod accounts;
+mod authorizations;
+mod idempotency;
+mod migrations;
+mod sessions;
+
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, Transaction};
+
+pub use accounts::AccountRecord;
+pub use authorizations::{AuthorizationProgress, AuthorizationRecord};
+pub use idempotency::IdempotencyRecord;
+pub use sessions::{SessionRecord, account_holder_key};
+
+use crate::config::Database;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("a stored record does not decode: {0}")]
+    Corrupt(#[from] serde_json::Error),
+    #[error("the database worker stopped: {0}")]
+    Worker(String),
+    #[error("the database lock was poisoned by a panic")]
+    Poisoned,
+}
+
+/// A handle to the database, cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    connection: Arc<Mutex<Connection>>,
+}
+
+impl Store {
+    /// Opens (or creates) the database and brings its schema up to date.
+    pub fn open(database: &Database) -> Result<Self, StoreError> {
+        let mut connection = match database {
+            Database::File(path) => Connection::open(path)?,
+            Database::Memory => Connection::open_in_memory()?,
+        };
+        connection.pragma_update(None, "foreign_keys", "ON")?;
+        if matches!(database, Database::File(_)) {
+            connection.pragma_update(None, "journal_mode", "WAL")?;
+            connection.pragma_update(None, "synchronous", "NORMAL")?;
+        }
+        migrations::run(&mut connection)?;
+        Ok(Self { connection: Arc::new(Mutex::new(connection)) })
+    }
+
+    /// Runs `work` in a transaction on a blocking thread; commits if it returns `Ok`.
+    pub async fn transaction<T, E>(
+        &self,
+        work: impl FnOnce(&Transaction<'_>) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let connection = Arc::clone(&self.connection);
+        let joined = tokio::task::spawn_blocking(move || {
+            let mut connection = connection.lock().map_err(|_| StoreError::Poisoned)?;
+            let transaction = connection.transaction().map_err(StoreError::from)?;
+            let value = work(&transaction)?;
+            transaction.commit().map_err(StoreError::from)?;
+            Ok(value)
+        })
+        .await;
+        match joined {
+            Ok(result) => result,
+            Err(error) => Err(StoreError::Worker(error.to_string()).into()),
+        }
+    }
+}
+
+/// JSON columns: records keep nested data (requests, bank data) as JSON text.
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    Ok(serde_json::to_string(value)?)
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
+    Ok(serde_json::from_str(text)?)
+}

@@ -1,0 +1,141 @@
+//! The `sessions` table.
+
+use finlink_protocol::{AccountHolder, AccountHolderKind, CreateSessionRequest, SessionStatus, Timestamp};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+
+use super::{StoreError, from_json, to_json};
+
+/// A session as stored: the client secret only as its hash.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub id: String,
+    pub secret_hash: Vec<u8>,
+    pub created: Timestamp,
+    pub last_active: Timestamp,
+    /// `Open`, `Completed` or `Cancelled`; expiry is computed from the times.
+    pub status: SessionStatus,
+    pub consent_given: bool,
+    pub business_name: String,
+    pub request: CreateSessionRequest,
+    /// The authorization under way or done, if any.
+    pub authorization_id: Option<String>,
+}
+
+/// The key by which accounts are listed per account holder: `customer:cus_...` or `account:acct_...`.
+pub fn account_holder_key(holder: &AccountHolder) -> Option<String> {
+    match holder.kind {
+        AccountHolderKind::Customer => holder.customer.as_ref().map(|id| format!("customer:{id}")),
+        AccountHolderKind::Account => holder.account.as_ref().map(|id| format!("account:{id}")),
+    }
+}
+
+fn status_text(status: SessionStatus) -> &'static str {
+    match status {
+        SessionStatus::Open => "open",
+        SessionStatus::Completed => "completed",
+        SessionStatus::Cancelled => "cancelled",
+        SessionStatus::Expired => "expired",
+    }
+}
+
+fn parse_status(text: &str) -> SessionStatus {
+    match text {
+        "completed" => SessionStatus::Completed,
+        "cancelled" => SessionStatus::Cancelled,
+        "expired" => SessionStatus::Expired,
+        _ => SessionStatus::Open,
+    }
+}
+
+impl SessionRecord {
+    pub fn insert(&self, tx: &Transaction<'_>) -> Result<(), StoreError> {
+        tx.execute(
+            "INSERT INTO sessions (id, secret_hash, created, last_active, status, consent_given,
+                business_name, request_json, account_holder_key, authorization_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                self.id,
+                self.secret_hash,
+                self.created,
+                self.last_active,
+                status_text(self.status),
+                self.consent_given,
+                self.business_name,
+                to_json(&self.request)?,
+                self.request.account_holder.as_ref().and_then(account_holder_key),
+                self.authorization_id,
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Writes back the fields that change over a session's life.
+    pub fn update(&self, tx: &Transaction<'_>) -> Result<(), StoreError> {
+        tx.execute(
+            "UPDATE sessions SET last_active = ?2, status = ?3, consent_given = ?4,
+                authorization_id = ?5 WHERE id = ?1",
+            params![
+                self.id,
+                self.last_active,
+                status_text(self.status),
+                self.consent_given,
+                self.authorization_id,
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn find(tx: &Transaction<'_>, id: &str) -> Result<Option<Self>, StoreError> {
+        let row = tx
+            .query_row(
+                "SELECT id, secret_hash, created, last_active, status, consent_given,
+                    business_name, request_json, authorization_id FROM sessions WHERE id = ?1",
+                params![id],
+                raw_session,
+            )
+            .optional()?;
+        row.map(RawSession::decode).transpose()
+    }
+}
+
+struct RawSession {
+    id: String,
+    secret_hash: Vec<u8>,
+    created: Timestamp,
+    last_active: Timestamp,
+    status: String,
+    consent_given: bool,
+    business_name: String,
+    request_json: String,
+    authorization_id: Option<String>,
+}
+
+fn raw_session(row: &Row<'_>) -> rusqlite::Result<RawSession> {
+    Ok(RawSession {
+        id: row.get(0)?,
+        secret_hash: row.get(1)?,
+        created: row.get(2)?,
+        last_active: row.get(3)?,
+        status: row.get(4)?,
+        consent_given: row.get(5)?,
+        business_name: row.get(6)?,
+        request_json: row.get(7)?,
+        authorization_id: row.get(8)?,
+    })
+}
+
+impl RawSession {
+    fn decode(self) -> Result<SessionRecord, StoreError> {
+        Ok(SessionRecord {
+            status: parse_status(&self.status),
+            request: from_json(&self.request_json)?,
+            id: self.id,
+            secret_hash: self.secret_hash,
+            created: self.created,
+            last_active: self.last_active,
+            consent_given: self.consent_given,
+            business_name: self.business_name,
+            authorization_id: self.authorization_id,
+        })
+    }
+}

@@ -1,0 +1,118 @@
+//! The outside world of the widget page: its URL (DESIGN §5).
+//!
+//! The loader opens `/link/#client_secret=...&host_origin=...`. The fragment is never sent to
+//! a server, so the client secret stays out of access logs; it is never logged here either.
+//! The postMessage channel to the loader and the web-view bridges come with the next steps.
+
+/// What the page was opened with.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct PageParams {
+    pub client_secret: Option<String>,
+    /// The origin of the page that embeds the widget, as the loader reports it.
+    pub host_origin: Option<String>,
+}
+
+impl std::fmt::Debug for PageParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageParams")
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
+            .field("host_origin", &self.host_origin)
+            .finish()
+    }
+}
+
+/// Reads `key=value&...` pairs of a URL fragment, with or without its leading `#`.
+pub fn parse_fragment(fragment: &str) -> PageParams {
+    let mut params = PageParams::default();
+    let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
+    for pair in fragment.split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let Some(value) = percent_decode(value).filter(|value| !value.is_empty()) else {
+            continue;
+        };
+        match key {
+            "client_secret" => params.client_secret = Some(value),
+            "host_origin" => params.host_origin = Some(value),
+            _ => {}
+        }
+    }
+    params
+}
+
+/// Decodes `%XX` escapes and `+`; `None` for malformed escapes or invalid UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
+            b'%' => {
+                let high = hex(*bytes.get(i + 1)?)?;
+                let low = hex(*bytes.get(i + 2)?)?;
+                out.push((high << 4) | low);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            other => {
+                out.push(other);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn hex(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// The parameters of the current page, from `location.hash`.
+pub fn page_params() -> PageParams {
+    web_sys::window()
+        .and_then(|window| window.location().hash().ok())
+        .map(|hash| parse_fragment(&hash))
+        .unwrap_or_default()
+}
+
+/// The origin the page was served from, where the link API lives.
+pub fn page_origin() -> Option<String> {
+    web_sys::window().and_then(|window| window.location().origin().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_client_secret_and_host_origin() {
+        let params = parse_fragment("#client_secret=fcsess_1_secret_abc&host_origin=https%3A%2F%2Fshop.example");
+        assert_eq!(params.client_secret.as_deref(), Some("fcsess_1_secret_abc"));
+        assert_eq!(params.host_origin.as_deref(), Some("https://shop.example"));
+    }
+
+    #[test]
+    fn ignores_unknown_empty_and_malformed_parameters() {
+        assert_eq!(parse_fragment(""), PageParams::default());
+        assert_eq!(parse_fragment("#"), PageParams::default());
+        assert_eq!(parse_fragment("#client_secret="), PageParams::default());
+        assert_eq!(parse_fragment("#client_secret=%zz&other=1"), PageParams::default());
+        assert_eq!(
+            parse_fragment("other=1&client_secret=a%20b").client_secret.as_deref(),
+            Some("a b")
+        );
+    }
+
+    #[test]
+    fn never_shows_the_secret_in_debug_output() {
+        let params = parse_fragment("#client_secret=very_secret_value");
+        assert!(!format!("{params:?}").contains("very_secret_value"));
+    }
+}
