@@ -65,6 +65,10 @@ async fn handle(state: &Shared, query: CallbackQuery) -> Result<String, ApiError
                 return Err(ApiError::OauthStateInvalid);
             }
             let session = SessionRecord::find(tx, &record.session_id)?.ok_or(ApiError::OauthStateInvalid)?;
+            // A login the person abandoned by starting another one must not complete.
+            if session.authorization_id.as_deref() != Some(record.id.as_str()) {
+                return Err(ApiError::OauthStateInvalid);
+            }
             match lifetimes.status(&session, now) {
                 SessionStatus::Open => {}
                 SessionStatus::Expired => return Err(ApiError::SessionExpired),

@@ -19,9 +19,19 @@ pub enum DirectoryError {
     #[error("line {line}: blank line before the end of the directory")]
     BlankLine { line: usize },
     #[error("line {line}: {length} characters, too short for a FedACH line ({min} to {max})")]
-    LineTooShort { line: usize, length: usize, min: usize, max: usize },
+    LineTooShort {
+        line: usize,
+        length: usize,
+        min: usize,
+        max: usize,
+    },
     #[error("line {line}: {length} characters, too long for a FedACH line ({min} to {max})")]
-    LineTooLong { line: usize, length: usize, min: usize, max: usize },
+    LineTooLong {
+        line: usize,
+        length: usize,
+        min: usize,
+        max: usize,
+    },
     #[error("line {line}: {routing_number:?} is not a valid ABA routing number")]
     BadRoutingNumber { line: usize, routing_number: String },
     #[error("line {line}: record type code {code:?} is not 0, 1 or 2")]
@@ -29,7 +39,11 @@ pub enum DirectoryError {
     #[error("line {line}: the customer name (columns 36-71) is blank")]
     MissingName { line: usize },
     #[error("line {line}: routing number {routing_number} already appears on line {first_line}")]
-    DuplicateRoutingNumber { line: usize, routing_number: String, first_line: usize },
+    DuplicateRoutingNumber {
+        line: usize,
+        routing_number: String,
+        first_line: usize,
+    },
     #[error("the directory holds no institution")]
     NoInstitutions,
     #[error("institution id {id:?} appears twice")]

@@ -45,7 +45,10 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Vec<DirectoryInstitution>, Directory
                 slot.insert(line);
             }
         }
-        match group_of_name.get(&record.name).and_then(|&i| groups.get_mut(i)) {
+        match group_of_name
+            .get(&record.name)
+            .and_then(|&i| groups.get_mut(i))
+        {
             Some((_, numbers)) => numbers.push(record.routing_number),
             None => {
                 group_of_name.insert(record.name.clone(), groups.len());
@@ -66,7 +69,11 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Vec<DirectoryInstitution>, Directory
             url: None,
             weight: u32::try_from(routing_numbers.len()).unwrap_or(u32::MAX),
             routing_numbers,
-            auth_method: if position % 2 == 0 { AuthMethod::Oauth } else { AuthMethod::Credentials },
+            auth_method: if position.is_multiple_of(2) {
+                AuthMethod::Oauth
+            } else {
+                AuthMethod::Credentials
+            },
             status: InstitutionStatus::Up,
             featured: featured.contains(&position),
             country: "US".to_owned(),
@@ -95,7 +102,12 @@ fn is_blank(line: &[u8]) -> bool {
 /// Positions of the `count` groups with the most routing numbers (earlier first on ties).
 fn largest(groups: &[(String, Vec<String>)], count: usize) -> Vec<usize> {
     let mut positions: Vec<usize> = (0..groups.len()).collect();
-    positions.sort_by_key(|&i| (std::cmp::Reverse(groups.get(i).map_or(0, |(_, n)| n.len())), i));
+    positions.sort_by_key(|&i| {
+        (
+            std::cmp::Reverse(groups.get(i).map_or(0, |(_, n)| n.len())),
+            i,
+        )
+    });
     positions.truncate(count);
     positions
 }
@@ -113,28 +125,49 @@ impl Record {
         }
         // Columns are bytes: a multi-byte character would shift every later field.
         if let Some(index) = text.iter().position(|b| !b.is_ascii()) {
-            return Err(DirectoryError::NotAscii { line, column: index + 1 });
+            return Err(DirectoryError::NotAscii {
+                line,
+                column: index + 1,
+            });
         }
         let length = text.len();
         if length < MIN_LENGTH {
-            return Err(DirectoryError::LineTooShort { line, length, min: MIN_LENGTH, max: FULL_LENGTH });
+            return Err(DirectoryError::LineTooShort {
+                line,
+                length,
+                min: MIN_LENGTH,
+                max: FULL_LENGTH,
+            });
         }
         if length > FULL_LENGTH {
-            return Err(DirectoryError::LineTooLong { line, length, min: MIN_LENGTH, max: FULL_LENGTH });
+            return Err(DirectoryError::LineTooLong {
+                line,
+                length,
+                min: MIN_LENGTH,
+                max: FULL_LENGTH,
+            });
         }
         let routing_number = ascii(text.get(ROUTING_NUMBER).unwrap_or_default());
         if !routing::is_valid(&routing_number) {
-            return Err(DirectoryError::BadRoutingNumber { line, routing_number });
+            return Err(DirectoryError::BadRoutingNumber {
+                line,
+                routing_number,
+            });
         }
         let code = text.get(RECORD_TYPE).map_or(' ', |&b| char::from(b));
         if !matches!(code, '0' | '1' | '2') {
             return Err(DirectoryError::BadRecordType { line, code });
         }
-        let name = ascii(text.get(CUSTOMER_NAME).unwrap_or_default()).trim().to_owned();
+        let name = ascii(text.get(CUSTOMER_NAME).unwrap_or_default())
+            .trim()
+            .to_owned();
         if name.is_empty() {
             return Err(DirectoryError::MissingName { line });
         }
-        Ok(Record { routing_number, name })
+        Ok(Record {
+            routing_number,
+            name,
+        })
     }
 }
 
@@ -182,18 +215,35 @@ mod tests {
         let list = parse(text.as_bytes()).unwrap();
         let summary: Vec<(&str, &str, Vec<&str>)> = list
             .iter()
-            .map(|i| (i.id.as_str(), i.name.as_str(), i.routing_numbers.iter().map(String::as_str).collect()))
+            .map(|i| {
+                (
+                    i.id.as_str(),
+                    i.name.as_str(),
+                    i.routing_numbers.iter().map(String::as_str).collect(),
+                )
+            })
             .collect();
         assert_eq!(
             summary,
             [
                 ("ins_011000015", "FEDERAL RESERVE BANK", vec!["011000015"]),
-                ("ins_011000028", "STATE STREET BANK", vec!["011000028", "011000206"]),
+                (
+                    "ins_011000028",
+                    "STATE STREET BANK",
+                    vec!["011000028", "011000206"]
+                ),
                 ("ins_011000138", "BANK OF AMERICA, N.A.", vec!["011000138"]),
             ]
         );
         let logins: Vec<AuthMethod> = list.iter().map(|i| i.auth_method).collect();
-        assert_eq!(logins, [AuthMethod::Oauth, AuthMethod::Credentials, AuthMethod::Oauth]);
+        assert_eq!(
+            logins,
+            [
+                AuthMethod::Oauth,
+                AuthMethod::Credentials,
+                AuthMethod::Oauth
+            ]
+        );
         assert_eq!(list[1].weight, 2);
     }
 
@@ -208,27 +258,54 @@ mod tests {
 
     #[test]
     fn a_blank_line_inside_is_an_error() {
-        let text = format!("{}\r\n\r\n{}\r\n", line("011000015", '1', "A"), line("011000028", '1', "B"));
-        assert!(matches!(error(&text), DirectoryError::BlankLine { line: 2 }));
+        let text = format!(
+            "{}\r\n\r\n{}\r\n",
+            line("011000015", '1', "A"),
+            line("011000028", '1', "B")
+        );
+        assert!(matches!(
+            error(&text),
+            DirectoryError::BlankLine { line: 2 }
+        ));
     }
 
     #[test]
     fn a_short_line_is_an_error() {
-        let text = file(&[line("011000015", '1', "A"), "011000028O0110000151".to_owned()]);
-        assert!(matches!(error(&text), DirectoryError::LineTooShort { line: 2, length: 20, .. }));
+        let text = file(&[
+            line("011000015", '1', "A"),
+            "011000028O0110000151".to_owned(),
+        ]);
+        assert!(matches!(
+            error(&text),
+            DirectoryError::LineTooShort {
+                line: 2,
+                length: 20,
+                ..
+            }
+        ));
     }
 
     #[test]
     fn a_long_line_is_an_error() {
         let text = file(&[format!("{}X", line("011000015", '1', "A"))]);
-        assert!(matches!(error(&text), DirectoryError::LineTooLong { line: 1, length: 156, .. }));
+        assert!(matches!(
+            error(&text),
+            DirectoryError::LineTooLong {
+                line: 1,
+                length: 156,
+                ..
+            }
+        ));
     }
 
     #[test]
     fn a_bad_check_digit_is_an_error() {
         let text = file(&[line("011000015", '1', "A"), line("011000016", '1', "B")]);
         match error(&text) {
-            DirectoryError::BadRoutingNumber { line, routing_number } => {
+            DirectoryError::BadRoutingNumber {
+                line,
+                routing_number,
+            } => {
                 assert_eq!((line, routing_number.as_str()), (2, "011000016"));
             }
             other => panic!("{other}"),
@@ -238,31 +315,57 @@ mod tests {
     #[test]
     fn letters_in_the_routing_number_are_an_error() {
         let text = file(&[line("01100001X", '1', "A")]);
-        assert!(matches!(error(&text), DirectoryError::BadRoutingNumber { line: 1, .. }));
+        assert!(matches!(
+            error(&text),
+            DirectoryError::BadRoutingNumber { line: 1, .. }
+        ));
     }
 
     #[test]
     fn an_unknown_record_type_is_an_error() {
         let text = file(&[line("011000015", '7', "A")]);
-        assert!(matches!(error(&text), DirectoryError::BadRecordType { line: 1, code: '7' }));
+        assert!(matches!(
+            error(&text),
+            DirectoryError::BadRecordType { line: 1, code: '7' }
+        ));
     }
 
     #[test]
     fn a_blank_name_is_an_error() {
         let text = file(&[line("011000015", '1', "")]);
-        assert!(matches!(error(&text), DirectoryError::MissingName { line: 1 }));
+        assert!(matches!(
+            error(&text),
+            DirectoryError::MissingName { line: 1 }
+        ));
     }
 
     #[test]
     fn a_repeated_routing_number_is_an_error() {
-        let text = file(&[line("011000015", '1', "A"), line("011000028", '1', "B"), line("011000015", '1', "C")]);
-        assert!(matches!(error(&text), DirectoryError::DuplicateRoutingNumber { line: 3, first_line: 1, .. }));
+        let text = file(&[
+            line("011000015", '1', "A"),
+            line("011000028", '1', "B"),
+            line("011000015", '1', "C"),
+        ]);
+        assert!(matches!(
+            error(&text),
+            DirectoryError::DuplicateRoutingNumber {
+                line: 3,
+                first_line: 1,
+                ..
+            }
+        ));
     }
 
     #[test]
     fn non_ascii_is_an_error_with_its_column() {
         let text = file(&[line("011000015", '1', "CRXDIT BANK").replacen('X', "É", 1)]);
-        assert!(matches!(error(&text), DirectoryError::NotAscii { line: 1, column: 38 }));
+        assert!(matches!(
+            error(&text),
+            DirectoryError::NotAscii {
+                line: 1,
+                column: 38
+            }
+        ));
     }
 
     #[test]
@@ -278,13 +381,26 @@ mod tests {
         let mut next = 1_100_000;
         for k in 0..10 {
             for _ in 0..=k {
-                lines.push(line(&super::routing::with_check_digit(next), '1', &format!("BANK {k}")));
+                lines.push(line(
+                    &super::routing::with_check_digit(next),
+                    '1',
+                    &format!("BANK {k}"),
+                ));
                 next += 1;
             }
         }
         let list = parse(file(&lines).as_bytes()).unwrap();
-        let featured: Vec<&str> = list.iter().filter(|i| i.featured).map(|i| i.name.as_str()).collect();
-        assert_eq!(featured, ["BANK 2", "BANK 3", "BANK 4", "BANK 5", "BANK 6", "BANK 7", "BANK 8", "BANK 9"]);
+        let featured: Vec<&str> = list
+            .iter()
+            .filter(|i| i.featured)
+            .map(|i| i.name.as_str())
+            .collect();
+        assert_eq!(
+            featured,
+            [
+                "BANK 2", "BANK 3", "BANK 4", "BANK 5", "BANK 6", "BANK 7", "BANK 8", "BANK 9"
+            ]
+        );
         let weights: Vec<u32> = list.iter().map(|i| i.weight).collect();
         assert_eq!(weights, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     }

@@ -12,7 +12,9 @@ use std::collections::HashSet;
 use finlink_protocol::{AuthMethod, InstitutionStatus};
 
 use super::{DirectoryInstitution, SandboxBehaviour, routing};
-use words::{BANK_KINDS, CREDIT_UNION_KINDS, MEMBERSHIPS, PLACES, QUALIFIED_BANK_KINDS, QUALITIES, SURNAMES};
+use words::{
+    BANK_KINDS, CREDIT_UNION_KINDS, MEMBERSHIPS, PLACES, QUALIFIED_BANK_KINDS, QUALITIES, SURNAMES,
+};
 
 /// Changing the seed changes every generated id: do it only on purpose.
 const SEED: u64 = 0x5EED_F1A1_D1EC_7041;
@@ -74,13 +76,22 @@ pub(super) fn institutions() -> Vec<DirectoryInstitution> {
 }
 
 /// A standard, up, US institution; logins alternate between OAuth and credentials.
-fn institution(position: usize, name: String, routing_numbers: Vec<String>, weight: u32) -> DirectoryInstitution {
+fn institution(
+    position: usize,
+    name: String,
+    routing_numbers: Vec<String>,
+    weight: u32,
+) -> DirectoryInstitution {
     DirectoryInstitution {
         id: format!("ins_{}", routing_numbers.first().map_or("", String::as_str)),
         name,
         url: None,
         routing_numbers,
-        auth_method: if position % 2 == 0 { AuthMethod::Oauth } else { AuthMethod::Credentials },
+        auth_method: if position.is_multiple_of(2) {
+            AuthMethod::Oauth
+        } else {
+            AuthMethod::Credentials
+        },
         status: InstitutionStatus::Up,
         featured: false,
         weight,
@@ -95,9 +106,17 @@ fn draw_name(rng: &mut SplitMix64) -> String {
     match rng.below(100) {
         0..30 => format!("{place} {}", rng.pick(BANK_KINDS)),
         30..42 => format!("{place} {}", rng.pick(CREDIT_UNION_KINDS)),
-        42..55 => format!("{place} {} {}", rng.pick(MEMBERSHIPS), rng.pick(CREDIT_UNION_KINDS)),
+        42..55 => format!(
+            "{place} {} {}",
+            rng.pick(MEMBERSHIPS),
+            rng.pick(CREDIT_UNION_KINDS)
+        ),
         55..65 => format!("{} {}", rng.pick(QUALITIES), rng.pick(QUALIFIED_BANK_KINDS)),
-        65..77 => format!("{} {} of {place}", rng.pick(QUALITIES), rng.pick(QUALIFIED_BANK_KINDS)),
+        65..77 => format!(
+            "{} {} of {place}",
+            rng.pick(QUALITIES),
+            rng.pick(QUALIFIED_BANK_KINDS)
+        ),
         77..84 => format!("First {} of {place}", rng.pick(QUALIFIED_BANK_KINDS)),
         84..88 => format!("Bank of {place}"),
         _ => format!("{} {}", rng.pick(SURNAMES), rng.pick(BANK_KINDS)),
@@ -106,7 +125,9 @@ fn draw_name(rng: &mut SplitMix64) -> String {
 
 /// Credit unions and savings institutions have routing numbers of their own range (21-32).
 fn is_thrift(name: &str) -> bool {
-    ["Credit Union", "Savings", "Loan"].iter().any(|word| name.contains(word))
+    ["Credit Union", "Savings", "Loan"]
+        .iter()
+        .any(|word| name.contains(word))
 }
 
 /// Draws distinct, valid routing numbers.
@@ -126,7 +147,8 @@ impl RoutingNumbers {
                 break;
             }
             let district = 1 + rng.below(12) + if thrift { 20 } else { 0 };
-            let first_eight = district * 1_000_000 + (1 + rng.below(9)) * 100_000 + rng.below(100_000);
+            let first_eight =
+                district * 1_000_000 + (1 + rng.below(9)) * 100_000 + rng.below(100_000);
             let number = routing::with_check_digit(u32::try_from(first_eight).unwrap_or_default());
             if self.taken.insert(number.clone()) {
                 numbers.push(number);
@@ -176,14 +198,24 @@ mod tests {
     #[test]
     fn identical_on_every_call() {
         let (a, b) = (institutions(), institutions());
-        let key = |i: &super::DirectoryInstitution| (i.id.clone(), i.name.clone(), i.routing_numbers.clone(), i.weight);
+        let key = |i: &super::DirectoryInstitution| {
+            (
+                i.id.clone(),
+                i.name.clone(),
+                i.routing_numbers.clone(),
+                i.weight,
+            )
+        };
         assert!(a.iter().map(key).eq(b.iter().map(key)));
     }
 
     #[test]
     fn names_ids_and_routing_numbers_are_distinct() {
         let list = institutions();
-        let names: HashSet<String> = list.iter().map(|i| finlink_search::normalize(&i.name)).collect();
+        let names: HashSet<String> = list
+            .iter()
+            .map(|i| finlink_search::normalize(&i.name))
+            .collect();
         let ids: HashSet<&str> = list.iter().map(|i| i.id.as_str()).collect();
         let numbers: Vec<&String> = list.iter().flat_map(|i| &i.routing_numbers).collect();
         let distinct_numbers: HashSet<&String> = numbers.iter().copied().collect();
@@ -195,16 +227,34 @@ mod tests {
     #[test]
     fn every_routing_number_is_valid_and_the_id_is_the_first() {
         for institution in institutions() {
-            assert!(!institution.routing_numbers.is_empty(), "{}", institution.name);
-            assert!(institution.routing_numbers.iter().all(|n| routing::is_valid(n)), "{}", institution.name);
-            assert_eq!(institution.id, format!("ins_{}", institution.routing_numbers[0]));
+            assert!(
+                !institution.routing_numbers.is_empty(),
+                "{}",
+                institution.name
+            );
+            assert!(
+                institution
+                    .routing_numbers
+                    .iter()
+                    .all(|n| routing::is_valid(n)),
+                "{}",
+                institution.name
+            );
+            assert_eq!(
+                institution.id,
+                format!("ins_{}", institution.routing_numbers[0])
+            );
         }
     }
 
     #[test]
     fn logins_alternate_and_all_are_up_standard_and_in_the_us() {
         for (position, institution) in institutions().iter().enumerate() {
-            let expected = if position % 2 == 0 { AuthMethod::Oauth } else { AuthMethod::Credentials };
+            let expected = if position.is_multiple_of(2) {
+                AuthMethod::Oauth
+            } else {
+                AuthMethod::Credentials
+            };
             assert_eq!(institution.auth_method, expected);
             assert_eq!(institution.status, InstitutionStatus::Up);
             assert_eq!(institution.behaviour, SandboxBehaviour::Standard);
@@ -215,7 +265,11 @@ mod tests {
     #[test]
     fn only_the_well_known_names_are_featured_and_they_outweigh_the_rest() {
         let list = institutions();
-        let featured: Vec<&str> = list.iter().filter(|i| i.featured).map(|i| i.name.as_str()).collect();
+        let featured: Vec<&str> = list
+            .iter()
+            .filter(|i| i.featured)
+            .map(|i| i.name.as_str())
+            .collect();
         let well_known: Vec<&str> = WELL_KNOWN.iter().map(|(name, _)| *name).collect();
         assert_eq!(featured, well_known);
         let lightest_featured = list.iter().filter(|i| i.featured).map(|i| i.weight).min();
@@ -226,8 +280,31 @@ mod tests {
     #[test]
     fn credit_unions_and_banks_are_both_plentiful() {
         let list = institutions();
-        let credit_unions = list.iter().filter(|i| i.name.ends_with("Credit Union")).count();
+        let credit_unions = list
+            .iter()
+            .filter(|i| i.name.ends_with("Credit Union"))
+            .count();
         assert!(credit_unions > 1_000, "{credit_unions}");
         assert!(list.len() - credit_unions > 3_000);
+    }
+
+    #[test]
+    fn ids_are_pinned_so_that_a_change_to_the_generator_is_deliberate() {
+        let list = institutions();
+        let pinned: Vec<(&str, &str)> = list
+            .iter()
+            .skip(WELL_KNOWN.len() - 1)
+            .take(3)
+            .map(|i| (i.id.as_str(), i.name.as_str()))
+            .collect();
+        assert_eq!(
+            pinned,
+            [
+                ("ins_302831074", "Navy Federal Credit Union"),
+                ("ins_017546955", "Camden Cooperative Bank"),
+                ("ins_068962847", "Patriot Trust Company"),
+            ]
+        );
+        assert_eq!(list.first().map(|i| i.id.as_str()), Some("ins_117524754"));
     }
 }

@@ -95,7 +95,10 @@ impl Directory {
     /// A directory from a FedACH participant file: the test institutions, then one
     /// institution per distinct customer name.
     pub fn from_fedach_file(path: &Path) -> Result<Directory, DirectoryError> {
-        let bytes = std::fs::read(path).map_err(|source| DirectoryError::Io { path: path.to_path_buf(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| DirectoryError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Directory::from_fedach_bytes(&bytes)
     }
 
@@ -113,35 +116,53 @@ impl Directory {
 
     /// A directory of exactly these institutions (tests, custom deployments); ids must be
     /// distinct, or lookups would be ambiguous.
-    pub fn from_institutions(institutions: Vec<DirectoryInstitution>) -> Result<Directory, DirectoryError> {
+    pub fn from_institutions(
+        institutions: Vec<DirectoryInstitution>,
+    ) -> Result<Directory, DirectoryError> {
         let mut seen = std::collections::HashSet::new();
         if let Some(duplicate) = institutions.iter().find(|i| !seen.insert(i.id.as_str())) {
-            return Err(DirectoryError::DuplicateId { id: duplicate.id.clone() });
+            return Err(DirectoryError::DuplicateId {
+                id: duplicate.id.clone(),
+            });
         }
         Ok(Directory::assemble(institutions))
     }
 
     /// Indexes institutions whose ids are known to be distinct.
     fn assemble(institutions: Vec<DirectoryInstitution>) -> Directory {
-        let by_id = institutions.iter().enumerate().map(|(position, i)| (i.id.clone(), position)).collect();
+        let by_id = institutions
+            .iter()
+            .enumerate()
+            .map(|(position, i)| (i.id.clone(), position))
+            .collect();
         let index = Index::build(institutions.iter().map(|i| IndexEntry {
             name: &i.name,
             routing_numbers: &i.routing_numbers,
             weight: i.weight,
             featured: i.featured,
         }));
-        Directory { institutions, by_id, index }
+        Directory {
+            institutions,
+            by_id,
+            index,
+        }
     }
 
     /// The institution with this id.
     pub fn get(&self, id: &str) -> Option<&DirectoryInstitution> {
-        self.by_id.get(id).and_then(|&position| self.institutions.get(position))
+        self.by_id
+            .get(id)
+            .and_then(|&position| self.institutions.get(position))
     }
 
     /// The best matches for `query`, best first, at most `limit`; a blank query gives the
     /// featured institutions. See [`finlink_search::Index::search`] for matching and ranking.
     pub fn search(&self, query: &str, limit: usize) -> Vec<&DirectoryInstitution> {
-        self.index.search(query, limit).into_iter().filter_map(|position| self.institutions.get(position)).collect()
+        self.index
+            .search(query, limit)
+            .into_iter()
+            .filter_map(|position| self.institutions.get(position))
+            .collect()
     }
 
     /// Every institution, in directory order (test institutions first).

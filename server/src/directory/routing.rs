@@ -8,7 +8,7 @@ const WEIGHTS: [u32; 9] = [3, 7, 1, 3, 7, 1, 3, 7, 1];
 pub(super) fn is_valid(number: &str) -> bool {
     number.len() == WEIGHTS.len()
         && number.bytes().all(|b| b.is_ascii_digit())
-        && weighted_sum(number.bytes()) % 10 == 0
+        && weighted_sum(number.bytes()).is_multiple_of(10)
 }
 
 /// The routing number made of `first_eight` (taken modulo 10^8) and its check digit.

@@ -41,36 +41,89 @@ pub fn test_institutions() -> Vec<DirectoryInstitution> {
     use InstitutionStatus::{DownScheduled, DownUnscheduled, Up};
     use SandboxBehaviour::{Erroring, InvalidPayment, OwnershipTest, Standard};
     let table = [
-        (SANDBOX_OAUTH, "Sandbox Bank (OAuth)", Oauth, Up, Standard, "110000000"),
-        (SANDBOX_CREDENTIALS, "Sandbox Bank (Credentials)", Credentials, Up, Standard, "110000013"),
-        (OWNERSHIP_TEST, "Ownership Test Bank", Credentials, Up, OwnershipTest, "110000026"),
-        (INVALID_PAYMENT, "Invalid Payment Accounts", Credentials, Up, InvalidPayment, "110000039"),
-        (DOWN_SCHEDULED, "Down Bank (Scheduled)", Credentials, DownScheduled, Standard, "110000042"),
-        (DOWN_UNSCHEDULED, "Down Bank (Unscheduled)", Credentials, DownUnscheduled, Standard, "110000055"),
-        (DOWN_ERROR, "Down Bank (Error)", Credentials, Up, Erroring, "110000068"),
+        (
+            SANDBOX_OAUTH,
+            "Sandbox Bank (OAuth)",
+            Oauth,
+            Up,
+            Standard,
+            "110000000",
+        ),
+        (
+            SANDBOX_CREDENTIALS,
+            "Sandbox Bank (Credentials)",
+            Credentials,
+            Up,
+            Standard,
+            "110000013",
+        ),
+        (
+            OWNERSHIP_TEST,
+            "Ownership Test Bank",
+            Credentials,
+            Up,
+            OwnershipTest,
+            "110000026",
+        ),
+        (
+            INVALID_PAYMENT,
+            "Invalid Payment Accounts",
+            Credentials,
+            Up,
+            InvalidPayment,
+            "110000039",
+        ),
+        (
+            DOWN_SCHEDULED,
+            "Down Bank (Scheduled)",
+            Credentials,
+            DownScheduled,
+            Standard,
+            "110000042",
+        ),
+        (
+            DOWN_UNSCHEDULED,
+            "Down Bank (Unscheduled)",
+            Credentials,
+            DownUnscheduled,
+            Standard,
+            "110000055",
+        ),
+        (
+            DOWN_ERROR,
+            "Down Bank (Error)",
+            Credentials,
+            Up,
+            Erroring,
+            "110000068",
+        ),
     ];
     (0u32..)
         .zip(table)
-        .map(|(rank, (id, name, auth_method, status, behaviour, routing_number))| DirectoryInstitution {
-            id: id.to_owned(),
-            name: name.to_owned(),
-            url: None,
-            routing_numbers: vec![routing_number.to_owned()],
-            auth_method,
-            status,
-            // The two sandbox banks are the ones a newcomer should try first.
-            featured: rank < 2,
-            weight: TOP_WEIGHT - rank,
-            country: "US".to_owned(),
-            behaviour,
-        })
+        .map(
+            |(rank, (id, name, auth_method, status, behaviour, routing_number))| {
+                DirectoryInstitution {
+                    id: id.to_owned(),
+                    name: name.to_owned(),
+                    url: None,
+                    routing_numbers: vec![routing_number.to_owned()],
+                    auth_method,
+                    status,
+                    // The two sandbox banks are the ones a newcomer should try first.
+                    featured: rank < 2,
+                    weight: TOP_WEIGHT - rank,
+                    country: "US".to_owned(),
+                    behaviour,
+                }
+            },
+        )
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::test_institutions;
     use super::super::routing;
+    use super::test_institutions;
 
     #[test]
     fn seven_institutions_with_the_documented_ids_in_order() {
@@ -91,8 +144,15 @@ mod tests {
 
     #[test]
     fn only_the_two_sandbox_banks_are_featured() {
-        let featured: Vec<String> = test_institutions().into_iter().filter(|i| i.featured).map(|i| i.name).collect();
-        assert_eq!(featured, ["Sandbox Bank (OAuth)", "Sandbox Bank (Credentials)"]);
+        let featured: Vec<String> = test_institutions()
+            .into_iter()
+            .filter(|i| i.featured)
+            .map(|i| i.name)
+            .collect();
+        assert_eq!(
+            featured,
+            ["Sandbox Bank (OAuth)", "Sandbox Bank (Credentials)"]
+        );
     }
 
     #[test]
@@ -105,7 +165,14 @@ mod tests {
     fn routing_numbers_are_valid_and_all_in_the_us() {
         for institution in test_institutions() {
             assert_eq!(institution.country, "US");
-            assert!(institution.routing_numbers.iter().all(|n| routing::is_valid(n)), "{}", institution.id);
+            assert!(
+                institution
+                    .routing_numbers
+                    .iter()
+                    .all(|n| routing::is_valid(n)),
+                "{}",
+                institution.id
+            );
         }
     }
 }

@@ -5,13 +5,17 @@ use std::path::Path;
 use finlink_protocol::{AuthMethod, InstitutionStatus};
 
 use super::test_institutions::{
-    DOWN_ERROR, DOWN_SCHEDULED, DOWN_UNSCHEDULED, INVALID_PAYMENT, OWNERSHIP_TEST, SANDBOX_CREDENTIALS, SANDBOX_OAUTH,
+    DOWN_ERROR, DOWN_SCHEDULED, DOWN_UNSCHEDULED, INVALID_PAYMENT, OWNERSHIP_TEST,
+    SANDBOX_CREDENTIALS, SANDBOX_OAUTH,
 };
 use super::{Directory, DirectoryError, SandboxBehaviour};
 
-const FEDACH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/FedACHdir.txt");
+const FEDACH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/data/FedACHdir.txt"
+);
 
-fn names<'a>(found: Vec<&'a super::DirectoryInstitution>) -> Vec<&'a str> {
+fn names(found: Vec<&super::DirectoryInstitution>) -> Vec<&str> {
     found.into_iter().map(|i| i.name.as_str()).collect()
 }
 
@@ -19,7 +23,12 @@ fn names<'a>(found: Vec<&'a super::DirectoryInstitution>) -> Vec<&'a str> {
 fn the_sandbox_holds_thousands_of_institutions_the_same_on_every_start() {
     let (a, b) = (Directory::sandbox(), Directory::sandbox());
     assert!(a.len() >= 5_000, "{}", a.len());
-    let ids = |d: &Directory| d.institutions().iter().map(|i| (i.id.clone(), i.name.clone())).collect::<Vec<_>>();
+    let ids = |d: &Directory| {
+        d.institutions()
+            .iter()
+            .map(|i| (i.id.clone(), i.name.clone()))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(ids(&a), ids(&b));
 }
 
@@ -27,19 +36,66 @@ fn the_sandbox_holds_thousands_of_institutions_the_same_on_every_start() {
 fn the_test_institutions_come_first_with_their_documented_behaviour() {
     let directory = Directory::sandbox();
     let expected = [
-        (SANDBOX_OAUTH, "Sandbox Bank (OAuth)", AuthMethod::Oauth, InstitutionStatus::Up, SandboxBehaviour::Standard),
-        (SANDBOX_CREDENTIALS, "Sandbox Bank (Credentials)", AuthMethod::Credentials, InstitutionStatus::Up, SandboxBehaviour::Standard),
-        (OWNERSHIP_TEST, "Ownership Test Bank", AuthMethod::Credentials, InstitutionStatus::Up, SandboxBehaviour::OwnershipTest),
-        (INVALID_PAYMENT, "Invalid Payment Accounts", AuthMethod::Credentials, InstitutionStatus::Up, SandboxBehaviour::InvalidPayment),
-        (DOWN_SCHEDULED, "Down Bank (Scheduled)", AuthMethod::Credentials, InstitutionStatus::DownScheduled, SandboxBehaviour::Standard),
-        (DOWN_UNSCHEDULED, "Down Bank (Unscheduled)", AuthMethod::Credentials, InstitutionStatus::DownUnscheduled, SandboxBehaviour::Standard),
-        (DOWN_ERROR, "Down Bank (Error)", AuthMethod::Credentials, InstitutionStatus::Up, SandboxBehaviour::Erroring),
+        (
+            SANDBOX_OAUTH,
+            "Sandbox Bank (OAuth)",
+            AuthMethod::Oauth,
+            InstitutionStatus::Up,
+            SandboxBehaviour::Standard,
+        ),
+        (
+            SANDBOX_CREDENTIALS,
+            "Sandbox Bank (Credentials)",
+            AuthMethod::Credentials,
+            InstitutionStatus::Up,
+            SandboxBehaviour::Standard,
+        ),
+        (
+            OWNERSHIP_TEST,
+            "Ownership Test Bank",
+            AuthMethod::Credentials,
+            InstitutionStatus::Up,
+            SandboxBehaviour::OwnershipTest,
+        ),
+        (
+            INVALID_PAYMENT,
+            "Invalid Payment Accounts",
+            AuthMethod::Credentials,
+            InstitutionStatus::Up,
+            SandboxBehaviour::InvalidPayment,
+        ),
+        (
+            DOWN_SCHEDULED,
+            "Down Bank (Scheduled)",
+            AuthMethod::Credentials,
+            InstitutionStatus::DownScheduled,
+            SandboxBehaviour::Standard,
+        ),
+        (
+            DOWN_UNSCHEDULED,
+            "Down Bank (Unscheduled)",
+            AuthMethod::Credentials,
+            InstitutionStatus::DownUnscheduled,
+            SandboxBehaviour::Standard,
+        ),
+        (
+            DOWN_ERROR,
+            "Down Bank (Error)",
+            AuthMethod::Credentials,
+            InstitutionStatus::Up,
+            SandboxBehaviour::Erroring,
+        ),
     ];
     for (position, (id, name, auth_method, status, behaviour)) in expected.into_iter().enumerate() {
         let institution = directory.get(id).unwrap();
         assert_eq!(directory.institutions()[position].id, id);
         assert_eq!(
-            (institution.name.as_str(), institution.auth_method, institution.status, institution.behaviour),
+            (
+                institution.name.as_str(),
+                institution.auth_method,
+                institution.status,
+                institution.behaviour
+            ),
             (name, auth_method, status, behaviour)
         );
     }
@@ -54,23 +110,48 @@ fn an_unknown_id_is_not_found() {
 fn a_blank_query_shows_the_sandbox_banks_then_well_known_names() {
     let directory = Directory::sandbox();
     let featured = names(directory.search("  ", 5));
-    assert_eq!(featured, ["Sandbox Bank (OAuth)", "Sandbox Bank (Credentials)", "Chase", "Bank of America", "Wells Fargo"]);
+    assert_eq!(
+        featured,
+        [
+            "Sandbox Bank (OAuth)",
+            "Sandbox Bank (Credentials)",
+            "Chase",
+            "Bank of America",
+            "Wells Fargo"
+        ]
+    );
     assert_eq!(directory.search("", 100).len(), 10);
 }
 
 #[test]
 fn search_finds_by_word_prefixes() {
     let directory = Directory::sandbox();
-    assert_eq!(names(directory.search("wel far", 3)).first(), Some(&"Wells Fargo"));
-    assert_eq!(names(directory.search("sandbox", 10)), ["Sandbox Bank (OAuth)", "Sandbox Bank (Credentials)"]);
+    assert_eq!(
+        names(directory.search("wel far", 3)).first(),
+        Some(&"Wells Fargo")
+    );
+    assert_eq!(
+        names(directory.search("sandbox", 10)),
+        ["Sandbox Bank (OAuth)", "Sandbox Bank (Credentials)"]
+    );
     let down = names(directory.search("down bank", 10));
-    assert_eq!(down, ["Down Bank (Scheduled)", "Down Bank (Unscheduled)", "Down Bank (Error)"]);
+    assert_eq!(
+        down,
+        [
+            "Down Bank (Scheduled)",
+            "Down Bank (Unscheduled)",
+            "Down Bank (Error)"
+        ]
+    );
 }
 
 #[test]
 fn search_finds_by_routing_number() {
     let directory = Directory::sandbox();
-    assert_eq!(names(directory.search("110000000", 5)).first(), Some(&"Sandbox Bank (OAuth)"));
+    assert_eq!(
+        names(directory.search("110000000", 5)).first(),
+        Some(&"Sandbox Bank (OAuth)")
+    );
     let some = &directory.institutions()[100];
     let found = directory.search(&some.routing_numbers[0], 5);
     assert_eq!(found.first().map(|i| i.id.as_str()), Some(some.id.as_str()));
@@ -101,7 +182,9 @@ fn from_institutions_refuses_duplicate_ids() {
     let mut list = Directory::sandbox().institutions()[..3].to_vec();
     assert_eq!(Directory::from_institutions(list.clone()).unwrap().len(), 3);
     list.push(list[0].clone());
-    assert!(matches!(Directory::from_institutions(list), Err(DirectoryError::DuplicateId { id }) if id == SANDBOX_OAUTH));
+    assert!(
+        matches!(Directory::from_institutions(list), Err(DirectoryError::DuplicateId { id }) if id == SANDBOX_OAUTH)
+    );
 }
 
 #[test]
@@ -113,11 +196,17 @@ fn the_fedach_directory_has_one_institution_per_name_after_the_test_ones() {
     assert_eq!(reserve.name, "FEDERAL RESERVE BANK");
     assert!(reserve.routing_numbers.len() > 1);
     let found = names(directory.search("bank of america", 3));
-    assert!(found.iter().all(|name| name.starts_with("BANK OF AMERICA")), "{found:?}");
+    assert!(
+        found.iter().all(|name| name.starts_with("BANK OF AMERICA")),
+        "{found:?}"
+    );
     let by_number = directory.search("011000138", 1);
     assert_eq!(names(by_number), ["BANK OF AMERICA, N.A."]);
     let featured = names(directory.search("", 3));
-    assert_eq!(featured[..2], ["Sandbox Bank (OAuth)", "Sandbox Bank (Credentials)"]);
+    assert_eq!(
+        featured[..2],
+        ["Sandbox Bank (OAuth)", "Sandbox Bank (Credentials)"]
+    );
 }
 
 #[test]
@@ -131,5 +220,8 @@ fn a_missing_fedach_file_names_its_path() {
 
 #[test]
 fn a_malformed_fedach_text_is_an_error() {
-    assert!(matches!(Directory::from_fedach_str("short\r\n"), Err(DirectoryError::LineTooShort { line: 1, .. })));
+    assert!(matches!(
+        Directory::from_fedach_str("short\r\n"),
+        Err(DirectoryError::LineTooShort { line: 1, .. })
+    ));
 }

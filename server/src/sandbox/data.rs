@@ -372,7 +372,7 @@ impl SandboxAccount {
         seed.copy_from_slice(&digest[..8]);
         let mut rng = SplitMix64(u64::from_le_bytes(seed));
         let id_suffix = self.id.trim_start_matches("acc_");
-        let mut transactions = Vec::new();
+        let mut transactions: Vec<wire::Transaction> = Vec::new();
         for day in 0..HISTORY_DAYS {
             let day_start = history_end - (HISTORY_DAYS - day) * DAY;
             let pending = day >= HISTORY_DAYS - 2;
@@ -381,7 +381,7 @@ impl SandboxAccount {
                 let transacted_at = day_start + minutes * 60;
                 let posted_at = (!pending).then_some(transacted_at + if entry.card { DAY } else { 0 });
                 transactions.push(wire::Transaction {
-                    id: format!("txn_{id_suffix}_{:04}", transactions.len()),
+                    id: String::new(),
                     amount: entry.amount,
                     currency: "usd".to_owned(),
                     description: entry.description.to_owned(),
@@ -390,6 +390,12 @@ impl SandboxAccount {
                     posted_at,
                 });
             }
+        }
+        // Oldest first (stable, so entries of the same minute keep their order), numbered in
+        // that order, then served newest first.
+        transactions.sort_by_key(|transaction| transaction.transacted_at);
+        for (index, transaction) in transactions.iter_mut().enumerate() {
+            transaction.id = format!("txn_{id_suffix}_{index:04}");
         }
         transactions.reverse();
         transactions

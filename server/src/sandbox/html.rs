@@ -151,15 +151,20 @@ impl ConsentPage<'_> {
 
 /// The page shown instead of a redirect when a request cannot be honoured.
 pub fn error_page(bank_name: Option<&str>, error: &PageError) -> Response {
+    let main = error_main(bank_name, error);
+    page(error.status(), &format!("{} – {}", bank_name.unwrap_or("Sandbox bank"), error.title()), &main, None)
+}
+
+/// The content of the error page: the bank's name, an alert with the cause, what to do next.
+fn error_main(bank_name: Option<&str>, error: &PageError) -> String {
     let heading = escape(bank_name.unwrap_or("Sandbox bank"));
-    let main = format!(
+    format!(
         "<p class=\"tag\">Sandbox bank</p>\n<h1>{heading}</h1>\n\
          <div class=\"alert\" role=\"alert\">\n<h2>{title}</h2>\n<p>{message}</p>\n</div>\n\
          <p>You can close this window and return to the application.</p>\n",
         title = escape(error.title()),
         message = escape(&error.to_string()),
-    );
-    page(error.status(), &format!("{} – {}", bank_name.unwrap_or("Sandbox bank"), error.title()), &main, None)
+    )
 }
 
 #[cfg(test)]
@@ -172,9 +177,14 @@ mod tests {
     }
 
     #[test]
-    fn error_pages_escape_the_bank_name() {
+    fn error_pages_escape_the_bank_name_and_never_redirect() {
+        let main = error_main(Some("<Evil & Co>"), &PageError::InvalidRedirectUri);
+        assert!(main.contains("<h1>&lt;Evil &amp; Co&gt;</h1>"));
+        assert!(!main.contains("<Evil"));
         let response = error_page(Some("<Evil & Co>"), &PageError::InvalidClient);
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
         assert!(response.headers().get(header::LOCATION).is_none());
+        let csp = response.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("form-action 'none'"));
     }
 }

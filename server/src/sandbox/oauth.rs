@@ -165,7 +165,9 @@ fn decide(state: &SandboxState, institution: &DirectoryInstitution, body: &[u8])
     }
     let request_id = request_id.ok_or(PageError::MissingParameter("request"))?;
     let memory = &state.inner.memory;
-    let pending = memory.pending_authorization(&institution.id, &request_id, now).ok_or(PageError::RequestExpired)?;
+    if memory.pending_authorization(&institution.id, &request_id, now).is_none() {
+        return Err(PageError::RequestExpired);
+    }
     let issuer = state.issuer(&institution.id);
     match decision.as_deref() {
         Some("deny") => {
