@@ -37,8 +37,6 @@ pub enum ResumeAt {
     Authorization { authorization: Authorization },
     /// The bank authorized; the person still picks accounts.
     SelectAccounts { authorization: String },
-    /// The session ended: nothing left to do.
-    Done,
 }
 
 /// `POST /v1/link/consent`: the person accepted the permissions shown.
