@@ -18,7 +18,11 @@ pub struct List<T> {
 impl<T> List<T> {
     /// A complete list (no further page).
     pub fn complete(data: Vec<T>, url: impl Into<String>) -> Self {
-        Self { data, has_more: false, url: url.into() }
+        Self {
+            data,
+            has_more: false,
+            url: url.into(),
+        }
     }
 }
 
@@ -37,8 +41,12 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 4] =
-        [Self::PaymentMethod, Self::Balances, Self::Ownership, Self::Transactions];
+    pub const ALL: [Permission; 4] = [
+        Self::PaymentMethod,
+        Self::Balances,
+        Self::Ownership,
+        Self::Transactions,
+    ];
 
     /// The wire name, as in JSON.
     pub fn as_str(self) -> &'static str {

@@ -34,9 +34,13 @@ pub enum ResumeAt {
     Consent,
     SelectInstitution,
     /// An authorization is under way at the bank.
-    Authorization { authorization: Authorization },
+    Authorization {
+        authorization: Box<Authorization>,
+    },
     /// The bank authorized; the person still picks accounts.
-    SelectAccounts { authorization: String },
+    SelectAccounts {
+        authorization: String,
+    },
 }
 
 /// `POST /v1/link/consent`: the person accepted the permissions shown.
@@ -133,7 +137,10 @@ pub enum MfaChallenge {
     /// A security question.
     Question { question: String },
     /// Pick one of several options.
-    Selection { question: String, options: Vec<String> },
+    Selection {
+        question: String,
+        options: Vec<String>,
+    },
 }
 
 /// `POST /v1/link/authorizations/{id}/credentials`.

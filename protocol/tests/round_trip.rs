@@ -43,7 +43,12 @@ fn account() -> Account {
         id: "fca_1".into(),
         created: 1,
         livemode: false,
-        account_holder: Some(AccountHolder { kind: AccountHolderKind::Customer, customer: Some("cus_1".into()), account: None, email: None }),
+        account_holder: Some(AccountHolder {
+            kind: AccountHolderKind::Customer,
+            customer: Some("cus_1".into()),
+            account: None,
+            email: None,
+        }),
         category: AccountCategory::Cash,
         subcategory: AccountSubcategory::Checking,
         display_name: "Everyday Checking".into(),
@@ -55,10 +60,14 @@ fn account() -> Account {
         session: "fcsess_1".into(),
         balance: Some(Balance {
             as_of: 2,
-            current: [("usd".to_owned(), 1_234_56)].into_iter().collect(),
-            available: Some([("usd".to_owned(), 1_000_00)].into_iter().collect()),
+            current: [("usd".to_owned(), 123_456)].into_iter().collect(),
+            available: Some([("usd".to_owned(), 100_000)].into_iter().collect()),
         }),
-        balance_refresh: Some(Refresh { status: RefreshStatus::Succeeded, last_attempted_at: 2, next_refresh_available_at: None }),
+        balance_refresh: Some(Refresh {
+            status: RefreshStatus::Succeeded,
+            last_attempted_at: 2,
+            next_refresh_available_at: None,
+        }),
         ownership: None,
         ownership_refresh: None,
         transaction_refresh: None,
@@ -91,7 +100,11 @@ fn a_session_round_trips_with_its_object_name_and_accounts_list() {
         client_secret: Some("fcsess_1_secret_abc".into()),
         account_holder: None,
         permissions: vec![Permission::PaymentMethod, Permission::Balances],
-        filters: Some(Filters { countries: Some(vec!["US".into()]), account_subcategories: Some(vec![AccountSubcategory::Checking]), institution: None }),
+        filters: Some(Filters {
+            countries: Some(vec!["US".into()]),
+            account_subcategories: Some(vec![AccountSubcategory::Checking]),
+            institution: None,
+        }),
         prefetch: vec![Feature::Balance],
         return_url: Some("https://shop.example/done".into()),
         status: SessionStatus::Open,
@@ -101,8 +114,14 @@ fn a_session_round_trips_with_its_object_name_and_accounts_list() {
     let json = round_trip(&session);
     assert_eq!(json["object"], "financial_connections.session");
     assert_eq!(json["accounts"]["object"], "list");
-    assert_eq!(json["accounts"]["data"][0]["object"], "financial_connections.account");
-    assert_eq!(json["filters"]["account_subcategories"], json!(["checking"]));
+    assert_eq!(
+        json["accounts"]["data"][0]["object"],
+        "financial_connections.account"
+    );
+    assert_eq!(
+        json["filters"]["account_subcategories"],
+        json!(["checking"])
+    );
 }
 
 #[test]
@@ -127,12 +146,23 @@ fn a_session_without_a_secret_leaves_the_field_out() {
 
 #[test]
 fn create_session_requests_refuse_unknown_fields_and_default_the_optional_ones() {
-    let minimal: CreateSessionRequest = serde_json::from_value(json!({ "permissions": ["transactions"] })).expect("minimal");
+    let minimal: CreateSessionRequest =
+        serde_json::from_value(json!({ "permissions": ["transactions"] })).expect("minimal");
     assert_eq!(minimal.permissions, vec![Permission::Transactions]);
-    assert!(minimal.prefetch.is_empty() && minimal.filters.is_none() && minimal.return_url.is_none());
-    assert!(serde_json::from_value::<CreateSessionRequest>(json!({ "permissions": [], "extra": 1 })).is_err());
+    assert!(
+        minimal.prefetch.is_empty() && minimal.filters.is_none() && minimal.return_url.is_none()
+    );
+    assert!(
+        serde_json::from_value::<CreateSessionRequest>(json!({ "permissions": [], "extra": 1 }))
+            .is_err()
+    );
     round_trip(&CreateSessionRequest {
-        account_holder: Some(AccountHolder { kind: AccountHolderKind::Account, customer: None, account: Some("acct_1".into()), email: Some("a@b.example".into()) }),
+        account_holder: Some(AccountHolder {
+            kind: AccountHolderKind::Account,
+            customer: None,
+            account: Some("acct_1".into()),
+            email: Some("a@b.example".into()),
+        }),
         permissions: vec![Permission::Balances],
         filters: None,
         prefetch: vec![Feature::Balance],
@@ -143,25 +173,60 @@ fn create_session_requests_refuse_unknown_fields_and_default_the_optional_ones()
 #[test]
 fn authorizations_carry_their_status_beside_their_data() {
     let states = [
-        AuthorizationState::AwaitingOauth { oauth_url: "https://bank.example/authorize".into() },
-        AuthorizationState::AwaitingCredentials { error: Some(error()), attempts_remaining: 4 },
-        AuthorizationState::AwaitingMfa { challenge: MfaChallenge::Code { message: "Enter the code".into() }, error: None, attempts_remaining: 3 },
+        AuthorizationState::AwaitingOauth {
+            oauth_url: "https://bank.example/authorize".into(),
+        },
+        AuthorizationState::AwaitingCredentials {
+            error: Some(error()),
+            attempts_remaining: 4,
+        },
         AuthorizationState::AwaitingMfa {
-            challenge: MfaChallenge::Selection { question: "Is this you?".into(), options: vec!["Yes".into(), "No".into()] },
+            challenge: MfaChallenge::Code {
+                message: "Enter the code".into(),
+            },
             error: None,
             attempts_remaining: 3,
         },
-        AuthorizationState::AwaitingMfa { challenge: MfaChallenge::Question { question: "Colour?".into() }, error: None, attempts_remaining: 3 },
+        AuthorizationState::AwaitingMfa {
+            challenge: MfaChallenge::Selection {
+                question: "Is this you?".into(),
+                options: vec!["Yes".into(), "No".into()],
+            },
+            error: None,
+            attempts_remaining: 3,
+        },
+        AuthorizationState::AwaitingMfa {
+            challenge: MfaChallenge::Question {
+                question: "Colour?".into(),
+            },
+            error: None,
+            attempts_remaining: 3,
+        },
         AuthorizationState::Authorized,
         AuthorizationState::Failed { error: error() },
     ];
     let statuses: Vec<Value> = states
         .into_iter()
-        .map(|state| round_trip(&Authorization { id: "fcauth_1".into(), institution: institution(), state })["status"].clone())
+        .map(|state| {
+            round_trip(&Authorization {
+                id: "fcauth_1".into(),
+                institution: institution(),
+                state,
+            })["status"]
+                .clone()
+        })
         .collect();
     assert_eq!(
         statuses,
-        vec![json!("awaiting_oauth"), json!("awaiting_credentials"), json!("awaiting_mfa"), json!("awaiting_mfa"), json!("awaiting_mfa"), json!("authorized"), json!("failed")]
+        vec![
+            json!("awaiting_oauth"),
+            json!("awaiting_credentials"),
+            json!("awaiting_mfa"),
+            json!("awaiting_mfa"),
+            json!("awaiting_mfa"),
+            json!("authorized"),
+            json!("failed")
+        ]
     );
 }
 
@@ -170,8 +235,16 @@ fn link_session_resume_points_name_their_step() {
     let steps = [
         ResumeAt::Consent,
         ResumeAt::SelectInstitution,
-        ResumeAt::SelectAccounts { authorization: "fcauth_1".into() },
-        ResumeAt::Authorization { authorization: Authorization { id: "fcauth_1".into(), institution: institution(), state: AuthorizationState::Authorized } },
+        ResumeAt::SelectAccounts {
+            authorization: "fcauth_1".into(),
+        },
+        ResumeAt::Authorization {
+            authorization: Box::new(Authorization {
+                id: "fcauth_1".into(),
+                institution: institution(),
+                state: AuthorizationState::Authorized,
+            }),
+        },
     ];
     let names: Vec<Value> = steps
         .into_iter()
@@ -192,16 +265,35 @@ fn link_session_resume_points_name_their_step() {
                 .clone()
         })
         .collect();
-    assert_eq!(names, vec![json!("consent"), json!("select_institution"), json!("select_accounts"), json!("authorization")]);
+    assert_eq!(
+        names,
+        vec![
+            json!("consent"),
+            json!("select_institution"),
+            json!("select_accounts"),
+            json!("authorization")
+        ]
+    );
 }
 
 #[test]
 fn link_bodies_round_trip() {
-    round_trip(&ConsentRequest { permissions: vec![Permission::PaymentMethod] });
-    round_trip(&StartAuthorizationRequest { institution: "ins_1".into() });
-    round_trip(&SubmitCredentialsRequest { username: "u".into(), password: "p".into() });
-    round_trip(&AnswerMfaRequest { answer: "123456".into() });
-    round_trip(&AttachAccountsRequest { accounts: vec!["fca_1".into()] });
+    round_trip(&ConsentRequest {
+        permissions: vec![Permission::PaymentMethod],
+    });
+    round_trip(&StartAuthorizationRequest {
+        institution: "ins_1".into(),
+    });
+    round_trip(&SubmitCredentialsRequest {
+        username: "u".into(),
+        password: "p".into(),
+    });
+    round_trip(&AnswerMfaRequest {
+        answer: "123456".into(),
+    });
+    round_trip(&AttachAccountsRequest {
+        accounts: vec!["fca_1".into()],
+    });
     let offered = round_trip(&LinkAccount {
         id: "fca_1".into(),
         display_name: "Rewards Credit Card".into(),
@@ -228,13 +320,22 @@ fn link_bodies_round_trip() {
         }],
     });
     assert_eq!(result["object"], "link_result");
-    round_trip(&List::complete(vec![institution()], "/v1/link/institutions"));
+    round_trip(&List::complete(
+        vec![institution()],
+        "/v1/link/institutions",
+    ));
     round_trip(&account());
 }
 
 #[test]
 fn subcategories_belong_to_their_category() {
-    assert_eq!(AccountSubcategory::Savings.category(), AccountCategory::Cash);
-    assert_eq!(AccountSubcategory::Mortgage.category(), AccountCategory::Credit);
+    assert_eq!(
+        AccountSubcategory::Savings.category(),
+        AccountCategory::Cash
+    );
+    assert_eq!(
+        AccountSubcategory::Mortgage.category(),
+        AccountCategory::Credit
+    );
     assert_eq!(Feature::Transactions.permission(), Permission::Transactions);
 }

@@ -58,7 +58,10 @@ impl AppState {
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("cannot listen on {address}: {source}")]
-    Bind { address: SocketAddr, source: std::io::Error },
+    Bind {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("cannot open the database: {0}")]
     Store(#[from] StoreError),
     #[error("cannot load the institution directory: {0}")]
@@ -104,7 +107,10 @@ impl RunningServer {
 /// Binds the listeners, opens storage and starts serving.
 pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServer, StartError> {
     let listener = bind(config.listen).await?;
-    let address = listener.local_addr().map_err(|source| StartError::Bind { address: config.listen, source })?;
+    let address = listener.local_addr().map_err(|source| StartError::Bind {
+        address: config.listen,
+        source,
+    })?;
     let public_url = match &config.public_url {
         Some(url) => url.clone(),
         None => url::Url::parse(&format!("http://{address}"))?,
@@ -115,17 +121,26 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServe
     });
     let state: Shared = Arc::new(AppState {
         store: Store::open(&config.database)?,
-        clock,
+        clock: Arc::clone(&clock),
         directory: Arc::clone(&directory),
-        connector: Connector::new()?,
+        connector: Connector::new()?.with_clock(Arc::clone(&clock)),
         secret_key_hash: secrets::hash(&config.secret_key),
         business_name: config.business_name.clone(),
         public_url: public_url.clone(),
         session_idle_seconds: config.session_idle_seconds,
         session_max_age_seconds: config.session_max_age_seconds,
     });
-    let sandbox_state = SandboxState::new(directory, public_url.clone(), state.oauth_redirect_uri());
-    let app = router(Arc::clone(&state), sandbox_state, config.widget_dir.as_deref());
+    let sandbox_state = SandboxState::with_clock(
+        directory,
+        public_url.clone(),
+        state.oauth_redirect_uri(),
+        clock,
+    );
+    let app = router(
+        Arc::clone(&state),
+        sandbox_state,
+        config.widget_dir.as_deref(),
+    );
 
     let (shutdown, stopped) = watch::channel(false);
     let mut tasks = vec![serve(listener, app, stopped.clone())];
@@ -133,17 +148,32 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServe
     if let Some(demo_listen) = config.demo_listen {
         let demo_listener = bind(demo_listen).await?;
         demo_address = demo_listener.local_addr().ok();
-        let shop = demo::router(demo::Shop::new(state.public_base(), config.secret_key.clone()));
+        let shop = demo::router(demo::Shop::new(
+            state.public_base(),
+            config.secret_key.clone(),
+        ));
         tasks.push(serve(demo_listener, with_request_ids(shop), stopped));
     }
-    Ok(RunningServer { address, demo_address, public_url, shutdown, tasks })
+    Ok(RunningServer {
+        address,
+        demo_address,
+        public_url,
+        shutdown,
+        tasks,
+    })
 }
 
 async fn bind(address: SocketAddr) -> Result<TcpListener, StartError> {
-    TcpListener::bind(address).await.map_err(|source| StartError::Bind { address, source })
+    TcpListener::bind(address)
+        .await
+        .map_err(|source| StartError::Bind { address, source })
 }
 
-fn serve(listener: TcpListener, app: Router, mut stopped: watch::Receiver<bool>) -> JoinHandle<std::io::Result<()>> {
+fn serve(
+    listener: TcpListener,
+    app: Router,
+    mut stopped: watch::Receiver<bool>,
+) -> JoinHandle<std::io::Result<()>> {
     tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
@@ -154,9 +184,15 @@ fn serve(listener: TcpListener, app: Router, mut stopped: watch::Receiver<bool>)
 }
 
 /// Every route of the main listener.
-pub fn router(state: Shared, sandbox_state: SandboxState, widget_dir: Option<&std::path::Path>) -> Router {
-    let api = api::router(Arc::clone(&state))
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+pub fn router(
+    state: Shared,
+    sandbox_state: SandboxState,
+    widget_dir: Option<&std::path::Path>,
+) -> Router {
+    let api = api::router(Arc::clone(&state)).layer(SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    ));
     let app = Router::new()
         .merge(api)
         .nest("/sandbox", sandbox::router(sandbox_state))

@@ -15,7 +15,11 @@ pub enum Database {
 impl Database {
     /// `:memory:` selects the in-memory database, anything else is a file path.
     pub fn parse(text: &str) -> Self {
-        if text == ":memory:" { Self::Memory } else { Self::File(PathBuf::from(text)) }
+        if text == ":memory:" {
+            Self::Memory
+        } else {
+            Self::File(PathBuf::from(text))
+        }
     }
 }
 

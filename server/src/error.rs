@@ -41,7 +41,9 @@ pub enum ApiError {
     AuthorizationStateInvalid { detail: &'static str },
     #[error("The bank's answer does not belong to a login in progress. Please start again.")]
     OauthStateInvalid,
-    #[error("The bank's answer came from another issuer than the bank you chose. Please start again.")]
+    #[error(
+        "The bank's answer came from another issuer than the bank you chose. Please start again."
+    )]
     OauthIssuerMismatch,
     #[error("The bank did not accept the authorization code. Please start again.")]
     OauthCodeInvalid,
@@ -51,7 +53,9 @@ pub enum ApiError {
     InvalidCredentials { attempts_remaining: u32 },
     #[error("That answer is not correct.")]
     InvalidMfaAnswer { attempts_remaining: u32 },
-    #[error("The bank locked this login after too many attempts. Try again later or contact the bank.")]
+    #[error(
+        "The bank locked this login after too many attempts. Try again later or contact the bank."
+    )]
     AccountLocked,
     #[error("{name} is down for scheduled maintenance. Try again later or pick another bank.")]
     InstitutionDownScheduled { name: String },
@@ -62,7 +66,10 @@ pub enum ApiError {
     #[error("{name} cannot be reached right now. Try again in a moment.")]
     InstitutionUnavailable { name: String },
     #[error("The account {id} cannot be linked.")]
-    AccountNotSelectable { id: String, reason: UnselectableReason },
+    AccountNotSelectable {
+        id: String,
+        reason: UnselectableReason,
+    },
     #[error("Select at least one account.")]
     NoAccountsSelected,
     #[error("This Idempotency-Key was already used with a different request.")]
@@ -76,11 +83,16 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn internal(detail: impl std::fmt::Display) -> Self {
-        Self::Internal { detail: detail.to_string() }
+        Self::Internal {
+            detail: detail.to_string(),
+        }
     }
 
     pub fn invalid(param: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self::ParameterInvalid { param: param.into(), reason: reason.into() }
+        Self::ParameterInvalid {
+            param: param.into(),
+            reason: reason.into(),
+        }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -204,7 +216,13 @@ impl IntoResponse for ApiError {
         if let Self::Internal { detail } = &self {
             tracing::error!(request_id = ?request_id::current(), %detail, "internal error");
         }
-        (self.status(), axum::Json(ErrorResponse { error: self.to_protocol() })).into_response()
+        (
+            self.status(),
+            axum::Json(ErrorResponse {
+                error: self.to_protocol(),
+            }),
+        )
+            .into_response()
     }
 }
 

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use finlink_server::config::{DEFAULT_BUSINESS_NAME, DEFAULT_SESSION_IDLE_SECONDS, DEFAULT_SESSION_MAX_AGE_SECONDS};
+use finlink_server::config::{
+    DEFAULT_BUSINESS_NAME, DEFAULT_SESSION_IDLE_SECONDS, DEFAULT_SESSION_MAX_AGE_SECONDS,
+};
 use finlink_server::{Config, Database, SystemClock, secrets};
 
 /// Open, self-hostable bank-account linking: the server with its sandbox banks.

@@ -13,7 +13,11 @@ use subtle::ConstantTimeEq;
 /// A random token of `len` alphanumeric characters (about 5.95 bits each) from the OS-seeded
 /// thread RNG.
 pub fn random_token(len: usize) -> String {
-    rand::rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
+    rand::rng()
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
 }
 
 /// An object id such as `fcsess_3kTq...`: a prefix that says what it is, and 24 random characters.
@@ -33,7 +37,10 @@ pub fn verify(secret: &str, stored: &[u8]) -> bool {
 
 /// Hex of a SHA-256, for fingerprints of request bodies.
 pub fn fingerprint(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 #[cfg(test)]

@@ -15,7 +15,10 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::error::ApiError;
 
 const LOADER_JS: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../loader/finlink.js"));
-const LOADER_TYPES: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../loader/finlink.d.ts"));
+const LOADER_TYPES: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../loader/finlink.d.ts"
+));
 
 /// The widget's content security policy: no inline script, no eval, only WebAssembly
 /// compilation and requests to its own origin.
@@ -52,9 +55,17 @@ async fn loader() -> impl IntoResponse {
 }
 
 async fn loader_types() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/typescript; charset=utf-8")], LOADER_TYPES)
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/typescript; charset=utf-8",
+        )],
+        LOADER_TYPES,
+    )
 }
 
 async fn widget_not_built() -> ApiError {
-    ApiError::RouteNotFound { path: "/link/ (start the server with --widget-dir)".to_owned() }
+    ApiError::RouteNotFound {
+        path: "/link/ (start the server with --widget-dir)".to_owned(),
+    }
 }

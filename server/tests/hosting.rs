@@ -8,40 +8,73 @@ use reqwest::StatusCode;
 
 async fn start_with_widget() -> (finlink_server::RunningServer, tempfile::TempDir) {
     let widget = tempfile::tempdir().expect("temp dir");
-    std::fs::write(widget.path().join("index.html"), "<!doctype html><title>finlink</title><main id=\"finlink\"></main>")
-        .expect("index");
+    std::fs::write(
+        widget.path().join("index.html"),
+        "<!doctype html><title>finlink</title><main id=\"finlink\"></main>",
+    )
+    .expect("index");
     std::fs::write(widget.path().join("finlink.wasm"), b"\0asm").expect("wasm");
     let mut config = Config::for_tests("sk_test_hosting");
     config.widget_dir = Some(widget.path().to_path_buf());
     config.demo_listen = Some(([127, 0, 0, 1], 0).into());
-    let server = finlink_server::start(config, Arc::new(SystemClock)).await.expect("starts");
+    let server = finlink_server::start(config, Arc::new(SystemClock))
+        .await
+        .expect("starts");
     (server, widget)
 }
 
 fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
-    response.headers().get(name).and_then(|value| value.to_str().ok()).unwrap_or_default()
+    response
+        .headers()
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
 }
 
 #[tokio::test]
 async fn the_widget_page_is_served_under_a_strict_content_security_policy() {
     let (server, _widget) = start_with_widget().await;
-    let response = reqwest::get(format!("{}/link/", server.base_url())).await.expect("sent");
+    let response = reqwest::get(format!("{}/link/", server.base_url()))
+        .await
+        .expect("sent");
     assert_eq!(response.status(), StatusCode::OK);
     let csp = header(&response, "content-security-policy").to_owned();
-    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"), "{csp}");
-    assert!(!csp.contains("'unsafe-inline'") && !csp.contains(" 'unsafe-eval'"), "{csp}");
-    assert!(response.text().await.expect("page").contains("id=\"finlink\""));
+    assert!(
+        csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
+        "{csp}"
+    );
+    assert!(
+        !csp.contains("'unsafe-inline'") && !csp.contains(" 'unsafe-eval'"),
+        "{csp}"
+    );
+    assert!(
+        response
+            .text()
+            .await
+            .expect("page")
+            .contains("id=\"finlink\"")
+    );
 
-    let wasm = reqwest::get(format!("{}/link/finlink.wasm", server.base_url())).await.expect("sent");
+    let wasm = reqwest::get(format!("{}/link/finlink.wasm", server.base_url()))
+        .await
+        .expect("sent");
     assert_eq!(header(&wasm, "content-type"), "application/wasm");
-    let deep = reqwest::get(format!("{}/link/resume/anything", server.base_url())).await.expect("sent");
-    assert_eq!(deep.status(), StatusCode::OK, "unknown widget paths fall back to the page");
+    let deep = reqwest::get(format!("{}/link/resume/anything", server.base_url()))
+        .await
+        .expect("sent");
+    assert_eq!(
+        deep.status(),
+        StatusCode::OK,
+        "unknown widget paths fall back to the page"
+    );
 }
 
 #[tokio::test]
 async fn the_loader_is_served_as_javascript_from_the_widget_origin() {
     let (server, _widget) = start_with_widget().await;
-    let response = reqwest::get(format!("{}/finlink.js", server.base_url())).await.expect("sent");
+    let response = reqwest::get(format!("{}/finlink.js", server.base_url()))
+        .await
+        .expect("sent");
     assert_eq!(response.status(), StatusCode::OK);
     assert!(header(&response, "content-type").starts_with("text/javascript"));
     assert!(response.text().await.expect("js").contains("collect"));
@@ -55,9 +88,16 @@ async fn the_demo_shop_page_offers_to_link_a_bank_and_its_backend_creates_a_sess
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.expect("html");
     assert!(html.contains(">Link bank account</button>"));
-    assert!(html.contains(&format!("src=\"{}/finlink.js\"", server.base_url())), "the loader comes from finlink's origin");
+    assert!(
+        html.contains(&format!("src=\"{}/finlink.js\"", server.base_url())),
+        "the loader comes from finlink's origin"
+    );
 
-    let created = reqwest::Client::new().post(format!("{shop}/api/sessions")).send().await.expect("sent");
+    let created = reqwest::Client::new()
+        .post(format!("{shop}/api/sessions"))
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(created.status(), StatusCode::OK);
     let body: serde_json::Value = created.json().await.expect("json");
     let secret = body["client_secret"].as_str().expect("client secret");

@@ -11,7 +11,11 @@ use crate::store::SessionRecord;
 /// Checks `Authorization: Bearer sk_...` against the configured key, in constant time.
 pub fn require_secret_key(state: &AppState, bearer: Option<&str>) -> Result<(), ApiError> {
     let key = bearer.ok_or(ApiError::SecretKeyMissing)?;
-    if secrets::verify(key, &state.secret_key_hash) { Ok(()) } else { Err(ApiError::SecretKeyInvalid) }
+    if secrets::verify(key, &state.secret_key_hash) {
+        Ok(())
+    } else {
+        Err(ApiError::SecretKeyInvalid)
+    }
 }
 
 /// The separator between a session id and its random part in a client secret.
@@ -20,7 +24,10 @@ const SECRET_SEPARATOR: &str = "_secret_";
 /// A new client secret for session `id`: the id lets the server find the row, the random
 /// part (48 characters, ~285 bits) is the capability.
 pub fn new_client_secret(session_id: &str) -> String {
-    format!("{session_id}{SECRET_SEPARATOR}{}", secrets::random_token(48))
+    format!(
+        "{session_id}{SECRET_SEPARATOR}{}",
+        secrets::random_token(48)
+    )
 }
 
 /// Session lifetimes, as configured.
@@ -32,7 +39,10 @@ pub struct Lifetimes {
 
 impl Lifetimes {
     pub fn of(state: &AppState) -> Self {
-        Self { idle_seconds: state.session_idle_seconds, max_age_seconds: state.session_max_age_seconds }
+        Self {
+            idle_seconds: state.session_idle_seconds,
+            max_age_seconds: state.session_max_age_seconds,
+        }
     }
 
     /// When a session expires if nothing more happens.
@@ -58,7 +68,9 @@ pub fn open_session(
     now: Timestamp,
 ) -> Result<SessionRecord, ApiError> {
     let secret = client_secret.ok_or(ApiError::ClientSecretInvalid)?;
-    let (session_id, _) = secret.split_once(SECRET_SEPARATOR).ok_or(ApiError::ClientSecretInvalid)?;
+    let (session_id, _) = secret
+        .split_once(SECRET_SEPARATOR)
+        .ok_or(ApiError::ClientSecretInvalid)?;
     let mut session = SessionRecord::find(tx, session_id)?.ok_or(ApiError::ClientSecretInvalid)?;
     if !secrets::verify(secret, &session.secret_hash) {
         return Err(ApiError::ClientSecretInvalid);

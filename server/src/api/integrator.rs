@@ -1,7 +1,9 @@
 //! The integrator API: the business's server creates sessions and reads linked accounts.
 
 use axum::extract::{Path, State};
-use finlink_protocol::{Account, AccountHolder, AccountHolderKind, CreateSessionRequest, List, Session, SessionStatus};
+use finlink_protocol::{
+    Account, AccountHolder, AccountHolderKind, CreateSessionRequest, List, Session, SessionStatus,
+};
 use serde::Deserialize;
 
 use super::access::{Lifetimes, new_client_secret, require_secret_key};
@@ -10,8 +12,8 @@ use crate::app::{AppState, Shared};
 use crate::error::ApiError;
 use crate::http::extract::{Bearer, Json, Query};
 use crate::secrets;
-use crate::store::{AccountRecord, SessionRecord};
 use crate::store::account_holder_key;
+use crate::store::{AccountRecord, SessionRecord};
 
 /// `POST /v1/financial_connections/sessions`
 pub async fn create_session(
@@ -37,41 +39,77 @@ pub async fn create_session(
     };
     let lifetimes = Lifetimes::of(&state);
     let stored = record.clone();
-    state.store.transaction(move |tx| stored.insert(tx).map_err(ApiError::from)).await?;
-    Ok(axum::Json(views::session(&record, &[], lifetimes, now, Some(client_secret))))
+    state
+        .store
+        .transaction(move |tx| stored.insert(tx).map_err(ApiError::from))
+        .await?;
+    Ok(axum::Json(views::session(
+        &record,
+        &[],
+        lifetimes,
+        now,
+        Some(client_secret),
+    )))
 }
 
 /// Checks what a create request asks for; returns it normalised (permissions deduplicated).
-fn validate(state: &AppState, mut request: CreateSessionRequest) -> Result<CreateSessionRequest, ApiError> {
+fn validate(
+    state: &AppState,
+    mut request: CreateSessionRequest,
+) -> Result<CreateSessionRequest, ApiError> {
     if request.permissions.is_empty() {
-        return Err(ApiError::ParameterMissing { param: "permissions".to_owned() });
+        return Err(ApiError::ParameterMissing {
+            param: "permissions".to_owned(),
+        });
     }
     request.permissions.sort();
     request.permissions.dedup();
     request.prefetch.sort();
     request.prefetch.dedup();
-    if let Some(feature) = request.prefetch.iter().find(|feature| !request.permissions.contains(&feature.permission())) {
+    if let Some(feature) = request
+        .prefetch
+        .iter()
+        .find(|feature| !request.permissions.contains(&feature.permission()))
+    {
         return Err(ApiError::invalid(
             "prefetch",
-            format!("prefetching {feature:?} needs the '{}' permission.", feature.permission().as_str()),
+            format!(
+                "prefetching {feature:?} needs the '{}' permission.",
+                feature.permission().as_str()
+            ),
         ));
     }
     if let Some(holder) = &request.account_holder {
         validate_account_holder(holder)?;
     }
     if let Some(filters) = &request.filters {
-        if let Some(countries) = &filters.countries {
-            if countries.is_empty() || countries.iter().any(|code| code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase())) {
-                return Err(ApiError::invalid("filters[countries]", "use two-letter upper-case ISO 3166-1 codes, e.g. \"US\"."));
-            }
+        let country_code =
+            |code: &String| code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase());
+        if let Some(countries) = &filters.countries
+            && (countries.is_empty() || !countries.iter().all(country_code))
+        {
+            return Err(ApiError::invalid(
+                "filters[countries]",
+                "use two-letter upper-case ISO 3166-1 codes, e.g. \"US\".",
+            ));
         }
-        if filters.account_subcategories.as_ref().is_some_and(Vec::is_empty) {
-            return Err(ApiError::invalid("filters[account_subcategories]", "list at least one subcategory, or leave it out."));
+        if filters
+            .account_subcategories
+            .as_ref()
+            .is_some_and(Vec::is_empty)
+        {
+            return Err(ApiError::invalid(
+                "filters[account_subcategories]",
+                "list at least one subcategory, or leave it out.",
+            ));
         }
-        if let Some(institution) = &filters.institution {
-            if state.directory.get(institution).is_none() {
-                return Err(ApiError::invalid("filters[institution]", format!("no institution '{institution}'.")));
-            }
+        if let Some(institution) = &filters.institution
+            && state.directory.get(institution).is_none()
+        {
+            return Err(ApiError::invalid(
+                "filters[institution]",
+                format!("no institution '{institution}'."),
+            ));
         }
     }
     if let Some(return_url) = &request.return_url {
@@ -83,13 +121,24 @@ fn validate(state: &AppState, mut request: CreateSessionRequest) -> Result<Creat
 fn validate_account_holder(holder: &AccountHolder) -> Result<(), ApiError> {
     match holder.kind {
         AccountHolderKind::Customer if holder.customer.as_deref().is_none_or(str::is_empty) => {
-            Err(ApiError::ParameterMissing { param: "account_holder[customer]".to_owned() })
+            Err(ApiError::ParameterMissing {
+                param: "account_holder[customer]".to_owned(),
+            })
         }
         AccountHolderKind::Account if holder.account.as_deref().is_none_or(str::is_empty) => {
-            Err(ApiError::ParameterMissing { param: "account_holder[account]".to_owned() })
+            Err(ApiError::ParameterMissing {
+                param: "account_holder[account]".to_owned(),
+            })
         }
-        _ if holder.email.as_deref().is_some_and(|email| !plausible_email(email)) => {
-            Err(ApiError::invalid("account_holder[email]", "not an email address."))
+        _ if holder
+            .email
+            .as_deref()
+            .is_some_and(|email| !plausible_email(email)) =>
+        {
+            Err(ApiError::invalid(
+                "account_holder[email]",
+                "not an email address.",
+            ))
         }
         _ => Ok(()),
     }
@@ -97,21 +146,26 @@ fn validate_account_holder(holder: &AccountHolder) -> Result<(), ApiError> {
 
 fn plausible_email(email: &str) -> bool {
     email.len() <= 254
-        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
 }
 
 /// A return URL is https, http only on loopback (development), or an app's custom scheme;
 /// never a scheme that runs code or reads files.
 fn validate_return_url(text: &str) -> Result<(), ApiError> {
     let invalid = |reason: &str| ApiError::invalid("return_url", reason);
-    let url = url::Url::parse(text).map_err(|error| invalid(&format!("not an absolute URL ({error}).")))?;
+    let url = url::Url::parse(text)
+        .map_err(|error| invalid(&format!("not an absolute URL ({error}).")))?;
     match url.scheme() {
         "https" => Ok(()),
         "http" => match url.host() {
             Some(url::Host::Domain("localhost")) => Ok(()),
             Some(url::Host::Ipv4(ip)) if ip.is_loopback() => Ok(()),
             Some(url::Host::Ipv6(ip)) if ip.is_loopback() => Ok(()),
-            _ => Err(invalid("http is only allowed for loopback hosts; use https.")),
+            _ => Err(invalid(
+                "http is only allowed for loopback hosts; use https.",
+            )),
         },
         "javascript" | "data" | "file" | "blob" | "vbscript" | "about" => {
             Err(invalid("this scheme is not allowed."))
@@ -132,7 +186,10 @@ pub async fn retrieve_session(
     let session = state
         .store
         .transaction(move |tx| {
-            let session = SessionRecord::find(tx, &id)?.ok_or(ApiError::ResourceMissing { kind: "session", id })?;
+            let session = SessionRecord::find(tx, &id)?.ok_or(ApiError::ResourceMissing {
+                kind: "session",
+                id,
+            })?;
             let accounts = AccountRecord::linked_for_session(tx, &session.id)?;
             Ok::<_, ApiError>(views::session(&session, &accounts, lifetimes, now, None))
         })
@@ -177,12 +234,19 @@ pub async fn list_accounts(
             email: None,
         })),
         (None, None) => None,
-        (Some(_), Some(_)) => return Err(ApiError::invalid("account_holder", "give a customer or an account, not both.")),
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                "account_holder",
+                "give a customer or an account, not both.",
+            ));
+        }
     }
     .flatten();
     let session_id = query.session.clone();
     if session_id.is_some() == holder_key.is_some() {
-        return Err(ApiError::ParameterMissing { param: "session or account_holder".to_owned() });
+        return Err(ApiError::ParameterMissing {
+            param: "session or account_holder".to_owned(),
+        });
     }
     let starting_after = query.starting_after.clone();
     let accounts = state
@@ -207,12 +271,21 @@ pub async fn list_accounts(
             .iter()
             .position(|account| &account.id == after)
             .map(|index| index + 1)
-            .ok_or_else(|| ApiError::invalid("starting_after", format!("no account '{after}' in this list.")))?,
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "starting_after",
+                    format!("no account '{after}' in this list."),
+                )
+            })?,
         None => 0,
     };
     let rest = accounts.len().saturating_sub(start);
     let data: Vec<Account> = accounts.into_iter().skip(start).take(limit).collect();
-    Ok(axum::Json(List { has_more: rest > data.len(), data, url: "/v1/financial_connections/accounts".to_owned() }))
+    Ok(axum::Json(List {
+        has_more: rest > data.len(),
+        data,
+        url: "/v1/financial_connections/accounts".to_owned(),
+    }))
 }
 
 /// `GET /v1/financial_connections/accounts/{id}`
@@ -225,7 +298,10 @@ pub async fn retrieve_account(
     let account = state
         .store
         .transaction(move |tx| {
-            let missing = || ApiError::ResourceMissing { kind: "account", id: id.clone() };
+            let missing = || ApiError::ResourceMissing {
+                kind: "account",
+                id: id.clone(),
+            };
             let record = AccountRecord::find_linked(tx, &id)?.ok_or_else(missing)?;
             let session = SessionRecord::find(tx, &record.session_id)?.ok_or_else(missing)?;
             Ok::<_, ApiError>(views::account(&record, &session))

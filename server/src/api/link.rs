@@ -22,7 +22,9 @@ use crate::directory::DirectoryInstitution;
 use crate::error::ApiError;
 use crate::http::extract::{Bearer, IdempotencyKey, Json, Query, RawBody, parse_json};
 use crate::secrets;
-use crate::store::{AccountRecord, AuthorizationProgress, AuthorizationRecord, IdempotencyRecord, SessionRecord};
+use crate::store::{
+    AccountRecord, AuthorizationProgress, AuthorizationRecord, IdempotencyRecord, SessionRecord,
+};
 
 /// Attempts a credentials bank allows before it locks the login.
 const CREDENTIAL_ATTEMPTS: u32 = 5;
@@ -45,26 +47,45 @@ async fn with_session<T: Send + 'static>(
 }
 
 /// `GET /v1/link/session`
-pub async fn session(State(state): State<Shared>, Bearer(bearer): Bearer) -> Result<axum::Json<LinkSession>, ApiError> {
+pub async fn session(
+    State(state): State<Shared>,
+    Bearer(bearer): Bearer,
+) -> Result<axum::Json<LinkSession>, ApiError> {
     let shared = state.clone();
-    let view = with_session(&state, bearer, move |tx, session| link_session(&shared, tx, &session)).await?;
+    let view = with_session(&state, bearer, move |tx, session| {
+        link_session(&shared, tx, &session)
+    })
+    .await?;
     Ok(axum::Json(view))
 }
 
-fn link_session(state: &AppState, tx: &rusqlite::Transaction<'_>, session: &SessionRecord) -> Result<LinkSession, ApiError> {
+fn link_session(
+    state: &AppState,
+    tx: &rusqlite::Transaction<'_>,
+    session: &SessionRecord,
+) -> Result<LinkSession, ApiError> {
     let resume = if !session.consent_given {
         ResumeAt::Consent
     } else {
         match &session.authorization_id {
             None => ResumeAt::SelectInstitution,
             Some(id) => match AuthorizationRecord::find(tx, id)? {
-                None | Some(AuthorizationRecord { progress: AuthorizationProgress::Failed { .. }, .. }) => {
-                    ResumeAt::SelectInstitution
-                }
-                Some(record @ AuthorizationRecord { progress: AuthorizationProgress::Authorized { .. }, .. }) => {
-                    ResumeAt::SelectAccounts { authorization: record.id }
-                }
-                Some(record) => ResumeAt::Authorization { authorization: views::authorization(state, &record) },
+                None
+                | Some(AuthorizationRecord {
+                    progress: AuthorizationProgress::Failed { .. },
+                    ..
+                }) => ResumeAt::SelectInstitution,
+                Some(
+                    record @ AuthorizationRecord {
+                        progress: AuthorizationProgress::Authorized { .. },
+                        ..
+                    },
+                ) => ResumeAt::SelectAccounts {
+                    authorization: record.id,
+                },
+                Some(record) => ResumeAt::Authorization {
+                    authorization: Box::new(views::authorization(state, &record)),
+                },
             },
         }
     };
@@ -78,7 +99,10 @@ fn link_session(state: &AppState, tx: &rusqlite::Transaction<'_>, session: &Sess
         status: session.status,
         consent_given: session.consent_given,
         resume,
-        accounts: accounts.iter().map(|account| views::linked_account(account, session)).collect(),
+        accounts: accounts
+            .iter()
+            .map(|account| views::linked_account(account, session))
+            .collect(),
         expires_at: lifetimes.expires_at(session),
         terms_url: format!("{}/legal/terms", state.public_base()),
         privacy_url: format!("{}/legal/privacy", state.public_base()),
@@ -97,7 +121,10 @@ pub async fn consent(
         shown.sort();
         shown.dedup();
         if shown != session.request.permissions {
-            return Err(ApiError::invalid("permissions", "must be exactly the permissions this session asks for."));
+            return Err(ApiError::invalid(
+                "permissions",
+                "must be exactly the permissions this session asks for.",
+            ));
         }
         session.consent_given = true;
         session.update(tx)?;
@@ -129,14 +156,26 @@ pub async fn institutions(
         return Err(ApiError::invalid("query", "at most 100 characters."));
     }
     let session = with_session(&state, bearer, |_, session| Ok(session)).await?;
-    let countries = session.request.filters.as_ref().and_then(|filters| filters.countries.clone());
+    let countries = session
+        .request
+        .filters
+        .as_ref()
+        .and_then(|filters| filters.countries.clone());
     // Over-fetch when a country filter will drop some results.
-    let wanted = if countries.is_some() { limit * 10 } else { limit };
+    let wanted = if countries.is_some() {
+        limit * 10
+    } else {
+        limit
+    };
     let data: Vec<Institution> = state
         .directory
         .search(&query.query, wanted)
         .into_iter()
-        .filter(|found| countries.as_ref().is_none_or(|allowed| allowed.contains(&found.country)))
+        .filter(|found| {
+            countries
+                .as_ref()
+                .is_none_or(|allowed| allowed.contains(&found.country))
+        })
         .take(limit)
         .map(DirectoryInstitution::to_protocol)
         .collect();
@@ -150,7 +189,10 @@ pub async fn institution(
     Path(id): Path<String>,
 ) -> Result<axum::Json<Institution>, ApiError> {
     with_session(&state, bearer, |_, _| Ok(())).await?;
-    let found = state.directory.get(&id).ok_or(ApiError::ResourceMissing { kind: "institution", id })?;
+    let found = state.directory.get(&id).ok_or(ApiError::ResourceMissing {
+        kind: "institution",
+        id,
+    })?;
     Ok(axum::Json(found.to_protocol()))
 }
 
@@ -164,13 +206,22 @@ pub async fn start_authorization(
     let institution = state
         .directory
         .get(&request.institution)
-        .ok_or_else(|| ApiError::ResourceMissing { kind: "institution", id: request.institution.clone() })?
+        .ok_or_else(|| ApiError::ResourceMissing {
+            kind: "institution",
+            id: request.institution.clone(),
+        })?
         .clone();
     match institution.status {
         InstitutionStatus::Up => {}
-        InstitutionStatus::DownScheduled => return Err(ApiError::InstitutionDownScheduled { name: institution.name }),
+        InstitutionStatus::DownScheduled => {
+            return Err(ApiError::InstitutionDownScheduled {
+                name: institution.name,
+            });
+        }
         InstitutionStatus::DownUnscheduled => {
-            return Err(ApiError::InstitutionDownUnscheduled { name: institution.name });
+            return Err(ApiError::InstitutionDownUnscheduled {
+                name: institution.name,
+            });
         }
     }
     let id = secrets::new_id("fcauth");
@@ -190,9 +241,10 @@ pub async fn start_authorization(
                 pkce_verifier: pkce.verifier,
             }
         }
-        AuthMethod::Credentials => {
-            AuthorizationProgress::AwaitingCredentials { attempts_remaining: CREDENTIAL_ATTEMPTS, error: None }
-        }
+        AuthMethod::Credentials => AuthorizationProgress::AwaitingCredentials {
+            attempts_remaining: CREDENTIAL_ATTEMPTS,
+            error: None,
+        },
     };
     let now = state.clock.now();
     let shared = state.clone();
@@ -200,9 +252,16 @@ pub async fn start_authorization(
         if !session.consent_given {
             return Err(ApiError::ConsentRequired);
         }
-        let required = session.request.filters.as_ref().and_then(|filters| filters.institution.as_deref());
+        let required = session
+            .request
+            .filters
+            .as_ref()
+            .and_then(|filters| filters.institution.as_deref());
         if required.is_some_and(|required| required != institution.id) {
-            return Err(ApiError::invalid("institution", "this session is limited to another institution."));
+            return Err(ApiError::invalid(
+                "institution",
+                "this session is limited to another institution.",
+            ));
         }
         let record = AuthorizationRecord {
             id,
@@ -222,10 +281,17 @@ pub async fn start_authorization(
 }
 
 /// Finds an authorization of this session, or says it does not exist (whoever owns it).
-fn find_authorization(tx: &rusqlite::Transaction<'_>, session: &SessionRecord, id: &str) -> Result<AuthorizationRecord, ApiError> {
+fn find_authorization(
+    tx: &rusqlite::Transaction<'_>,
+    session: &SessionRecord,
+    id: &str,
+) -> Result<AuthorizationRecord, ApiError> {
     AuthorizationRecord::find(tx, id)?
         .filter(|record| record.session_id == session.id)
-        .ok_or_else(|| ApiError::ResourceMissing { kind: "authorization", id: id.to_owned() })
+        .ok_or_else(|| ApiError::ResourceMissing {
+            kind: "authorization",
+            id: id.to_owned(),
+        })
 }
 
 /// `GET /v1/link/authorizations/{id}`: the widget polls this while the person is at the bank.
@@ -234,7 +300,10 @@ pub async fn authorization(
     Bearer(bearer): Bearer,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Authorization>, ApiError> {
-    let record = with_session(&state, bearer, move |tx, session| find_authorization(tx, &session, &id)).await?;
+    let record = with_session(&state, bearer, move |tx, session| {
+        find_authorization(tx, &session, &id)
+    })
+    .await?;
     Ok(axum::Json(views::authorization(&state, &record)))
 }
 
@@ -246,23 +315,34 @@ pub async fn submit_credentials(
     Json(request): Json<SubmitCredentialsRequest>,
 ) -> Result<axum::Json<Authorization>, ApiError> {
     if request.username.trim().is_empty() {
-        return Err(ApiError::ParameterMissing { param: "username".to_owned() });
+        return Err(ApiError::ParameterMissing {
+            param: "username".to_owned(),
+        });
     }
     if request.password.is_empty() {
-        return Err(ApiError::ParameterMissing { param: "password".to_owned() });
+        return Err(ApiError::ParameterMissing {
+            param: "password".to_owned(),
+        });
     }
     let record = with_session(&state, bearer.clone(), move |tx, session| {
         let record = find_authorization(tx, &session, &id)?;
         match record.progress {
             AuthorizationProgress::AwaitingCredentials { .. } => Ok(record),
-            _ => Err(ApiError::AuthorizationStateInvalid { detail: "it is not waiting for a username and password" }),
+            _ => Err(ApiError::AuthorizationStateInvalid {
+                detail: "it is not waiting for a username and password",
+            }),
         }
     })
     .await?;
     let bank = state.bank(&record.institution_id);
-    let outcome = state.connector.login(&bank, request.username.trim(), &request.password).await;
+    let outcome = state
+        .connector
+        .login(&bank, request.username.trim(), &request.password)
+        .await;
     let attempts = match &record.progress {
-        AuthorizationProgress::AwaitingCredentials { attempts_remaining, .. } => *attempts_remaining,
+        AuthorizationProgress::AwaitingCredentials {
+            attempts_remaining, ..
+        } => *attempts_remaining,
         _ => CREDENTIAL_ATTEMPTS,
     };
     let next = match outcome {
@@ -270,9 +350,14 @@ pub async fn submit_credentials(
             let attempts_remaining = attempts_remaining.min(attempts.saturating_sub(1));
             let error = ApiError::InvalidCredentials { attempts_remaining };
             if attempts_remaining == 0 {
-                AuthorizationProgress::Failed { error: ApiError::AccountLocked.to_protocol() }
+                AuthorizationProgress::Failed {
+                    error: ApiError::AccountLocked.to_protocol(),
+                }
             } else {
-                AuthorizationProgress::AwaitingCredentials { attempts_remaining, error: Some(error.to_protocol()) }
+                AuthorizationProgress::AwaitingCredentials {
+                    attempts_remaining,
+                    error: Some(error.to_protocol()),
+                }
             }
         }
         other => after_login(&state, &record, other).await?,
@@ -288,21 +373,35 @@ pub async fn answer_mfa(
     Json(request): Json<AnswerMfaRequest>,
 ) -> Result<axum::Json<Authorization>, ApiError> {
     if request.answer.trim().is_empty() {
-        return Err(ApiError::ParameterMissing { param: "answer".to_owned() });
+        return Err(ApiError::ParameterMissing {
+            param: "answer".to_owned(),
+        });
     }
     let record = with_session(&state, bearer.clone(), move |tx, session| {
         let record = find_authorization(tx, &session, &id)?;
         match record.progress {
             AuthorizationProgress::AwaitingMfa { .. } => Ok(record),
-            _ => Err(ApiError::AuthorizationStateInvalid { detail: "it is not waiting for a second factor" }),
+            _ => Err(ApiError::AuthorizationStateInvalid {
+                detail: "it is not waiting for a second factor",
+            }),
         }
     })
     .await?;
-    let AuthorizationProgress::AwaitingMfa { mfa_token, challenge, .. } = &record.progress else {
-        return Err(ApiError::AuthorizationStateInvalid { detail: "it is not waiting for a second factor" });
+    let AuthorizationProgress::AwaitingMfa {
+        mfa_token,
+        challenge,
+        ..
+    } = &record.progress
+    else {
+        return Err(ApiError::AuthorizationStateInvalid {
+            detail: "it is not waiting for a second factor",
+        });
     };
     let bank = state.bank(&record.institution_id);
-    let outcome = state.connector.answer_mfa(&bank, mfa_token, request.answer.trim()).await;
+    let outcome = state
+        .connector
+        .answer_mfa(&bank, mfa_token, request.answer.trim())
+        .await;
     let next = match outcome {
         Err(ConnectorError::InvalidMfaAnswer { attempts_remaining }) if attempts_remaining > 0 => {
             AuthorizationProgress::AwaitingMfa {
@@ -327,12 +426,21 @@ async fn after_login(
     let name = institution_name(state, &record.institution_id);
     match outcome {
         Ok(LoginOutcome::LoggedIn(tokens)) => Ok(AuthorizationProgress::Authorized { tokens }),
-        Ok(LoginOutcome::MfaRequired { mfa_token, challenge, attempts_remaining }) => {
-            Ok(AuthorizationProgress::AwaitingMfa { mfa_token, challenge, attempts_remaining, error: None })
-        }
+        Ok(LoginOutcome::MfaRequired {
+            mfa_token,
+            challenge,
+            attempts_remaining,
+        }) => Ok(AuthorizationProgress::AwaitingMfa {
+            mfa_token,
+            challenge,
+            attempts_remaining,
+            error: None,
+        }),
         Err(error) => match bank_error(error, name) {
             Retryable(error) => Err(error),
-            Final(error) => Ok(AuthorizationProgress::Failed { error: error.to_protocol() }),
+            Final(error) => Ok(AuthorizationProgress::Failed {
+                error: error.to_protocol(),
+            }),
         },
     }
 }
@@ -348,10 +456,16 @@ use BankFailure::{Final, Retryable};
 
 fn bank_error(error: ConnectorError, name: String) -> BankFailure {
     match error {
-        ConnectorError::InvalidCredentials { attempts_remaining } => Final(ApiError::InvalidCredentials { attempts_remaining }),
-        ConnectorError::InvalidMfaAnswer { attempts_remaining } => Final(ApiError::InvalidMfaAnswer { attempts_remaining }),
+        ConnectorError::InvalidCredentials { attempts_remaining } => {
+            Final(ApiError::InvalidCredentials { attempts_remaining })
+        }
+        ConnectorError::InvalidMfaAnswer { attempts_remaining } => {
+            Final(ApiError::InvalidMfaAnswer { attempts_remaining })
+        }
         ConnectorError::AccountLocked => Final(ApiError::AccountLocked),
-        ConnectorError::MfaExpired | ConnectorError::InvalidGrant => Final(ApiError::OauthCodeInvalid),
+        ConnectorError::MfaExpired | ConnectorError::InvalidGrant => {
+            Final(ApiError::OauthCodeInvalid)
+        }
         ConnectorError::AccessDenied => Final(ApiError::OauthDenied),
         ConnectorError::InstitutionError => Final(ApiError::InstitutionError { name }),
         ConnectorError::InstitutionDown => Retryable(ApiError::InstitutionDownUnscheduled { name }),
@@ -363,7 +477,10 @@ fn bank_error(error: ConnectorError, name: String) -> BankFailure {
 }
 
 fn institution_name(state: &AppState, institution_id: &str) -> String {
-    state.directory.get(institution_id).map_or_else(|| institution_id.to_owned(), |found| found.name.clone())
+    state
+        .directory
+        .get(institution_id)
+        .map_or_else(|| institution_id.to_owned(), |found| found.name.clone())
 }
 
 /// Records a step's outcome; once authorized, fetches and stores the accounts the bank shares.
@@ -374,7 +491,9 @@ async fn finish_step(
     next: AuthorizationProgress,
 ) -> Result<axum::Json<Authorization>, ApiError> {
     let accounts = match &next {
-        AuthorizationProgress::Authorized { tokens } => Some(fetch_accounts(state, &record, tokens).await?),
+        AuthorizationProgress::Authorized { tokens } => {
+            Some(fetch_accounts(state, &record, tokens).await?)
+        }
         _ => None,
     };
     let expected_updated = record.updated;
@@ -383,8 +502,12 @@ async fn finish_step(
     let shared = state.clone();
     let record = with_session(state, bearer, move |tx, session| {
         let current = find_authorization(tx, &session, &record.id)?;
-        if current.updated != expected_updated || session.authorization_id.as_deref() != Some(record.id.as_str()) {
-            return Err(ApiError::AuthorizationStateInvalid { detail: "another request changed it meanwhile" });
+        if current.updated != expected_updated
+            || session.authorization_id.as_deref() != Some(record.id.as_str())
+        {
+            return Err(ApiError::AuthorizationStateInvalid {
+                detail: "another request changed it meanwhile",
+            });
         }
         record.update(tx)?;
         if let Some(accounts) = accounts {
@@ -403,11 +526,15 @@ pub(super) async fn fetch_accounts(
     tokens: &BankTokens,
 ) -> Result<Vec<crate::connector::BankAccount>, ApiError> {
     let bank = state.bank(&record.institution_id);
-    state.connector.accounts(&bank, &tokens.access_token).await.map_err(|error| {
-        match bank_error(error, institution_name(state, &record.institution_id)) {
-            Retryable(error) | Final(error) => error,
-        }
-    })
+    state
+        .connector
+        .accounts(&bank, &tokens.access_token)
+        .await
+        .map_err(
+            |error| match bank_error(error, institution_name(state, &record.institution_id)) {
+                Retryable(error) | Final(error) => error,
+            },
+        )
 }
 
 /// Stores the accounts a bank shared as offered (not yet linked) accounts of the session.
@@ -444,13 +571,21 @@ pub async fn authorization_accounts(
     let accounts = with_session(&state, bearer, move |tx, session| {
         let record = find_authorization(tx, &session, &id)?;
         if !matches!(record.progress, AuthorizationProgress::Authorized { .. }) {
-            return Err(ApiError::AuthorizationStateInvalid { detail: "the bank has not authorized it yet" });
+            return Err(ApiError::AuthorizationStateInvalid {
+                detail: "the bank has not authorized it yet",
+            });
         }
         let accounts = AccountRecord::for_authorization(tx, &record.id)?;
-        Ok(accounts.iter().map(|account| views::link_account(account, &session)).collect())
+        Ok(accounts
+            .iter()
+            .map(|account| views::link_account(account, &session))
+            .collect())
     })
     .await?;
-    Ok(axum::Json(List::complete(accounts, "/v1/link/authorizations/accounts")))
+    Ok(axum::Json(List::complete(
+        accounts,
+        "/v1/link/authorizations/accounts",
+    )))
 }
 
 /// `POST /v1/link/authorizations/{id}/attach` with `Idempotency-Key`: link the chosen
@@ -464,7 +599,9 @@ pub async fn attach_accounts(
     OriginalUri(uri): OriginalUri,
     RawBody(body): RawBody,
 ) -> Result<Response, ApiError> {
-    let key = key.ok_or(ApiError::ParameterMissing { param: "Idempotency-Key".to_owned() })?;
+    let key = key.ok_or(ApiError::ParameterMissing {
+        param: "Idempotency-Key".to_owned(),
+    })?;
     let request: AttachAccountsRequest = parse_json(&body)?;
     let fingerprint = secrets::fingerprint(&[uri.path().as_bytes(), b"\n", &body].concat());
     let now = state.clock.now();
@@ -478,7 +615,9 @@ pub async fn attach_accounts(
         }
         let record = find_authorization(tx, &session, &id)?;
         if !matches!(record.progress, AuthorizationProgress::Authorized { .. }) {
-            return Err(ApiError::AuthorizationStateInvalid { detail: "the bank has not authorized it yet" });
+            return Err(ApiError::AuthorizationStateInvalid {
+                detail: "the bank has not authorized it yet",
+            });
         }
         let mut chosen = request.accounts;
         chosen.sort();
@@ -491,9 +630,15 @@ pub async fn attach_accounts(
             let account = offered
                 .iter()
                 .find(|account| &account.id == account_id)
-                .ok_or_else(|| ApiError::ResourceMissing { kind: "account", id: account_id.clone() })?;
+                .ok_or_else(|| ApiError::ResourceMissing {
+                    kind: "account",
+                    id: account_id.clone(),
+                })?;
             if let Some(reason) = views::unselectable_reason(&account.bank, &session) {
-                return Err(ApiError::AccountNotSelectable { id: account_id.clone(), reason });
+                return Err(ApiError::AccountNotSelectable {
+                    id: account_id.clone(),
+                    reason,
+                });
             }
             AccountRecord::mark_linked(tx, account_id)?;
         }
@@ -501,7 +646,10 @@ pub async fn attach_accounts(
         let result = LinkResult {
             session: session.id.clone(),
             status: session.status,
-            accounts: linked.iter().map(|account| views::linked_account(account, &session)).collect(),
+            accounts: linked
+                .iter()
+                .map(|account| views::linked_account(account, &session))
+                .collect(),
         };
         let json = serde_json::to_string(&result).map_err(ApiError::internal)?;
         IdempotencyRecord {
@@ -517,20 +665,35 @@ pub async fn attach_accounts(
     })
     .await?;
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    Ok((status, [(axum::http::header::CONTENT_TYPE, "application/json")], json).into_response())
+    Ok((
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        json,
+    )
+        .into_response())
 }
 
 /// `POST /v1/link/complete`: the person is done; the session ends with its linked accounts.
-pub async fn complete(State(state): State<Shared>, Bearer(bearer): Bearer) -> Result<axum::Json<LinkResult>, ApiError> {
+pub async fn complete(
+    State(state): State<Shared>,
+    Bearer(bearer): Bearer,
+) -> Result<axum::Json<LinkResult>, ApiError> {
     end_session(&state, bearer, SessionStatus::Completed).await
 }
 
 /// `POST /v1/link/cancel`: the person closed the flow.
-pub async fn cancel(State(state): State<Shared>, Bearer(bearer): Bearer) -> Result<axum::Json<LinkResult>, ApiError> {
+pub async fn cancel(
+    State(state): State<Shared>,
+    Bearer(bearer): Bearer,
+) -> Result<axum::Json<LinkResult>, ApiError> {
     end_session(&state, bearer, SessionStatus::Cancelled).await
 }
 
-async fn end_session(state: &Shared, bearer: Option<String>, status: SessionStatus) -> Result<axum::Json<LinkResult>, ApiError> {
+async fn end_session(
+    state: &Shared,
+    bearer: Option<String>,
+    status: SessionStatus,
+) -> Result<axum::Json<LinkResult>, ApiError> {
     let result = with_session(state, bearer, move |tx, mut session| {
         session.status = status;
         session.update(tx)?;
@@ -538,7 +701,10 @@ async fn end_session(state: &Shared, bearer: Option<String>, status: SessionStat
         Ok(LinkResult {
             session: session.id.clone(),
             status,
-            accounts: linked.iter().map(|account| views::linked_account(account, &session)).collect(),
+            accounts: linked
+                .iter()
+                .map(|account| views::linked_account(account, &session))
+                .collect(),
         })
     })
     .await?;

@@ -17,20 +17,41 @@ use crate::http as edge;
 
 pub fn router(state: Shared) -> Router {
     Router::new()
-        .route("/v1/financial_connections/sessions", post(integrator::create_session))
-        .route("/v1/financial_connections/sessions/{id}", get(integrator::retrieve_session))
-        .route("/v1/financial_connections/accounts", get(integrator::list_accounts))
-        .route("/v1/financial_connections/accounts/{id}", get(integrator::retrieve_account))
+        .route(
+            "/v1/financial_connections/sessions",
+            post(integrator::create_session),
+        )
+        .route(
+            "/v1/financial_connections/sessions/{id}",
+            get(integrator::retrieve_session),
+        )
+        .route(
+            "/v1/financial_connections/accounts",
+            get(integrator::list_accounts),
+        )
+        .route(
+            "/v1/financial_connections/accounts/{id}",
+            get(integrator::retrieve_account),
+        )
         .route("/v1/link/session", get(link::session))
         .route("/v1/link/consent", post(link::consent))
         .route("/v1/link/institutions", get(link::institutions))
         .route("/v1/link/institutions/{id}", get(link::institution))
         .route("/v1/link/authorizations", post(link::start_authorization))
         .route("/v1/link/authorizations/{id}", get(link::authorization))
-        .route("/v1/link/authorizations/{id}/credentials", post(link::submit_credentials))
+        .route(
+            "/v1/link/authorizations/{id}/credentials",
+            post(link::submit_credentials),
+        )
         .route("/v1/link/authorizations/{id}/mfa", post(link::answer_mfa))
-        .route("/v1/link/authorizations/{id}/accounts", get(link::authorization_accounts))
-        .route("/v1/link/authorizations/{id}/attach", post(link::attach_accounts))
+        .route(
+            "/v1/link/authorizations/{id}/accounts",
+            get(link::authorization_accounts),
+        )
+        .route(
+            "/v1/link/authorizations/{id}/attach",
+            post(link::attach_accounts),
+        )
         .route("/v1/link/complete", post(link::complete))
         .route("/v1/link/cancel", post(link::cancel))
         .route("/oauth/callback", get(oauth_callback::callback))

@@ -36,14 +36,20 @@ pub async fn callback(State(state): State<Shared>, Query(query): Query<CallbackQ
             "You're connected",
             &format!("{institution} shared your accounts. You can close this window and continue."),
         ),
-        Err(error) => page(error.status(), "We couldn't connect your bank", &error.to_string()),
+        Err(error) => page(
+            error.status(),
+            "We couldn't connect your bank",
+            &error.to_string(),
+        ),
     }
 }
 
 /// Returns the institution's name once the bank authorized.
 async fn handle(state: &Shared, query: CallbackQuery) -> Result<String, ApiError> {
     let oauth_state = query.state.ok_or(ApiError::OauthStateInvalid)?;
-    let (authorization_id, _) = oauth_state.split_once('.').ok_or(ApiError::OauthStateInvalid)?;
+    let (authorization_id, _) = oauth_state
+        .split_once('.')
+        .ok_or(ApiError::OauthStateInvalid)?;
     let authorization_id = authorization_id.to_owned();
     let lifetimes = Lifetimes::of(state);
     let now = state.clock.now();
@@ -56,15 +62,21 @@ async fn handle(state: &Shared, query: CallbackQuery) -> Result<String, ApiError
     let spent = state
         .store
         .transaction(move |tx| {
-            let mut record = AuthorizationRecord::find(tx, &authorization_id)?.ok_or(ApiError::OauthStateInvalid)?;
-            let AuthorizationProgress::AwaitingOauth { oauth_url, state_hash, pkce_verifier } = record.progress.clone()
+            let mut record = AuthorizationRecord::find(tx, &authorization_id)?
+                .ok_or(ApiError::OauthStateInvalid)?;
+            let AuthorizationProgress::AwaitingOauth {
+                oauth_url,
+                state_hash,
+                pkce_verifier,
+            } = record.progress.clone()
             else {
                 return Err(ApiError::OauthStateInvalid);
             };
             if !secrets::verify(&oauth_state, &state_hash) {
                 return Err(ApiError::OauthStateInvalid);
             }
-            let session = SessionRecord::find(tx, &record.session_id)?.ok_or(ApiError::OauthStateInvalid)?;
+            let session =
+                SessionRecord::find(tx, &record.session_id)?.ok_or(ApiError::OauthStateInvalid)?;
             // A login the person abandoned by starting another one must not complete.
             if session.authorization_id.as_deref() != Some(record.id.as_str()) {
                 return Err(ApiError::OauthStateInvalid);
@@ -86,7 +98,9 @@ async fn handle(state: &Shared, query: CallbackQuery) -> Result<String, ApiError
             };
             record.updated = now;
             record.progress = match &refusal {
-                Some(error) => AuthorizationProgress::Failed { error: error.to_protocol() },
+                Some(error) => AuthorizationProgress::Failed {
+                    error: error.to_protocol(),
+                },
                 None => AuthorizationProgress::ExchangingCode { oauth_url },
             };
             record.update(tx)?;
@@ -102,17 +116,31 @@ async fn handle(state: &Shared, query: CallbackQuery) -> Result<String, ApiError
 }
 
 /// Exchanges the code, fetches the shared accounts and records the outcome.
-async fn exchange(state: &Shared, mut record: AuthorizationRecord, code: &str, verifier: &str) -> Result<String, ApiError> {
+async fn exchange(
+    state: &Shared,
+    mut record: AuthorizationRecord,
+    code: &str,
+    verifier: &str,
+) -> Result<String, ApiError> {
     let bank = state.bank(&record.institution_id);
-    let name = state.directory.get(&record.institution_id).map_or_else(|| record.institution_id.clone(), |found| found.name.clone());
-    let outcome = match state.connector.exchange_code(&bank, code, &state.oauth_redirect_uri(), verifier).await {
+    let name = state
+        .directory
+        .get(&record.institution_id)
+        .map_or_else(|| record.institution_id.clone(), |found| found.name.clone());
+    let outcome = match state
+        .connector
+        .exchange_code(&bank, code, &state.oauth_redirect_uri(), verifier)
+        .await
+    {
         Ok(tokens) => match fetch_accounts(state, &record, &tokens).await {
             Ok(accounts) => Ok((tokens, accounts)),
             Err(error) => Err(error),
         },
         Err(ConnectorError::InvalidGrant) => Err(ApiError::OauthCodeInvalid),
         Err(ConnectorError::AccessDenied) => Err(ApiError::OauthDenied),
-        Err(ConnectorError::InstitutionError) => Err(ApiError::InstitutionError { name: name.clone() }),
+        Err(ConnectorError::InstitutionError) => {
+            Err(ApiError::InstitutionError { name: name.clone() })
+        }
         Err(other) => {
             tracing::warn!(error = %other, "token exchange failed");
             Err(ApiError::InstitutionUnavailable { name: name.clone() })
@@ -122,19 +150,19 @@ async fn exchange(state: &Shared, mut record: AuthorizationRecord, code: &str, v
     let shared = state.clone();
     state
         .store
-        .transaction(move |tx| {
-            match outcome {
-                Ok((tokens, accounts)) => {
-                    record.progress = AuthorizationProgress::Authorized { tokens };
-                    record.update(tx)?;
-                    store_offered_accounts(tx, &shared, &record, accounts)?;
-                    Ok::<_, ApiError>(Ok(name))
-                }
-                Err(error) => {
-                    record.progress = AuthorizationProgress::Failed { error: error.to_protocol() };
-                    record.update(tx)?;
-                    Ok(Err(error))
-                }
+        .transaction(move |tx| match outcome {
+            Ok((tokens, accounts)) => {
+                record.progress = AuthorizationProgress::Authorized { tokens };
+                record.update(tx)?;
+                store_offered_accounts(tx, &shared, &record, accounts)?;
+                Ok::<_, ApiError>(Ok(name))
+            }
+            Err(error) => {
+                record.progress = AuthorizationProgress::Failed {
+                    error: error.to_protocol(),
+                };
+                record.update(tx)?;
+                Ok(Err(error))
             }
         })
         .await?

@@ -1,8 +1,8 @@
 //! Records as the API shows them: what each caller may see, and nothing more.
 
 use finlink_protocol::{
-    Account, AccountStatus, AuthorizationState, Institution, LinkAccount, LinkedAccount,
-    Permission, Session, Timestamp, UnselectableReason, AccountCategory, List,
+    Account, AccountCategory, AccountStatus, AuthorizationState, Institution, LinkAccount,
+    LinkedAccount, List, Permission, Session, Timestamp, UnselectableReason,
 };
 
 use super::access::Lifetimes;
@@ -30,14 +30,21 @@ pub fn session(
         status: lifetimes.status(record, now),
         expires_at: lifetimes.expires_at(record),
         accounts: List::complete(
-            accounts.iter().map(|account| self::account(account, record)).collect(),
+            accounts
+                .iter()
+                .map(|account| self::account(account, record))
+                .collect(),
             "/v1/financial_connections/accounts",
         ),
     }
 }
 
 fn account_status(bank: &BankAccount) -> AccountStatus {
-    if bank.open { AccountStatus::Active } else { AccountStatus::Inactive }
+    if bank.open {
+        AccountStatus::Active
+    } else {
+        AccountStatus::Inactive
+    }
 }
 
 /// Whether an account can carry ACH payments: an open cash account the bank says supports it.
@@ -76,11 +83,19 @@ pub fn account(record: &AccountRecord, session: &SessionRecord) -> Account {
 }
 
 /// Why the person cannot pick this account in this session, if they cannot.
-pub fn unselectable_reason(bank: &BankAccount, session: &SessionRecord) -> Option<UnselectableReason> {
+pub fn unselectable_reason(
+    bank: &BankAccount,
+    session: &SessionRecord,
+) -> Option<UnselectableReason> {
     if !bank.open {
         return Some(UnselectableReason::Inactive);
     }
-    if session.request.permissions.contains(&Permission::PaymentMethod) && !payable(bank) {
+    if session
+        .request
+        .permissions
+        .contains(&Permission::PaymentMethod)
+        && !payable(bank)
+    {
         return Some(UnselectableReason::UnsupportedForPayments);
     }
     let filtered_out = session
@@ -144,24 +159,38 @@ fn unknown_institution(id: &str) -> Institution {
 }
 
 /// The widget's view of an authorization: what it awaits, never its secrets.
-pub fn authorization(state: &AppState, record: &AuthorizationRecord) -> finlink_protocol::Authorization {
+pub fn authorization(
+    state: &AppState,
+    record: &AuthorizationRecord,
+) -> finlink_protocol::Authorization {
     let progress = match &record.progress {
         AuthorizationProgress::AwaitingOauth { oauth_url, .. }
         | AuthorizationProgress::ExchangingCode { oauth_url } => {
-            AuthorizationState::AwaitingOauth { oauth_url: oauth_url.clone() }
-        }
-        AuthorizationProgress::AwaitingCredentials { attempts_remaining, error } => {
-            AuthorizationState::AwaitingCredentials { error: error.clone(), attempts_remaining: *attempts_remaining }
-        }
-        AuthorizationProgress::AwaitingMfa { challenge, attempts_remaining, error, .. } => {
-            AuthorizationState::AwaitingMfa {
-                challenge: challenge.clone(),
-                error: error.clone(),
-                attempts_remaining: *attempts_remaining,
+            AuthorizationState::AwaitingOauth {
+                oauth_url: oauth_url.clone(),
             }
         }
+        AuthorizationProgress::AwaitingCredentials {
+            attempts_remaining,
+            error,
+        } => AuthorizationState::AwaitingCredentials {
+            error: error.clone(),
+            attempts_remaining: *attempts_remaining,
+        },
+        AuthorizationProgress::AwaitingMfa {
+            challenge,
+            attempts_remaining,
+            error,
+            ..
+        } => AuthorizationState::AwaitingMfa {
+            challenge: challenge.clone(),
+            error: error.clone(),
+            attempts_remaining: *attempts_remaining,
+        },
         AuthorizationProgress::Authorized { .. } => AuthorizationState::Authorized,
-        AuthorizationProgress::Failed { error } => AuthorizationState::Failed { error: error.clone() },
+        AuthorizationProgress::Failed { error } => AuthorizationState::Failed {
+            error: error.clone(),
+        },
     };
     finlink_protocol::Authorization {
         id: record.id.clone(),

@@ -125,7 +125,9 @@ impl BankEndpoints {
         root.set_query(None);
         root.set_fragment(None);
         if let Ok(mut segments) = root.path_segments_mut() {
-            segments.pop_if_empty().extend(["sandbox", "banks", institution_id]);
+            segments
+                .pop_if_empty()
+                .extend(["sandbox", "banks", institution_id]);
         }
         let at = |path: &[&str]| {
             let mut url = root.clone();
@@ -168,7 +170,10 @@ impl Pkce {
     pub fn generate() -> Pkce {
         let verifier = secrets::random_token(64);
         let challenge = Self::s256_challenge(&verifier);
-        Pkce { verifier, challenge }
+        Pkce {
+            verifier,
+            challenge,
+        }
     }
 
     /// `BASE64URL(SHA256(verifier))` without padding, as the bank recomputes it.
@@ -181,7 +186,9 @@ impl Pkce {
 impl std::fmt::Debug for Pkce {
     /// The verifier is a secret until the code is exchanged.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pkce").field("challenge", &self.challenge).finish_non_exhaustive()
+        f.debug_struct("Pkce")
+            .field("challenge", &self.challenge)
+            .finish_non_exhaustive()
     }
 }
 
@@ -209,7 +216,11 @@ impl std::fmt::Debug for BankTokens {
 pub enum LoginOutcome {
     LoggedIn(BankTokens),
     /// Ask the person the challenge, then call `answer_mfa` with this `mfa_token`.
-    MfaRequired { mfa_token: String, challenge: MfaChallenge, attempts_remaining: u32 },
+    MfaRequired {
+        mfa_token: String,
+        challenge: MfaChallenge,
+        attempts_remaining: u32,
+    },
 }
 
 impl std::fmt::Debug for LoginOutcome {
@@ -217,7 +228,11 @@ impl std::fmt::Debug for LoginOutcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::LoggedIn(tokens) => f.debug_tuple("LoggedIn").field(tokens).finish(),
-            Self::MfaRequired { challenge, attempts_remaining, .. } => f
+            Self::MfaRequired {
+                challenge,
+                attempts_remaining,
+                ..
+            } => f
                 .debug_struct("MfaRequired")
                 .field("challenge", challenge)
                 .field("attempts_remaining", attempts_remaining)
@@ -364,7 +379,10 @@ impl Connector {
     /// A connector with other timeouts (tests of slow banks, operators with slow banks).
     /// Redirects are never followed: a bank API that redirects is misbehaving, and following
     /// it could carry a token elsewhere.
-    pub fn with_timeouts(connect: Duration, request: Duration) -> Result<Connector, ConnectorError> {
+    pub fn with_timeouts(
+        connect: Duration,
+        request: Duration,
+    ) -> Result<Connector, ConnectorError> {
         let http = reqwest::Client::builder()
             .connect_timeout(connect)
             .timeout(request)
@@ -372,7 +390,10 @@ impl Connector {
             .user_agent(concat!("finlink/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(ConnectorError::Setup)?;
-        Ok(Connector { http, clock: Arc::new(SystemClock) })
+        Ok(Connector {
+            http,
+            clock: Arc::new(SystemClock),
+        })
     }
 
     /// The same connector reading time from `clock`, so that `expires_at_unix` follows a
@@ -384,7 +405,13 @@ impl Connector {
 
     /// The URL to send the person to for an OAuth authorization, with every parameter
     /// percent-encoded.
-    pub fn authorize_url(&self, bank: &BankEndpoints, redirect_uri: &str, state: &str, pkce_challenge: &str) -> String {
+    pub fn authorize_url(
+        &self,
+        bank: &BankEndpoints,
+        redirect_uri: &str,
+        state: &str,
+        pkce_challenge: &str,
+    ) -> String {
         let mut url = bank.authorize_url.clone();
         url.query_pairs_mut()
             .append_pair("response_type", "code")
@@ -416,7 +443,11 @@ impl Connector {
 
     /// Gets a fresh access token (RFC 6749 §6). The answer may carry a new refresh token, which
     /// replaces the old one.
-    pub async fn refresh(&self, bank: &BankEndpoints, refresh_token: &str) -> Result<BankTokens, ConnectorError> {
+    pub async fn refresh(
+        &self,
+        bank: &BankEndpoints,
+        refresh_token: &str,
+    ) -> Result<BankTokens, ConnectorError> {
         let form = [
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token),
@@ -436,12 +467,24 @@ impl Connector {
         let form = [("token", token), ("client_id", bank.client_id.as_str())];
         let request = self.http.post(bank.revoke_url.clone()).form(&form);
         let (status, body) = self.send(request).await?;
-        if status.is_success() { Ok(()) } else { Err(error_from(status, &body)) }
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err(error_from(status, &body))
+        }
     }
 
     /// Logs in with a username and password at a credentials bank.
-    pub async fn login(&self, bank: &BankEndpoints, username: &str, password: &str) -> Result<LoginOutcome, ConnectorError> {
-        let body = wire::LoginRequest { username: username.to_owned(), password: password.to_owned() };
+    pub async fn login(
+        &self,
+        bank: &BankEndpoints,
+        username: &str,
+        password: &str,
+    ) -> Result<LoginOutcome, ConnectorError> {
+        let body = wire::LoginRequest {
+            username: username.to_owned(),
+            password: password.to_owned(),
+        };
         let request = self.http.post(bank.login_url.clone()).json(&body);
         self.login_request(request).await
     }
@@ -453,14 +496,24 @@ impl Connector {
         mfa_token: &str,
         answer: &str,
     ) -> Result<LoginOutcome, ConnectorError> {
-        let body = wire::MfaRequest { mfa_token: mfa_token.to_owned(), answer: answer.to_owned() };
+        let body = wire::MfaRequest {
+            mfa_token: mfa_token.to_owned(),
+            answer: answer.to_owned(),
+        };
         let request = self.http.post(bank.mfa_url.clone()).json(&body);
         self.login_request(request).await
     }
 
     /// The accounts this access token may see (for OAuth, those the person ticked at the bank).
-    pub async fn accounts(&self, bank: &BankEndpoints, access_token: &str) -> Result<Vec<BankAccount>, ConnectorError> {
-        let request = self.http.get(bank.accounts_url.clone()).bearer_auth(access_token);
+    pub async fn accounts(
+        &self,
+        bank: &BankEndpoints,
+        access_token: &str,
+    ) -> Result<Vec<BankAccount>, ConnectorError> {
+        let request = self
+            .http
+            .get(bank.accounts_url.clone())
+            .bearer_auth(access_token);
         let body: wire::AccountsResponse = self.json_request(request).await?;
         body.accounts.into_iter().map(bank_account).collect()
     }
@@ -474,26 +527,51 @@ impl Connector {
     ) -> Result<Vec<BankTransaction>, ConnectorError> {
         let mut url = bank.accounts_url.clone();
         url.path_segments_mut()
-            .map_err(|()| ConnectorError::EndpointInvalid { url: bank.accounts_url.to_string() })?
+            .map_err(|()| ConnectorError::EndpointInvalid {
+                url: bank.accounts_url.to_string(),
+            })?
             .push(bank_account_id)
             .push("transactions");
         let request = self.http.get(url).bearer_auth(access_token);
         let body: wire::TransactionsResponse = self.json_request(request).await?;
-        Ok(body.transactions.into_iter().map(bank_transaction).collect())
+        Ok(body
+            .transactions
+            .into_iter()
+            .map(bank_transaction)
+            .collect())
     }
 
-    async fn token_request(&self, bank: &BankEndpoints, form: &[(&str, &str)]) -> Result<BankTokens, ConnectorError> {
-        let request = self.http.post(bank.token_url.clone()).form(form).header(reqwest::header::ACCEPT, "application/json");
+    async fn token_request(
+        &self,
+        bank: &BankEndpoints,
+        form: &[(&str, &str)],
+    ) -> Result<BankTokens, ConnectorError> {
+        let request = self
+            .http
+            .post(bank.token_url.clone())
+            .form(form)
+            .header(reqwest::header::ACCEPT, "application/json");
         let tokens: wire::TokenResponse = self.json_request(request).await?;
         self.bank_tokens(tokens)
     }
 
-    async fn login_request(&self, request: reqwest::RequestBuilder) -> Result<LoginOutcome, ConnectorError> {
+    async fn login_request(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<LoginOutcome, ConnectorError> {
         match self.json_request(request).await? {
-            wire::LoginResponse::LoggedIn { tokens } => Ok(LoginOutcome::LoggedIn(self.bank_tokens(tokens)?)),
-            wire::LoginResponse::MfaRequired { mfa_token, challenge, attempts_remaining } => {
-                Ok(LoginOutcome::MfaRequired { mfa_token, challenge, attempts_remaining })
+            wire::LoginResponse::LoggedIn { tokens } => {
+                Ok(LoginOutcome::LoggedIn(self.bank_tokens(tokens)?))
             }
+            wire::LoginResponse::MfaRequired {
+                mfa_token,
+                challenge,
+                attempts_remaining,
+            } => Ok(LoginOutcome::MfaRequired {
+                mfa_token,
+                challenge,
+                attempts_remaining,
+            }),
         }
     }
 
@@ -504,7 +582,10 @@ impl Connector {
                 detail: "the token response carries no bearer access token".into(),
             });
         }
-        let expires_in = tokens.expires_in.filter(|seconds| *seconds > 0).unwrap_or(DEFAULT_EXPIRES_IN);
+        let expires_in = tokens
+            .expires_in
+            .filter(|seconds| *seconds > 0)
+            .unwrap_or(DEFAULT_EXPIRES_IN);
         Ok(BankTokens {
             access_token: tokens.access_token,
             refresh_token: tokens.refresh_token.filter(|token| !token.is_empty()),
@@ -521,7 +602,14 @@ impl Connector {
         if status.is_success() {
             serde_json::from_slice(&body).map_err(|error| ConnectorError::UnexpectedResponse {
                 status: status.as_u16(),
-                detail: format!("the body is not the expected JSON: {error}"),
+                // serde's message can quote a value of the body, which may be a secret: keep
+                // only where and what kind of error it was.
+                detail: format!(
+                    "the body is not the expected JSON ({:?} error at line {}, column {})",
+                    error.classify(),
+                    error.line(),
+                    error.column()
+                ),
             })
         } else {
             Err(error_from(status, &body))
@@ -529,14 +617,20 @@ impl Connector {
     }
 
     /// Sends a request and reads at most `MAX_RESPONSE_BYTES` of its answer.
-    async fn send(&self, request: reqwest::RequestBuilder) -> Result<(StatusCode, Vec<u8>), ConnectorError> {
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(StatusCode, Vec<u8>), ConnectorError> {
         let mut response = request.send().await.map_err(transport_error)?;
         let status = response.status();
         let too_large = || ConnectorError::UnexpectedResponse {
             status: status.as_u16(),
             detail: format!("the answer is larger than {MAX_RESPONSE_BYTES} bytes"),
         };
-        if response.content_length().is_some_and(|length| length > MAX_RESPONSE_BYTES as u64) {
+        if response
+            .content_length()
+            .is_some_and(|length| length > MAX_RESPONSE_BYTES as u64)
+        {
             return Err(too_large());
         }
         let mut body = Vec::new();
@@ -552,7 +646,11 @@ impl Connector {
 
 /// A transport failure, without the URL (which may carry an account id) in its message.
 fn transport_error(error: reqwest::Error) -> ConnectorError {
-    if error.is_timeout() { ConnectorError::Timeout } else { ConnectorError::Transport(error.without_url()) }
+    if error.is_timeout() {
+        ConnectorError::Timeout
+    } else {
+        ConnectorError::Transport(error.without_url())
+    }
 }
 
 /// Maps a non-`2xx` answer onto its cause: first by the bank's error code, then by status.
@@ -582,14 +680,19 @@ fn error_from(status: StatusCode, body: &[u8]) -> ConnectorError {
         Code::AccountNotFound => ConnectorError::UnknownAccount,
         Code::InstitutionDown => ConnectorError::InstitutionDown,
         Code::InstitutionError => ConnectorError::InstitutionError,
-        Code::Unknown if status == StatusCode::SERVICE_UNAVAILABLE => ConnectorError::InstitutionDown,
+        Code::Unknown if status == StatusCode::SERVICE_UNAVAILABLE => {
+            ConnectorError::InstitutionDown
+        }
         Code::Unknown if status.is_server_error() => ConnectorError::InstitutionError,
         code @ (Code::InvalidRequest
         | Code::InvalidClient
         | Code::UnauthorizedClient
         | Code::UnsupportedGrantType
         | Code::LoginMethodNotOffered
-        | Code::Unknown) => ConnectorError::BankRejected { status: status.as_u16(), code },
+        | Code::Unknown) => ConnectorError::BankRejected {
+            status: status.as_u16(),
+            code,
+        },
     }
 }
 
@@ -618,7 +721,12 @@ fn bank_account(account: wire::Account) -> Result<BankAccount, ConnectorError> {
         owners: account
             .owners
             .into_iter()
-            .map(|owner| BankOwner { name: owner.name, address: owner.address, email: owner.email, phone: owner.phone })
+            .map(|owner| BankOwner {
+                name: owner.name,
+                address: owner.address,
+                email: owner.email,
+                phone: owner.phone,
+            })
             .collect(),
     })
 }
@@ -669,9 +777,18 @@ mod tests {
     #[test]
     fn sandbox_endpoints_live_under_the_issuer() {
         let bank = bank();
-        assert_eq!(bank.issuer, "http://127.0.0.1:8080/sandbox/banks/ins_sandbox_oauth");
-        assert_eq!(bank.token_url.as_str(), "http://127.0.0.1:8080/sandbox/banks/ins_sandbox_oauth/oauth/token");
-        assert_eq!(bank.accounts_url.as_str(), "http://127.0.0.1:8080/sandbox/banks/ins_sandbox_oauth/accounts");
+        assert_eq!(
+            bank.issuer,
+            "http://127.0.0.1:8080/sandbox/banks/ins_sandbox_oauth"
+        );
+        assert_eq!(
+            bank.token_url.as_str(),
+            "http://127.0.0.1:8080/sandbox/banks/ins_sandbox_oauth/oauth/token"
+        );
+        assert_eq!(
+            bank.accounts_url.as_str(),
+            "http://127.0.0.1:8080/sandbox/banks/ins_sandbox_oauth/accounts"
+        );
         assert_eq!(bank.client_id, "finlink");
     }
 
@@ -679,8 +796,14 @@ mod tests {
     fn sandbox_endpoints_keep_a_public_path_prefix_and_encode_the_id() {
         let base = url::Url::parse("https://example.com/finlink/").unwrap();
         let bank = BankEndpoints::sandbox(&base, "ins a/b");
-        assert_eq!(bank.issuer, "https://example.com/finlink/sandbox/banks/ins%20a%2Fb");
-        assert_eq!(bank.login_url.as_str(), "https://example.com/finlink/sandbox/banks/ins%20a%2Fb/login");
+        assert_eq!(
+            bank.issuer,
+            "https://example.com/finlink/sandbox/banks/ins%20a%2Fb"
+        );
+        assert_eq!(
+            bank.login_url.as_str(),
+            "https://example.com/finlink/sandbox/banks/ins%20a%2Fb/login"
+        );
     }
 
     #[test]
@@ -697,10 +820,18 @@ mod tests {
     #[test]
     fn authorize_url_encodes_every_parameter() {
         let connector = Connector::new().unwrap();
-        let url = connector.authorize_url(&bank(), "http://127.0.0.1:8080/oauth/callback?x=1&y", "s t&=", "abc");
+        let url = connector.authorize_url(
+            &bank(),
+            "http://127.0.0.1:8080/oauth/callback?x=1&y",
+            "s t&=",
+            "abc",
+        );
         let parsed = url::Url::parse(&url).unwrap();
         let pairs: Vec<(String, String)> = parsed.query_pairs().into_owned().collect();
-        assert!(pairs.contains(&("redirect_uri".into(), "http://127.0.0.1:8080/oauth/callback?x=1&y".into())));
+        assert!(pairs.contains(&(
+            "redirect_uri".into(),
+            "http://127.0.0.1:8080/oauth/callback?x=1&y".into()
+        )));
         assert!(pairs.contains(&("state".into(), "s t&=".into())));
         assert!(pairs.contains(&("code_challenge_method".into(), "S256".into())));
         assert!(pairs.contains(&("response_type".into(), "code".into())));
@@ -709,10 +840,19 @@ mod tests {
     #[test]
     fn a_missing_or_foreign_issuer_does_not_match() {
         let bank = bank();
-        assert!(issuer_matches(&bank, Some("http://127.0.0.1:8080/sandbox/banks/ins_sandbox_oauth")));
+        assert!(issuer_matches(
+            &bank,
+            Some("http://127.0.0.1:8080/sandbox/banks/ins_sandbox_oauth")
+        ));
         assert!(!issuer_matches(&bank, None));
-        assert!(!issuer_matches(&bank, Some("http://127.0.0.1:8080/sandbox/banks/ins_other")));
-        assert!(!issuer_matches(&bank, Some("http://127.0.0.1:8080/sandbox/banks/ins_sandbox_oauth/")));
+        assert!(!issuer_matches(
+            &bank,
+            Some("http://127.0.0.1:8080/sandbox/banks/ins_other")
+        ));
+        assert!(!issuer_matches(
+            &bank,
+            Some("http://127.0.0.1:8080/sandbox/banks/ins_sandbox_oauth/")
+        ));
     }
 
     #[test]
@@ -723,11 +863,21 @@ mod tests {
         assert_eq!(ok.state.as_deref(), Some("s"));
         assert_eq!(ok.into_code(&bank).unwrap(), "abc");
         let denied = OAuthCallback::from_query(&format!("error=access_denied&state=s&iss={iss}"));
-        assert!(matches!(denied.into_code(&bank), Err(ConnectorError::AccessDenied)));
-        let foreign = OAuthCallback::from_query("error=access_denied&state=s&iss=https%3A%2F%2Fevil.example");
-        assert!(matches!(foreign.into_code(&bank), Err(ConnectorError::IssuerMismatch)));
+        assert!(matches!(
+            denied.into_code(&bank),
+            Err(ConnectorError::AccessDenied)
+        ));
+        let foreign =
+            OAuthCallback::from_query("error=access_denied&state=s&iss=https%3A%2F%2Fevil.example");
+        assert!(matches!(
+            foreign.into_code(&bank),
+            Err(ConnectorError::IssuerMismatch)
+        ));
         let missing = OAuthCallback::from_query("code=abc&state=s");
-        assert!(matches!(missing.into_code(&bank), Err(ConnectorError::IssuerMismatch)));
+        assert!(matches!(
+            missing.into_code(&bank),
+            Err(ConnectorError::IssuerMismatch)
+        ));
     }
 
     #[test]
@@ -735,19 +885,34 @@ mod tests {
         let body = br#"{"error":"invalid_credentials","attempts_remaining":3}"#;
         assert!(matches!(
             error_from(StatusCode::UNAUTHORIZED, body),
-            ConnectorError::InvalidCredentials { attempts_remaining: 3 }
+            ConnectorError::InvalidCredentials {
+                attempts_remaining: 3
+            }
         ));
-        assert!(matches!(error_from(StatusCode::SERVICE_UNAVAILABLE, b"<html>"), ConnectorError::InstitutionDown));
-        assert!(matches!(error_from(StatusCode::BAD_GATEWAY, b""), ConnectorError::InstitutionError));
+        assert!(matches!(
+            error_from(StatusCode::SERVICE_UNAVAILABLE, b"<html>"),
+            ConnectorError::InstitutionDown
+        ));
+        assert!(matches!(
+            error_from(StatusCode::BAD_GATEWAY, b""),
+            ConnectorError::InstitutionError
+        ));
         assert!(matches!(
             error_from(StatusCode::BAD_REQUEST, br#"{"error":"something_new"}"#),
-            ConnectorError::BankRejected { status: 400, code: wire::ErrorCode::Unknown }
+            ConnectorError::BankRejected {
+                status: 400,
+                code: wire::ErrorCode::Unknown
+            }
         ));
     }
 
     #[test]
     fn tokens_never_print() {
-        let tokens = BankTokens { access_token: "at_secret".into(), refresh_token: Some("rt_secret".into()), expires_at_unix: 1 };
+        let tokens = BankTokens {
+            access_token: "at_secret".into(),
+            refresh_token: Some("rt_secret".into()),
+            expires_at_unix: 1,
+        };
         let printed = format!("{tokens:?}");
         assert!(!printed.contains("secret"));
     }

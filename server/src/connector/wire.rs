@@ -119,7 +119,9 @@ pub struct LoginRequest {
 impl std::fmt::Debug for LoginRequest {
     /// The password is never printed.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoginRequest").field("username", &self.username).finish_non_exhaustive()
+        f.debug_struct("LoginRequest")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
     }
 }
 
@@ -144,15 +146,25 @@ pub enum LoginResponse {
     /// The person is logged in: the tokens open the account data endpoints.
     LoggedIn { tokens: TokenResponse },
     /// The bank wants a second factor: answer it at `/mfa` with this `mfa_token`.
-    MfaRequired { mfa_token: String, challenge: MfaChallenge, attempts_remaining: u32 },
+    MfaRequired {
+        mfa_token: String,
+        challenge: MfaChallenge,
+        attempts_remaining: u32,
+    },
 }
 
 impl std::fmt::Debug for LoginResponse {
     /// Tokens are never printed.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::LoggedIn { tokens } => f.debug_struct("LoggedIn").field("tokens", tokens).finish(),
-            Self::MfaRequired { challenge, attempts_remaining, .. } => f
+            Self::LoggedIn { tokens } => {
+                f.debug_struct("LoggedIn").field("tokens", tokens).finish()
+            }
+            Self::MfaRequired {
+                challenge,
+                attempts_remaining,
+                ..
+            } => f
                 .debug_struct("MfaRequired")
                 .field("challenge", challenge)
                 .field("attempts_remaining", attempts_remaining)

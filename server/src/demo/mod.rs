@@ -23,7 +23,11 @@ pub struct Shop {
 
 impl Shop {
     pub fn new(finlink_url: String, secret_key: String) -> Arc<Self> {
-        Arc::new(Self { finlink_url, secret_key, http: reqwest::Client::new() })
+        Arc::new(Self {
+            finlink_url,
+            secret_key,
+            http: reqwest::Client::new(),
+        })
     }
 }
 
@@ -71,7 +75,9 @@ button:focus-visible {{ outline: 3px solid #a5b4fc; outline-offset: 2px; }}
     );
     let mut response = Html(body).into_response();
     if let Ok(value) = HeaderValue::from_str(&csp) {
-        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
     }
     response
 }
@@ -79,7 +85,10 @@ button:focus-visible {{ outline: 3px solid #a5b4fc; outline-offset: 2px; }}
 const SHOP_JS: &str = include_str!("shop.js");
 
 async fn script() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SHOP_JS)
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        SHOP_JS,
+    )
 }
 
 /// The shop's own backend route: creates a session with the secret key, returns only the
@@ -91,15 +100,23 @@ async fn create_session(State(shop): State<Arc<Shop>>) -> Response {
     });
     let sent = shop
         .http
-        .post(format!("{}/v1/financial_connections/sessions", shop.finlink_url))
+        .post(format!(
+            "{}/v1/financial_connections/sessions",
+            shop.finlink_url
+        ))
         .bearer_auth(&shop.secret_key)
         .json(&request)
         .send()
         .await;
     let session = match sent {
-        Ok(response) if response.status().is_success() => response.json::<finlink_protocol::Session>().await.ok(),
+        Ok(response) if response.status().is_success() => {
+            response.json::<finlink_protocol::Session>().await.ok()
+        }
         Ok(response) => {
-            tracing::warn!(status = response.status().as_u16(), "demo shop: session creation refused");
+            tracing::warn!(
+                status = response.status().as_u16(),
+                "demo shop: session creation refused"
+            );
             None
         }
         Err(error) => {
@@ -109,7 +126,10 @@ async fn create_session(State(shop): State<Arc<Shop>>) -> Response {
     };
     match session.and_then(|session| session.client_secret) {
         Some(client_secret) => Json(json!({ "client_secret": client_secret })).into_response(),
-        None => (StatusCode::BAD_GATEWAY, Json(json!({ "error": "Could not start bank linking. Try again." })))
+        None => (
+            StatusCode::BAD_GATEWAY,
+            Json(json!({ "error": "Could not start bank linking. Try again." })),
+        )
             .into_response(),
     }
 }

@@ -33,16 +33,21 @@ where
 
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return ApiError::BodyTooLarge { limit: BODY_LIMIT_BYTES };
+        return ApiError::BodyTooLarge {
+            limit: BODY_LIMIT_BYTES,
+        };
     }
     match rejection {
         JsonRejection::MissingJsonContentType(_) => ApiError::BodyMalformed {
             detail: "send the body with 'Content-Type: application/json'.".to_owned(),
         },
-        JsonRejection::JsonDataError(error) => {
-            ApiError::BodyMalformed { detail: std::error::Error::source(&error).map_or_else(|| error.body_text(), ToString::to_string) }
-        }
-        other => ApiError::BodyMalformed { detail: other.body_text() },
+        JsonRejection::JsonDataError(error) => ApiError::BodyMalformed {
+            detail: std::error::Error::source(&error)
+                .map_or_else(|| error.body_text(), ToString::to_string),
+        },
+        other => ApiError::BodyMalformed {
+            detail: other.body_text(),
+        },
     }
 }
 
@@ -60,9 +65,7 @@ where
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Query(value)| Self(value))
-            .map_err(|rejection: QueryRejection| {
-                ApiError::invalid("query", rejection.body_text())
-            })
+            .map_err(|rejection: QueryRejection| ApiError::invalid("query", rejection.body_text()))
     }
 }
 
@@ -96,7 +99,9 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
         };
         let key = value
             .to_str()
-            .map_err(|_| ApiError::IdempotencyKeyInvalid { reason: "it must be printable ASCII." })?;
+            .map_err(|_| ApiError::IdempotencyKeyInvalid {
+                reason: "it must be printable ASCII.",
+            })?;
         if key.is_empty() || key.len() > 255 {
             return Err(ApiError::IdempotencyKeyInvalid {
                 reason: "it must be 1 to 255 characters long.",
@@ -109,7 +114,9 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
 /// Parses a JSON body read as bytes (when the raw bytes are needed too, e.g. to fingerprint
 /// an idempotent request).
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|error| ApiError::BodyMalformed { detail: error.to_string() })
+    serde_json::from_slice(body).map_err(|error| ApiError::BodyMalformed {
+        detail: error.to_string(),
+    })
 }
 
 /// The raw request body, within the body limit.
@@ -119,12 +126,19 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        axum::body::Bytes::from_request(request, state).await.map(Self).map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::BodyTooLarge { limit: BODY_LIMIT_BYTES }
-            } else {
-                ApiError::BodyMalformed { detail: rejection.body_text() }
-            }
-        })
+        axum::body::Bytes::from_request(request, state)
+            .await
+            .map(Self)
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::BodyTooLarge {
+                        limit: BODY_LIMIT_BYTES,
+                    }
+                } else {
+                    ApiError::BodyMalformed {
+                        detail: rejection.body_text(),
+                    }
+                }
+            })
     }
 }

@@ -10,10 +10,14 @@ use crate::error::ApiError;
 
 /// Any path no route knows.
 pub async fn route_not_found(uri: Uri) -> ApiError {
-    ApiError::RouteNotFound { path: uri.path().to_owned() }
+    ApiError::RouteNotFound {
+        path: uri.path().to_owned(),
+    }
 }
 
 /// A known path with a method it does not take.
 pub async fn method_not_allowed(method: Method) -> ApiError {
-    ApiError::MethodNotAllowed { method: method.to_string() }
+    ApiError::MethodNotAllowed {
+        method: method.to_string(),
+    }
 }

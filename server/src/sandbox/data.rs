@@ -55,12 +55,15 @@ impl MfaKind {
             Self::Code => MfaChallenge::Code {
                 message: "Enter the 6-digit code we sent to your phone ending in 0100.".to_owned(),
             },
-            Self::Question => {
-                MfaChallenge::Question { question: "What is your favourite colour?".to_owned() }
-            }
+            Self::Question => MfaChallenge::Question {
+                question: "What is your favourite colour?".to_owned(),
+            },
             Self::Selection => MfaChallenge::Selection {
                 question: "Did you just try to sign in from a new device?".to_owned(),
-                options: MFA_SELECTION_OPTIONS.iter().map(|option| (*option).to_owned()).collect(),
+                options: MFA_SELECTION_OPTIONS
+                    .iter()
+                    .map(|option| (*option).to_owned())
+                    .collect(),
             },
         }
     }
@@ -340,7 +343,11 @@ impl SandboxAccount {
             name: template.name.to_owned(),
             subcategory: subcategory_name(template.subcategory).to_owned(),
             last4: template.last4.to_owned(),
-            status: if template.open { wire::AccountState::Open } else { wire::AccountState::Closed },
+            status: if template.open {
+                wire::AccountState::Open
+            } else {
+                wire::AccountState::Closed
+            },
             ach: template.ach,
             routing_number: with_numbers.then(|| self.routing_number.clone()),
             account_number: with_numbers.then(|| self.account_number.clone()),
@@ -379,13 +386,18 @@ impl SandboxAccount {
             for entry in day_entries(self.template.history, day, &mut rng) {
                 let minutes = rng.between(7 * 60, 22 * 60);
                 let transacted_at = day_start + minutes * 60;
-                let posted_at = (!pending).then_some(transacted_at + if entry.card { DAY } else { 0 });
+                let posted_at =
+                    (!pending).then_some(transacted_at + if entry.card { DAY } else { 0 });
                 transactions.push(wire::Transaction {
                     id: String::new(),
                     amount: entry.amount,
                     currency: "usd".to_owned(),
                     description: entry.description.to_owned(),
-                    status: if pending { wire::TransactionState::Pending } else { wire::TransactionState::Posted },
+                    status: if pending {
+                        wire::TransactionState::Pending
+                    } else {
+                        wire::TransactionState::Posted
+                    },
                     transacted_at,
                     posted_at,
                 });
@@ -404,14 +416,26 @@ impl SandboxAccount {
 
 /// Every account of an institution's bank, in the bank's order.
 pub fn accounts(institution: &DirectoryInstitution) -> Vec<SandboxAccount> {
-    let routing_number =
-        institution.routing_numbers.first().cloned().unwrap_or_else(|| DEFAULT_ROUTING_NUMBER.to_owned());
+    let routing_number = institution
+        .routing_numbers
+        .first()
+        .cloned()
+        .unwrap_or_else(|| DEFAULT_ROUTING_NUMBER.to_owned());
     templates(&institution.behaviour)
         .iter()
         .map(|template| {
             let digest = Sha256::digest(format!("{}/{}", institution.id, template.key).as_bytes());
-            let hex: String = digest.iter().take(8).map(|byte| format!("{byte:02x}")).collect();
-            let prefix: String = digest.iter().skip(8).take(8).map(|byte| char::from(b'0' + byte % 10)).collect();
+            let hex: String = digest
+                .iter()
+                .take(8)
+                .map(|byte| format!("{byte:02x}"))
+                .collect();
+            let prefix: String = digest
+                .iter()
+                .skip(8)
+                .take(8)
+                .map(|byte| char::from(b'0' + byte % 10))
+                .collect();
             SandboxAccount {
                 id: format!("acc_{hex}"),
                 template: *template,
@@ -469,7 +493,11 @@ const MERCHANTS: [(&str, i64, i64); 8] = [
 /// a day's entries depend only on the account and the day's index.
 fn day_entries(history: History, day: i64, rng: &mut SplitMix64) -> Vec<Entry> {
     let mut entries = Vec::new();
-    let fixed = |amount, description| Entry { amount, description, card: false };
+    let fixed = |amount, description| Entry {
+        amount,
+        description,
+        card: false,
+    };
     match history {
         History::Checking => {
             if day % 14 == 4 {
@@ -512,7 +540,11 @@ fn day_entries(history: History, day: i64, rng: &mut SplitMix64) -> Vec<Entry> {
 fn purchase(rng: &mut SplitMix64) -> Entry {
     let index = usize::try_from(rng.below(MERCHANTS.len() as u64)).unwrap_or(0);
     let (description, low, high) = MERCHANTS.get(index).copied().unwrap_or(MERCHANTS[0]);
-    Entry { amount: -rng.between(low, high), description, card: true }
+    Entry {
+        amount: -rng.between(low, high),
+        description,
+        card: true,
+    }
 }
 
 /// SplitMix64: a tiny generator whose output is fixed forever, unlike `rand`'s `StdRng`, whose
@@ -535,7 +567,9 @@ impl SplitMix64 {
 
     /// In `low..=high` (with `low <= high`).
     fn between(&mut self, low: i64, high: i64) -> i64 {
-        let span = u64::try_from(high.saturating_sub(low)).unwrap_or(0).saturating_add(1);
+        let span = u64::try_from(high.saturating_sub(low))
+            .unwrap_or(0)
+            .saturating_add(1);
         low.saturating_add(i64::try_from(self.below(span)).unwrap_or(0))
     }
 }
@@ -547,8 +581,14 @@ mod tests {
     #[test]
     fn magic_passwords_map_to_their_effects() {
         assert_eq!(password_effect("pass_good"), PasswordEffect::LogIn);
-        assert_eq!(password_effect("pass_mfa_code"), PasswordEffect::Mfa(MfaKind::Code));
-        assert_eq!(password_effect("pass_error"), PasswordEffect::InstitutionError);
+        assert_eq!(
+            password_effect("pass_mfa_code"),
+            PasswordEffect::Mfa(MfaKind::Code)
+        );
+        assert_eq!(
+            password_effect("pass_error"),
+            PasswordEffect::InstitutionError
+        );
         assert_eq!(password_effect("Pass_Good"), PasswordEffect::Wrong);
     }
 
@@ -572,9 +612,17 @@ mod tests {
 
     #[test]
     fn no_template_that_cannot_pay_claims_ach() {
-        for template in STANDARD.iter().chain(&OWNERSHIP_TEST).chain(&INVALID_PAYMENT) {
+        for template in STANDARD
+            .iter()
+            .chain(&OWNERSHIP_TEST)
+            .chain(&INVALID_PAYMENT)
+        {
             if template.ach {
-                assert!(template.open && template.numbers == Numbers::Both, "{}", template.name);
+                assert!(
+                    template.open && template.numbers == Numbers::Both,
+                    "{}",
+                    template.name
+                );
             }
         }
         assert!(INVALID_PAYMENT.iter().all(|template| !template.ach));

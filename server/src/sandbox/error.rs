@@ -87,9 +87,9 @@ impl BankError {
             | Self::UnsupportedGrantType
             | Self::MfaExpired
             | Self::LoginMethodNotOffered => StatusCode::BAD_REQUEST,
-            Self::InvalidToken | Self::InvalidCredentials { .. } | Self::InvalidMfaAnswer { .. } => {
-                StatusCode::UNAUTHORIZED
-            }
+            Self::InvalidToken
+            | Self::InvalidCredentials { .. }
+            | Self::InvalidMfaAnswer { .. } => StatusCode::UNAUTHORIZED,
             Self::AccountLocked => StatusCode::FORBIDDEN,
             Self::AccountNotFound => StatusCode::NOT_FOUND,
             Self::InstitutionFailure => StatusCode::INTERNAL_SERVER_ERROR,
@@ -98,11 +98,15 @@ impl BankError {
 
     fn code(&self) -> ErrorCode {
         match self {
-            Self::Unavailable(BankUnavailable::UnknownBank) | Self::InvalidRequest(_) => ErrorCode::InvalidRequest,
-            Self::Unavailable(BankUnavailable::DownScheduled | BankUnavailable::DownUnscheduled) => {
-                ErrorCode::InstitutionDown
+            Self::Unavailable(BankUnavailable::UnknownBank) | Self::InvalidRequest(_) => {
+                ErrorCode::InvalidRequest
             }
-            Self::Unavailable(BankUnavailable::Failing) | Self::InstitutionFailure => ErrorCode::InstitutionError,
+            Self::Unavailable(
+                BankUnavailable::DownScheduled | BankUnavailable::DownUnscheduled,
+            ) => ErrorCode::InstitutionDown,
+            Self::Unavailable(BankUnavailable::Failing) | Self::InstitutionFailure => {
+                ErrorCode::InstitutionError
+            }
             Self::InvalidClient => ErrorCode::InvalidClient,
             Self::InvalidGrant => ErrorCode::InvalidGrant,
             Self::UnsupportedGrantType => ErrorCode::UnsupportedGrantType,
@@ -118,9 +122,8 @@ impl BankError {
 
     fn attempts_remaining(&self) -> Option<u32> {
         match self {
-            Self::InvalidCredentials { attempts_remaining } | Self::InvalidMfaAnswer { attempts_remaining } => {
-                Some(*attempts_remaining)
-            }
+            Self::InvalidCredentials { attempts_remaining }
+            | Self::InvalidMfaAnswer { attempts_remaining } => Some(*attempts_remaining),
             _ => None,
         }
     }
@@ -204,10 +207,12 @@ impl PageError {
     pub fn title(&self) -> &'static str {
         match self {
             Self::Unavailable(BankUnavailable::UnknownBank) => "Bank not found",
-            Self::Unavailable(BankUnavailable::DownScheduled | BankUnavailable::DownUnscheduled) => {
-                "This bank is unavailable"
+            Self::Unavailable(
+                BankUnavailable::DownScheduled | BankUnavailable::DownUnscheduled,
+            ) => "This bank is unavailable",
+            Self::Unavailable(BankUnavailable::Failing) | Self::RedirectUriUnusable => {
+                "Something went wrong"
             }
-            Self::Unavailable(BankUnavailable::Failing) | Self::RedirectUriUnusable => "Something went wrong",
             Self::RequestExpired => "This sign-in expired",
             _ => "This request cannot be completed",
         }

@@ -80,7 +80,10 @@ pub fn page(status: StatusCode, title: &str, main: &str, form_target: Option<&st
     );
     let mut response = (status, html).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if let Ok(value) = HeaderValue::from_str(&csp) {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
@@ -114,17 +117,29 @@ impl ConsentPage<'_> {
              account and routing numbers, balances, owner details and transactions.</p>\n"
         );
         let described_by = if let Some(error) = self.error {
-            main.push_str(&format!("<p class=\"alert\" role=\"alert\" id=\"form-error\">{}</p>\n", escape(error)));
+            main.push_str(&format!(
+                "<p class=\"alert\" role=\"alert\" id=\"form-error\">{}</p>\n",
+                escape(error)
+            ));
             " aria-describedby=\"form-error\""
         } else {
             ""
         };
         main.push_str("<form method=\"post\" action=\"authorize\">\n");
-        main.push_str(&format!("<input type=\"hidden\" name=\"request\" value=\"{}\">\n", escape(self.request_id)));
-        main.push_str(&format!("<fieldset{described_by}>\n<legend>Accounts to share</legend>\n<ul>\n"));
+        main.push_str(&format!(
+            "<input type=\"hidden\" name=\"request\" value=\"{}\">\n",
+            escape(self.request_id)
+        ));
+        main.push_str(&format!(
+            "<fieldset{described_by}>\n<legend>Accounts to share</legend>\n<ul>\n"
+        ));
         for (index, account) in self.accounts.iter().enumerate() {
             let template = &account.template;
-            let checked = if (self.checked)(account) { " checked" } else { "" };
+            let checked = if (self.checked)(account) {
+                " checked"
+            } else {
+                ""
+            };
             let state = if template.open { "" } else { " (closed)" };
             main.push_str(&format!(
                 "<li><input type=\"checkbox\" id=\"account-{index}\" name=\"account\" value=\"{id}\"{checked}>\
@@ -137,14 +152,19 @@ impl ConsentPage<'_> {
             ));
         }
         main.push_str("</ul>\n</fieldset>\n");
-        main.push_str("<p class=\"hint\">A sandbox bank: no real account or money is involved.</p>\n");
+        main.push_str(
+            "<p class=\"hint\">A sandbox bank: no real account or money is involved.</p>\n",
+        );
         main.push_str(
             "<div class=\"actions\">\n\
              <button type=\"submit\" name=\"decision\" value=\"authorize\">Authorize</button>\n\
              <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\n\
              </div>\n</form>\n",
         );
-        let title = format!("{} – Share accounts with {}", self.bank_name, self.client_name);
+        let title = format!(
+            "{} – Share accounts with {}",
+            self.bank_name, self.client_name
+        );
         page(status, &title, &main, self.form_target)
     }
 }
@@ -152,7 +172,16 @@ impl ConsentPage<'_> {
 /// The page shown instead of a redirect when a request cannot be honoured.
 pub fn error_page(bank_name: Option<&str>, error: &PageError) -> Response {
     let main = error_main(bank_name, error);
-    page(error.status(), &format!("{} – {}", bank_name.unwrap_or("Sandbox bank"), error.title()), &main, None)
+    page(
+        error.status(),
+        &format!(
+            "{} – {}",
+            bank_name.unwrap_or("Sandbox bank"),
+            error.title()
+        ),
+        &main,
+        None,
+    )
 }
 
 /// The content of the error page: the bank's name, an alert with the cause, what to do next.
@@ -173,7 +202,10 @@ mod tests {
 
     #[test]
     fn escape_covers_markup_and_both_quotes() {
-        assert_eq!(escape(r#"<a href="x" title='y'>&</a>"#), "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
+        assert_eq!(
+            escape(r#"<a href="x" title='y'>&</a>"#),
+            "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
+        );
     }
 
     #[test]
@@ -184,7 +216,9 @@ mod tests {
         let response = error_page(Some("<Evil & Co>"), &PageError::InvalidClient);
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
         assert!(response.headers().get(header::LOCATION).is_none());
-        let csp = response.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap();
         assert!(csp.contains("frame-ancestors 'none'") && csp.contains("form-action 'none'"));
     }
 }

@@ -13,7 +13,10 @@ use crate::connector::wire::{LoginRequest, LoginResponse, MfaRequest};
 use crate::directory::DirectoryInstitution;
 
 /// A credentials bank that can answer now.
-fn credentials_bank<'a>(state: &'a SandboxState, institution_id: &str) -> Result<&'a DirectoryInstitution, BankError> {
+fn credentials_bank<'a>(
+    state: &'a SandboxState,
+    institution_id: &str,
+) -> Result<&'a DirectoryInstitution, BankError> {
     let institution = state.bank(institution_id)?;
     if institution.auth_method != AuthMethod::Credentials {
         return Err(BankError::LoginMethodNotOffered);
@@ -22,7 +25,8 @@ fn credentials_bank<'a>(state: &'a SandboxState, institution_id: &str) -> Result
 }
 
 fn json_body<T: DeserializeOwned>(body: &[u8], shape: &str) -> Result<T, BankError> {
-    serde_json::from_slice(body).map_err(|_| BankError::InvalidRequest(format!("the body must be JSON {shape}")))
+    serde_json::from_slice(body)
+        .map_err(|_| BankError::InvalidRequest(format!("the body must be JSON {shape}")))
 }
 
 /// `POST /login` with `{username, password}`: logged in, an MFA challenge, or an error.
@@ -44,7 +48,9 @@ pub async fn login(
         PasswordEffect::LogIn => {
             memory.clear_failed_logins(&institution.id, username, now);
             let tokens = memory.grant_all(&institution.id, now);
-            Ok(Json(LoginResponse::LoggedIn { tokens: tokens.into_wire() }))
+            Ok(Json(LoginResponse::LoggedIn {
+                tokens: tokens.into_wire(),
+            }))
         }
         PasswordEffect::Mfa(kind) => {
             memory.clear_failed_logins(&institution.id, username, now);
@@ -68,6 +74,13 @@ pub async fn mfa(
 ) -> Result<Json<LoginResponse>, BankError> {
     let institution = credentials_bank(&state, &institution_id)?;
     let request: MfaRequest = json_body(&body, "{\"mfa_token\", \"answer\"}")?;
-    let tokens = state.inner.memory.answer_mfa(&institution.id, &request.mfa_token, &request.answer, state.now())?;
-    Ok(Json(LoginResponse::LoggedIn { tokens: tokens.into_wire() }))
+    let tokens = state.inner.memory.answer_mfa(
+        &institution.id,
+        &request.mfa_token,
+        &request.answer,
+        state.now(),
+    )?;
+    Ok(Json(LoginResponse::LoggedIn {
+        tokens: tokens.into_wire(),
+    }))
 }

@@ -174,12 +174,19 @@ impl Memory {
     /// Remembers a consent page; the returned request id goes into its form.
     pub fn begin_authorization(&self, pending: PendingAuthorization, now: i64) -> String {
         let request_id = format!("sbx_req_{}", random_token(40));
-        self.tables(now).pending.insert(digest(&request_id), pending);
+        self.tables(now)
+            .pending
+            .insert(digest(&request_id), pending);
         request_id
     }
 
     /// The consent page of this request id at this bank, if still valid.
-    pub fn pending_authorization(&self, institution_id: &str, request_id: &str, now: i64) -> Option<PendingAuthorization> {
+    pub fn pending_authorization(
+        &self,
+        institution_id: &str,
+        request_id: &str,
+        now: i64,
+    ) -> Option<PendingAuthorization> {
         self.tables(now)
             .pending
             .get(&digest(request_id))
@@ -188,18 +195,31 @@ impl Memory {
     }
 
     /// Ends a consent page: it can be answered once.
-    pub fn take_pending_authorization(&self, institution_id: &str, request_id: &str, now: i64) -> Option<PendingAuthorization> {
+    pub fn take_pending_authorization(
+        &self,
+        institution_id: &str,
+        request_id: &str,
+        now: i64,
+    ) -> Option<PendingAuthorization> {
         let mut tables = self.tables(now);
         let key = digest(request_id);
-        let valid = tables
-            .pending
-            .get(&key)
-            .is_some_and(|pending| pending.institution_id == institution_id && now < pending.expires_at);
-        if valid { tables.pending.remove(&key) } else { None }
+        let valid = tables.pending.get(&key).is_some_and(|pending| {
+            pending.institution_id == institution_id && now < pending.expires_at
+        });
+        if valid {
+            tables.pending.remove(&key)
+        } else {
+            None
+        }
     }
 
     /// Issues an authorization code for an answered consent page.
-    pub fn issue_code(&self, pending: &PendingAuthorization, scope: AccountScope, now: i64) -> String {
+    pub fn issue_code(
+        &self,
+        pending: &PendingAuthorization,
+        scope: AccountScope,
+        now: i64,
+    ) -> String {
         let code = format!("sbx_code_{}", random_token(40));
         let entry = CodeEntry {
             institution_id: pending.institution_id.clone(),
@@ -218,7 +238,12 @@ impl Memory {
 
     /// Exchanges a code (RFC 6749 §4.1.3, RFC 7636 §4.6). A code is spent by its first
     /// exchange, successful or not; a spent code coming back revokes the grant it gave.
-    pub fn redeem_code(&self, institution_id: &str, request: &CodeRedemption<'_>, now: i64) -> Result<IssuedTokens, BankError> {
+    pub fn redeem_code(
+        &self,
+        institution_id: &str,
+        request: &CodeRedemption<'_>,
+        now: i64,
+    ) -> Result<IssuedTokens, BankError> {
         let mut tables = self.tables(now);
         let Some(entry) = tables.codes.get_mut(&digest(request.code)) else {
             return Err(BankError::InvalidGrant);
@@ -235,7 +260,10 @@ impl Memory {
         }
         entry.spent = true;
         let challenge = Pkce::s256_challenge(request.verifier);
-        let pkce_ok: bool = challenge.as_bytes().ct_eq(entry.code_challenge.as_bytes()).into();
+        let pkce_ok: bool = challenge
+            .as_bytes()
+            .ct_eq(entry.code_challenge.as_bytes())
+            .into();
         let valid = now < entry.expires_at
             && entry.client_id == request.client_id
             && entry.redirect_uri == request.redirect_uri
@@ -254,12 +282,19 @@ impl Memory {
 
     /// A new grant over every account, for a credentials login.
     pub fn grant_all(&self, institution_id: &str, now: i64) -> IssuedTokens {
-        self.tables(now).new_grant(institution_id, AccountScope::All, now).1
+        self.tables(now)
+            .new_grant(institution_id, AccountScope::All, now)
+            .1
     }
 
     /// Rotates a refresh token (RFC 6749 §6): a new access and refresh token; the old refresh
     /// token is spent, and presenting it again revokes the grant.
-    pub fn refresh(&self, institution_id: &str, refresh_token: &str, now: i64) -> Result<IssuedTokens, BankError> {
+    pub fn refresh(
+        &self,
+        institution_id: &str,
+        refresh_token: &str,
+        now: i64,
+    ) -> Result<IssuedTokens, BankError> {
         let mut tables = self.tables(now);
         let key = digest(refresh_token);
         let Some(entry) = tables.tokens.get(&key) else {
@@ -268,7 +303,10 @@ impl Memory {
         let (grant, spent) = (entry.grant, entry.spent);
         let usable = entry.kind == TokenKind::Refresh
             && now < entry.expires_at
-            && tables.grants.get(&grant).is_some_and(|found| found.institution_id == institution_id);
+            && tables
+                .grants
+                .get(&grant)
+                .is_some_and(|found| found.institution_id == institution_id);
         if !usable {
             return Err(BankError::InvalidGrant);
         }
@@ -289,13 +327,22 @@ impl Memory {
         let Some(grant) = tables.tokens.get(&digest(token)).map(|entry| entry.grant) else {
             return;
         };
-        if tables.grants.get(&grant).is_some_and(|found| found.institution_id == institution_id) {
+        if tables
+            .grants
+            .get(&grant)
+            .is_some_and(|found| found.institution_id == institution_id)
+        {
             tables.revoke_grant(grant);
         }
     }
 
     /// The accounts an access token of this bank opens.
-    pub fn scope_of(&self, institution_id: &str, access_token: &str, now: i64) -> Result<AccountScope, BankError> {
+    pub fn scope_of(
+        &self,
+        institution_id: &str,
+        access_token: &str,
+        now: i64,
+    ) -> Result<AccountScope, BankError> {
         let tables = self.tables(now);
         let entry = tables
             .tokens
@@ -311,10 +358,19 @@ impl Memory {
     }
 
     /// Refuses a username locked at this bank.
-    pub fn check_not_locked(&self, institution_id: &str, username: &str, now: i64) -> Result<(), BankError> {
+    pub fn check_not_locked(
+        &self,
+        institution_id: &str,
+        username: &str,
+        now: i64,
+    ) -> Result<(), BankError> {
         let tables = self.tables(now);
         let key = (institution_id.to_owned(), username.to_owned());
-        match tables.failures.get(&key).and_then(|failures| failures.locked_until) {
+        match tables
+            .failures
+            .get(&key)
+            .and_then(|failures| failures.locked_until)
+        {
             Some(until) if now < until => Err(BankError::AccountLocked),
             _ => Ok(()),
         }
@@ -324,20 +380,28 @@ impl Memory {
     pub fn record_failed_login(&self, institution_id: &str, username: &str, now: i64) -> BankError {
         let mut tables = self.tables(now);
         let key = (institution_id.to_owned(), username.to_owned());
-        let failures = tables.failures.entry(key).or_insert(Failures { count: 0, locked_until: None, forget_at: now });
+        let failures = tables.failures.entry(key).or_insert(Failures {
+            count: 0,
+            locked_until: None,
+            forget_at: now,
+        });
         failures.count = failures.count.saturating_add(1);
         failures.forget_at = now + LOCK_SECONDS;
         if failures.count >= LOGIN_ATTEMPTS {
             failures.locked_until = Some(now + LOCK_SECONDS);
             BankError::AccountLocked
         } else {
-            BankError::InvalidCredentials { attempts_remaining: LOGIN_ATTEMPTS - failures.count }
+            BankError::InvalidCredentials {
+                attempts_remaining: LOGIN_ATTEMPTS - failures.count,
+            }
         }
     }
 
     /// A successful login forgets earlier failures.
     pub fn clear_failed_logins(&self, institution_id: &str, username: &str, now: i64) {
-        self.tables(now).failures.remove(&(institution_id.to_owned(), username.to_owned()));
+        self.tables(now)
+            .failures
+            .remove(&(institution_id.to_owned(), username.to_owned()));
     }
 
     /// Starts an MFA challenge; the returned token identifies it at `/mfa`.
@@ -355,7 +419,13 @@ impl Memory {
 
     /// Checks an MFA answer: right logs in (and ends the challenge), wrong costs an attempt,
     /// and the last wrong one voids the challenge.
-    pub fn answer_mfa(&self, institution_id: &str, mfa_token: &str, answer: &str, now: i64) -> Result<IssuedTokens, BankError> {
+    pub fn answer_mfa(
+        &self,
+        institution_id: &str,
+        mfa_token: &str,
+        answer: &str,
+        now: i64,
+    ) -> Result<IssuedTokens, BankError> {
         let mut tables = self.tables(now);
         let key = digest(mfa_token);
         let Some(entry) = tables
@@ -379,10 +449,19 @@ impl Memory {
 }
 
 impl Tables {
-    fn new_grant(&mut self, institution_id: &str, scope: AccountScope, now: i64) -> (u64, IssuedTokens) {
+    fn new_grant(
+        &mut self,
+        institution_id: &str,
+        scope: AccountScope,
+        now: i64,
+    ) -> (u64, IssuedTokens) {
         self.next_grant = self.next_grant.wrapping_add(1);
         let id = self.next_grant;
-        let grant = Grant { institution_id: institution_id.to_owned(), scope, expires_at: now + REFRESH_TOKEN_SECONDS };
+        let grant = Grant {
+            institution_id: institution_id.to_owned(),
+            scope,
+            expires_at: now + REFRESH_TOKEN_SECONDS,
+        };
         self.grants.insert(id, grant);
         (id, self.issue_tokens(id, now))
     }
@@ -390,14 +469,27 @@ impl Tables {
     fn issue_tokens(&mut self, grant: u64, now: i64) -> IssuedTokens {
         let access_token = format!("sbx_at_{}", random_token(40));
         let refresh_token = format!("sbx_rt_{}", random_token(40));
-        let access = TokenEntry { grant, kind: TokenKind::Access, expires_at: now + ACCESS_TOKEN_SECONDS, spent: false };
-        let refresh = TokenEntry { grant, kind: TokenKind::Refresh, expires_at: now + REFRESH_TOKEN_SECONDS, spent: false };
+        let access = TokenEntry {
+            grant,
+            kind: TokenKind::Access,
+            expires_at: now + ACCESS_TOKEN_SECONDS,
+            spent: false,
+        };
+        let refresh = TokenEntry {
+            grant,
+            kind: TokenKind::Refresh,
+            expires_at: now + REFRESH_TOKEN_SECONDS,
+            spent: false,
+        };
         self.tokens.insert(digest(&access_token), access);
         self.tokens.insert(digest(&refresh_token), refresh);
         if let Some(found) = self.grants.get_mut(&grant) {
             found.expires_at = found.expires_at.max(now + REFRESH_TOKEN_SECONDS);
         }
-        IssuedTokens { access_token, refresh_token }
+        IssuedTokens {
+            access_token,
+            refresh_token,
+        }
     }
 
     fn revoke_grant(&mut self, grant: u64) {
@@ -414,7 +506,8 @@ impl Tables {
         self.codes.retain(|_, code| now < code.forget_at);
         self.grants.retain(|_, grant| now < grant.expires_at);
         let grants = &self.grants;
-        self.tokens.retain(|_, token| now < token.expires_at && grants.contains_key(&token.grant));
+        self.tokens
+            .retain(|_, token| now < token.expires_at && grants.contains_key(&token.grant));
         self.mfa.retain(|_, mfa| now < mfa.expires_at);
         self.failures.retain(|_, failures| now < failures.forget_at);
     }
@@ -423,7 +516,9 @@ impl Tables {
 /// RFC 7636 §4.1: 43 to 128 characters of `[A-Za-z0-9-._~]`.
 fn verifier_well_formed(verifier: &str) -> bool {
     (43..=128).contains(&verifier.len())
-        && verifier.bytes().all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~'))
+        && verifier
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~'))
 }
 
 #[cfg(test)]
@@ -445,7 +540,12 @@ mod tests {
     }
 
     fn redemption<'a>(code: &'a str, verifier: &'a str) -> CodeRedemption<'a> {
-        CodeRedemption { code, client_id: "finlink", redirect_uri: "http://127.0.0.1/cb", verifier }
+        CodeRedemption {
+            code,
+            client_id: "finlink",
+            redirect_uri: "http://127.0.0.1/cb",
+            verifier,
+        }
     }
 
     #[test]
@@ -464,25 +564,49 @@ mod tests {
         let code = memory.issue_code(&pending(&pkce.challenge), AccountScope::All, NOW);
         let elsewhere = memory.redeem_code("ins_other", &redemption(&code, &pkce.verifier), NOW);
         assert!(matches!(elsewhere, Err(BankError::InvalidGrant)));
-        assert!(memory.redeem_code(BANK, &redemption(&code, &pkce.verifier), NOW).is_ok());
+        assert!(
+            memory
+                .redeem_code(BANK, &redemption(&code, &pkce.verifier), NOW)
+                .is_ok()
+        );
     }
 
     #[test]
     fn a_reused_refresh_token_revokes_the_grant() {
         let memory = Memory::default();
         let first = memory.grant_all(BANK, NOW);
-        let second = memory.refresh(BANK, &first.refresh_token, NOW).map_err(|_| ()).unwrap();
-        assert!(matches!(memory.refresh(BANK, &first.refresh_token, NOW), Err(BankError::InvalidGrant)));
-        assert!(matches!(memory.scope_of(BANK, &second.access_token, NOW), Err(BankError::InvalidToken)));
-        assert!(matches!(memory.refresh(BANK, &second.refresh_token, NOW), Err(BankError::InvalidGrant)));
+        let second = memory
+            .refresh(BANK, &first.refresh_token, NOW)
+            .map_err(|_| ())
+            .unwrap();
+        assert!(matches!(
+            memory.refresh(BANK, &first.refresh_token, NOW),
+            Err(BankError::InvalidGrant)
+        ));
+        assert!(matches!(
+            memory.scope_of(BANK, &second.access_token, NOW),
+            Err(BankError::InvalidToken)
+        ));
+        assert!(matches!(
+            memory.refresh(BANK, &second.refresh_token, NOW),
+            Err(BankError::InvalidGrant)
+        ));
     }
 
     #[test]
     fn tokens_expire_and_are_pruned() {
         let memory = Memory::default();
         let tokens = memory.grant_all(BANK, NOW);
-        assert!(memory.scope_of(BANK, &tokens.access_token, NOW + ACCESS_TOKEN_SECONDS - 1).is_ok());
-        assert!(memory.scope_of(BANK, &tokens.access_token, NOW + ACCESS_TOKEN_SECONDS).is_err());
+        assert!(
+            memory
+                .scope_of(BANK, &tokens.access_token, NOW + ACCESS_TOKEN_SECONDS - 1)
+                .is_ok()
+        );
+        assert!(
+            memory
+                .scope_of(BANK, &tokens.access_token, NOW + ACCESS_TOKEN_SECONDS)
+                .is_err()
+        );
         let _ = memory.scope_of(BANK, "x", NOW + REFRESH_TOKEN_SECONDS + 1);
         let tables = memory.tables.lock().unwrap();
         assert!(tables.tokens.is_empty() && tables.grants.is_empty());
@@ -494,9 +618,16 @@ mod tests {
         for _ in 0..LOGIN_ATTEMPTS {
             let _ = memory.record_failed_login(BANK, "user", NOW);
         }
-        assert!(matches!(memory.check_not_locked(BANK, "user", NOW), Err(BankError::AccountLocked)));
+        assert!(matches!(
+            memory.check_not_locked(BANK, "user", NOW),
+            Err(BankError::AccountLocked)
+        ));
         assert!(memory.check_not_locked(BANK, "other", NOW).is_ok());
-        assert!(memory.check_not_locked(BANK, "user", NOW + LOCK_SECONDS).is_ok());
+        assert!(
+            memory
+                .check_not_locked(BANK, "user", NOW + LOCK_SECONDS)
+                .is_ok()
+        );
     }
 
     #[test]

@@ -60,7 +60,11 @@ struct Inner {
 impl SandboxState {
     /// The sandbox banks of `directory`, reached at `public_base` (e.g. `http://127.0.0.1:8080`),
     /// sending people back to `redirect_uri`, on the system clock.
-    pub fn new(directory: Arc<Directory>, public_base: url::Url, redirect_uri: String) -> SandboxState {
+    pub fn new(
+        directory: Arc<Directory>,
+        public_base: url::Url,
+        redirect_uri: String,
+    ) -> SandboxState {
         Self::with_clock(directory, public_base, redirect_uri, Arc::new(SystemClock))
     }
 
@@ -88,7 +92,9 @@ impl SandboxState {
             history_end,
             memory: Memory::default(),
         };
-        SandboxState { inner: Arc::new(inner) }
+        SandboxState {
+            inner: Arc::new(inner),
+        }
     }
 
     /// The issuer identifier of an institution's bank, as sent in `iss`.
@@ -103,7 +109,11 @@ impl SandboxState {
     /// The institution, if its bank can serve requests now. A down institution's bank answers
     /// 503 too, although finlink refuses it before calling; an `Erroring` one answers 500.
     fn bank(&self, institution_id: &str) -> Result<&DirectoryInstitution, BankUnavailable> {
-        let institution = self.inner.directory.get(institution_id).ok_or(BankUnavailable::UnknownBank)?;
+        let institution = self
+            .inner
+            .directory
+            .get(institution_id)
+            .ok_or(BankUnavailable::UnknownBank)?;
         match (institution.status, &institution.behaviour) {
             (InstitutionStatus::DownScheduled, _) => Err(BankUnavailable::DownScheduled),
             (InstitutionStatus::DownUnscheduled, _) => Err(BankUnavailable::DownUnscheduled),
@@ -129,14 +139,23 @@ impl SandboxState {
 /// Nothing is cached (`Cache-Control: no-store`): pages and answers carry secrets.
 pub fn router(state: SandboxState) -> Router {
     Router::new()
-        .route("/banks/{institution_id}/oauth/authorize", get(oauth::authorize_page).post(oauth::authorize_decision))
+        .route(
+            "/banks/{institution_id}/oauth/authorize",
+            get(oauth::authorize_page).post(oauth::authorize_decision),
+        )
         .route("/banks/{institution_id}/oauth/token", post(oauth::token))
         .route("/banks/{institution_id}/oauth/revoke", post(oauth::revoke))
         .route("/banks/{institution_id}/login", post(login::login))
         .route("/banks/{institution_id}/mfa", post(login::mfa))
         .route("/banks/{institution_id}/accounts", get(resources::accounts))
-        .route("/banks/{institution_id}/accounts/{account_id}/transactions", get(resources::transactions))
+        .route(
+            "/banks/{institution_id}/accounts/{account_id}/transactions",
+            get(resources::transactions),
+        )
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .with_state(state)
 }

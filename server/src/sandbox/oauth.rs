@@ -15,7 +15,9 @@ use super::SandboxState;
 use super::data::{self, SandboxAccount};
 use super::error::{BankError, PageError};
 use super::html::{self, ConsentPage};
-use super::memory::{AUTHORIZATION_REQUEST_SECONDS, AccountScope, CodeRedemption, PendingAuthorization};
+use super::memory::{
+    AUTHORIZATION_REQUEST_SECONDS, AccountScope, CodeRedemption, PendingAuthorization,
+};
 use crate::connector::SANDBOX_CLIENT_ID;
 use crate::directory::DirectoryInstitution;
 
@@ -42,11 +44,16 @@ fn single(pairs: Pairs) -> Result<HashMap<String, String>, String> {
     Ok(map)
 }
 
-/// An OAuth bank that can show pages now, or the page saying why not.
-fn oauth_bank<'a>(state: &'a SandboxState, institution_id: &str) -> Result<&'a DirectoryInstitution, Response> {
-    let institution = state.bank(institution_id).map_err(|error| html::error_page(None, &error.into()))?;
+/// An OAuth bank that can show pages now, or why not (with the bank's name when known).
+fn oauth_bank<'a>(
+    state: &'a SandboxState,
+    institution_id: &str,
+) -> Result<&'a DirectoryInstitution, (Option<&'a str>, PageError)> {
+    let institution = state
+        .bank(institution_id)
+        .map_err(|error| (None, error.into()))?;
     if institution.auth_method != AuthMethod::Oauth {
-        return Err(html::error_page(Some(&institution.name), &PageError::NotOAuth));
+        return Err((Some(institution.name.as_str()), PageError::NotOAuth));
     }
     Ok(institution)
 }
@@ -60,13 +67,14 @@ pub async fn authorize_page(
 ) -> Response {
     let institution = match oauth_bank(&state, &institution_id) {
         Ok(institution) => institution,
-        Err(page) => return page,
+        Err((bank_name, error)) => return html::error_page(bank_name, &error),
     };
     let now = state.now();
-    let pending = match authorization_request(&state, &institution_id, query.as_deref().unwrap_or(""), now) {
-        Ok(pending) => pending,
-        Err(error) => return html::error_page(Some(&institution.name), &error),
-    };
+    let pending =
+        match authorization_request(&state, &institution_id, query.as_deref().unwrap_or(""), now) {
+            Ok(pending) => pending,
+            Err(error) => return html::error_page(Some(&institution.name), &error),
+        };
     let request_id = state.inner.memory.begin_authorization(pending, now);
     let accounts = data::accounts(institution);
     ConsentPage {
@@ -110,9 +118,12 @@ fn authorization_request(
         Some("S256") => {}
         Some(_) => return Err(PageError::UnsupportedChallengeMethod),
     }
-    let code_challenge = take("code_challenge").ok_or(PageError::MissingParameter("code_challenge"))?;
+    let code_challenge =
+        take("code_challenge").ok_or(PageError::MissingParameter("code_challenge"))?;
     let well_formed = code_challenge.len() == 43
-        && code_challenge.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
+        && code_challenge
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
     if !well_formed {
         return Err(PageError::InvalidChallenge);
     }
@@ -136,7 +147,7 @@ pub async fn authorize_decision(
 ) -> Response {
     let institution = match oauth_bank(&state, &institution_id) {
         Ok(institution) => institution,
-        Err(page) => return page,
+        Err((bank_name, error)) => return html::error_page(bank_name, &error),
     };
     match decide(&state, institution, &body) {
         Ok(response) => response,
@@ -144,7 +155,11 @@ pub async fn authorize_decision(
     }
 }
 
-fn decide(state: &SandboxState, institution: &DirectoryInstitution, body: &[u8]) -> Result<Response, PageError> {
+fn decide(
+    state: &SandboxState,
+    institution: &DirectoryInstitution,
+    body: &[u8],
+) -> Result<Response, PageError> {
     let now = state.now();
     let mut request_id = None;
     let mut decision = None;
@@ -165,18 +180,26 @@ fn decide(state: &SandboxState, institution: &DirectoryInstitution, body: &[u8])
     }
     let request_id = request_id.ok_or(PageError::MissingParameter("request"))?;
     let memory = &state.inner.memory;
-    if memory.pending_authorization(&institution.id, &request_id, now).is_none() {
+    if memory
+        .pending_authorization(&institution.id, &request_id, now)
+        .is_none()
+    {
         return Err(PageError::RequestExpired);
     }
     let issuer = state.issuer(&institution.id);
     match decision.as_deref() {
         Some("deny") => {
-            let pending = memory.take_pending_authorization(&institution.id, &request_id, now).ok_or(PageError::RequestExpired)?;
+            let pending = memory
+                .take_pending_authorization(&institution.id, &request_id, now)
+                .ok_or(PageError::RequestExpired)?;
             redirect(&pending, &[("error", "access_denied")], &issuer)
         }
         Some("authorize") => {
             let accounts = data::accounts(institution);
-            if ticked.iter().any(|id| !accounts.iter().any(|account| &account.id == id)) {
+            if ticked
+                .iter()
+                .any(|id| !accounts.iter().any(|account| &account.id == id))
+            {
                 return Err(PageError::UnknownAccount);
             }
             if ticked.is_empty() {
@@ -191,7 +214,9 @@ fn decide(state: &SandboxState, institution: &DirectoryInstitution, body: &[u8])
                 };
                 return Ok(page.render(StatusCode::UNPROCESSABLE_ENTITY));
             }
-            let pending = memory.take_pending_authorization(&institution.id, &request_id, now).ok_or(PageError::RequestExpired)?;
+            let pending = memory
+                .take_pending_authorization(&institution.id, &request_id, now)
+                .ok_or(PageError::RequestExpired)?;
             // In the bank's order, once each.
             let scope: Vec<String> = accounts
                 .iter()
@@ -207,10 +232,19 @@ fn decide(state: &SandboxState, institution: &DirectoryInstitution, body: &[u8])
 }
 
 /// `303 See Other` to the client's redirect URI with the outcome, `state` and `iss`.
-fn redirect(pending: &PendingAuthorization, outcome: &[(&str, &str)], issuer: &str) -> Result<Response, PageError> {
-    let mut url = url::Url::parse(&pending.redirect_uri).map_err(|_| PageError::RedirectUriUnusable)?;
-    url.query_pairs_mut().extend_pairs(outcome).append_pair("state", &pending.state).append_pair("iss", issuer);
-    let location = HeaderValue::from_str(url.as_str()).map_err(|_| PageError::RedirectUriUnusable)?;
+fn redirect(
+    pending: &PendingAuthorization,
+    outcome: &[(&str, &str)],
+    issuer: &str,
+) -> Result<Response, PageError> {
+    let mut url =
+        url::Url::parse(&pending.redirect_uri).map_err(|_| PageError::RedirectUriUnusable)?;
+    url.query_pairs_mut()
+        .extend_pairs(outcome)
+        .append_pair("state", &pending.state)
+        .append_pair("iss", issuer);
+    let location =
+        HeaderValue::from_str(url.as_str()).map_err(|_| PageError::RedirectUriUnusable)?;
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())
 }
 
@@ -222,7 +256,8 @@ pub async fn token(
 ) -> Result<Response, BankError> {
     state.bank(&institution_id)?;
     let now = state.now();
-    let mut params = single(pairs(&body)).map_err(|name| BankError::InvalidRequest(format!("{name} is repeated")))?;
+    let mut params = single(pairs(&body))
+        .map_err(|name| BankError::InvalidRequest(format!("{name} is repeated")))?;
     let mut required = |name: &str| {
         params
             .remove(name)
@@ -240,14 +275,21 @@ pub async fn token(
             let code = required("code")?;
             let redirect_uri = required("redirect_uri")?;
             let verifier = required("code_verifier")?;
-            let redemption = CodeRedemption { code: &code, client_id: &client_id, redirect_uri: &redirect_uri, verifier: &verifier };
+            let redemption = CodeRedemption {
+                code: &code,
+                client_id: &client_id,
+                redirect_uri: &redirect_uri,
+                verifier: &verifier,
+            };
             memory.redeem_code(&institution_id, &redemption, now)?
         }
         "refresh_token" => memory.refresh(&institution_id, &required("refresh_token")?, now)?,
         _ => return Err(BankError::UnsupportedGrantType),
     };
     let mut response = Json(tokens.into_wire()).into_response();
-    response.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+        .headers_mut()
+        .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     Ok(response)
 }
 
@@ -259,13 +301,19 @@ pub async fn revoke(
     body: Bytes,
 ) -> Result<StatusCode, BankError> {
     state.bank(&institution_id)?;
-    let params = single(pairs(&body)).map_err(|name| BankError::InvalidRequest(format!("{name} is repeated")))?;
+    let params = single(pairs(&body))
+        .map_err(|name| BankError::InvalidRequest(format!("{name} is repeated")))?;
     let present = |name: &str| params.get(name).filter(|value| !value.is_empty());
-    let client_id = present("client_id").ok_or_else(|| BankError::InvalidRequest("client_id is missing".into()))?;
+    let client_id = present("client_id")
+        .ok_or_else(|| BankError::InvalidRequest("client_id is missing".into()))?;
     if client_id != SANDBOX_CLIENT_ID {
         return Err(BankError::InvalidClient);
     }
-    let token = present("token").ok_or_else(|| BankError::InvalidRequest("token is missing".into()))?;
-    state.inner.memory.revoke(&institution_id, token, state.now());
+    let token =
+        present("token").ok_or_else(|| BankError::InvalidRequest("token is missing".into()))?;
+    state
+        .inner
+        .memory
+        .revoke(&institution_id, token, state.now());
     Ok(StatusCode::OK)
 }

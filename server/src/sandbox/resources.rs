@@ -11,10 +11,17 @@ use crate::connector::wire::{AccountsResponse, TransactionsResponse};
 
 /// The token of an `Authorization: Bearer …` header.
 fn bearer(headers: &HeaderMap) -> Result<&str, BankError> {
-    let value = headers.get(header::AUTHORIZATION).and_then(|value| value.to_str().ok()).ok_or(BankError::InvalidToken)?;
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .ok_or(BankError::InvalidToken)?;
     let (scheme, token) = value.split_once(' ').ok_or(BankError::InvalidToken)?;
     let token = token.trim();
-    if scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() { Ok(token) } else { Err(BankError::InvalidToken) }
+    if scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() {
+        Ok(token)
+    } else {
+        Err(BankError::InvalidToken)
+    }
 }
 
 /// `GET /accounts`: the accounts the token may see, in the bank's order.
@@ -25,7 +32,10 @@ pub async fn accounts(
 ) -> Result<Json<AccountsResponse>, BankError> {
     let institution = state.bank(&institution_id)?;
     let now = state.now();
-    let scope = state.inner.memory.scope_of(&institution.id, bearer(&headers)?, now)?;
+    let scope = state
+        .inner
+        .memory
+        .scope_of(&institution.id, bearer(&headers)?, now)?;
     let accounts = data::accounts(institution)
         .iter()
         .filter(|account| scope.allows(&account.id))
@@ -42,10 +52,15 @@ pub async fn transactions(
     headers: HeaderMap,
 ) -> Result<Json<TransactionsResponse>, BankError> {
     let institution = state.bank(&institution_id)?;
-    let scope = state.inner.memory.scope_of(&institution.id, bearer(&headers)?, state.now())?;
+    let scope = state
+        .inner
+        .memory
+        .scope_of(&institution.id, bearer(&headers)?, state.now())?;
     let account = data::accounts(institution)
         .into_iter()
         .find(|account| account.id == account_id && scope.allows(&account.id))
         .ok_or(BankError::AccountNotFound)?;
-    Ok(Json(TransactionsResponse { transactions: account.transactions(state.inner.history_end) }))
+    Ok(Json(TransactionsResponse {
+        transactions: account.transactions(state.inner.history_end),
+    }))
 }

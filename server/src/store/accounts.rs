@@ -28,7 +28,9 @@ const COLUMNS: &str = "id, session_id, authorization_id, institution_id, institu
 impl AccountRecord {
     pub fn insert(&self, tx: &Transaction<'_>) -> Result<(), StoreError> {
         tx.execute(
-            &format!("INSERT INTO accounts ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+            &format!(
+                "INSERT INTO accounts ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            ),
             params![
                 self.id,
                 self.session_id,
@@ -49,15 +51,23 @@ impl AccountRecord {
         Ok(())
     }
 
-    pub fn for_authorization(tx: &Transaction<'_>, authorization_id: &str) -> Result<Vec<Self>, StoreError> {
+    pub fn for_authorization(
+        tx: &Transaction<'_>,
+        authorization_id: &str,
+    ) -> Result<Vec<Self>, StoreError> {
         Self::query(
             tx,
-            &format!("SELECT {COLUMNS} FROM accounts WHERE authorization_id = ?1 ORDER BY position"),
+            &format!(
+                "SELECT {COLUMNS} FROM accounts WHERE authorization_id = ?1 ORDER BY position"
+            ),
             params![authorization_id],
         )
     }
 
-    pub fn linked_for_session(tx: &Transaction<'_>, session_id: &str) -> Result<Vec<Self>, StoreError> {
+    pub fn linked_for_session(
+        tx: &Transaction<'_>,
+        session_id: &str,
+    ) -> Result<Vec<Self>, StoreError> {
         Self::query(
             tx,
             &format!(
@@ -69,13 +79,20 @@ impl AccountRecord {
     }
 
     /// Linked accounts of every session of one account holder, oldest first.
-    pub fn linked_for_account_holder(tx: &Transaction<'_>, holder_key: &str) -> Result<Vec<Self>, StoreError> {
+    pub fn linked_for_account_holder(
+        tx: &Transaction<'_>,
+        holder_key: &str,
+    ) -> Result<Vec<Self>, StoreError> {
         Self::query(
             tx,
             &format!(
                 "SELECT {} FROM accounts a JOIN sessions s ON s.id = a.session_id
                  WHERE s.account_holder_key = ?1 AND a.linked = 1 ORDER BY a.created, a.position",
-                COLUMNS.split(',').map(|column| format!("a.{}", column.trim())).collect::<Vec<_>>().join(", ")
+                COLUMNS
+                    .split(',')
+                    .map(|column| format!("a.{}", column.trim()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             params![holder_key],
         )
@@ -90,13 +107,18 @@ impl AccountRecord {
         .pop())
     }
 
-    fn query(tx: &Transaction<'_>, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Self>, StoreError> {
+    fn query(
+        tx: &Transaction<'_>,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<Self>, StoreError> {
         let mut statement = tx.prepare(sql)?;
-        let raw = statement.query_map(params, raw_account)?.collect::<Result<Vec<_>, _>>()?;
+        let raw = statement
+            .query_map(params, raw_account)?
+            .collect::<Result<Vec<_>, _>>()?;
         raw.into_iter().map(RawAccount::decode).collect()
     }
 }
-
 
 struct RawAccount {
     id: String,

@@ -93,16 +93,18 @@ impl AuthorizationRecord {
                 },
             )
             .optional()?;
-        row.map(|(id, session_id, institution_id, progress, created, updated)| {
-            Ok(Self {
-                id,
-                session_id,
-                institution_id,
-                progress: from_json(&progress)?,
-                created,
-                updated,
-            })
-        })
+        row.map(
+            |(id, session_id, institution_id, progress, created, updated)| {
+                Ok(Self {
+                    id,
+                    session_id,
+                    institution_id,
+                    progress: from_json(&progress)?,
+                    created,
+                    updated,
+                })
+            },
+        )
         .transpose()
     }
 }

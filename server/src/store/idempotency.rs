@@ -21,12 +21,23 @@ impl IdempotencyRecord {
         tx.execute(
             "INSERT INTO idempotency (session_id, key, fingerprint, status, response_json, created)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![self.session_id, self.key, self.fingerprint, self.status, self.response_json, self.created],
+            params![
+                self.session_id,
+                self.key,
+                self.fingerprint,
+                self.status,
+                self.response_json,
+                self.created
+            ],
         )?;
         Ok(())
     }
 
-    pub fn find(tx: &Transaction<'_>, session_id: &str, key: &str) -> Result<Option<Self>, StoreError> {
+    pub fn find(
+        tx: &Transaction<'_>,
+        session_id: &str,
+        key: &str,
+    ) -> Result<Option<Self>, StoreError> {
         Ok(tx
             .query_row(
                 "SELECT session_id, key, fingerprint, status, response_json, created

@@ -54,7 +54,9 @@ impl Store {
             connection.pragma_update(None, "synchronous", "NORMAL")?;
         }
         migrations::run(&mut connection)?;
-        Ok(Self { connection: Arc::new(Mutex::new(connection)) })
+        Ok(Self {
+            connection: Arc::new(Mutex::new(connection)),
+        })
     }
 
     /// Runs `work` in a transaction on a blocking thread; commits if it returns `Ok`.

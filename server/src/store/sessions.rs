@@ -1,6 +1,8 @@
 //! The `sessions` table.
 
-use finlink_protocol::{AccountHolder, AccountHolderKind, CreateSessionRequest, SessionStatus, Timestamp};
+use finlink_protocol::{
+    AccountHolder, AccountHolderKind, CreateSessionRequest, SessionStatus, Timestamp,
+};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::{StoreError, from_json, to_json};
@@ -62,7 +64,10 @@ impl SessionRecord {
                 self.consent_given,
                 self.business_name,
                 to_json(&self.request)?,
-                self.request.account_holder.as_ref().and_then(account_holder_key),
+                self.request
+                    .account_holder
+                    .as_ref()
+                    .and_then(account_holder_key),
                 self.authorization_id,
             ],
         )?;

@@ -33,10 +33,22 @@ impl TestServer {
     async fn start_on(dir: Arc<tempfile::TempDir>, database: PathBuf, clock: ManualClock) -> Self {
         let mut config = Config::for_tests(SECRET_KEY);
         config.database = Database::File(database.clone());
-        let server = finlink_server::start(config, Arc::new(clock.clone())).await.expect("server starts");
+        let server = finlink_server::start(config, Arc::new(clock.clone()))
+            .await
+            .expect("server starts");
         let base = server.base_url();
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Self { server: Some(server), base, http, clock, database, _dir: dir }
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Self {
+            server: Some(server),
+            base,
+            http,
+            clock,
+            database,
+            _dir: dir,
+        }
     }
 
     /// Stops this server and starts a new one on the same database file.
@@ -44,7 +56,12 @@ impl TestServer {
         if let Some(server) = self.server.take() {
             server.stop().await;
         }
-        Self::start_on(Arc::clone(&self._dir), self.database.clone(), self.clock.clone()).await
+        Self::start_on(
+            Arc::clone(&self._dir),
+            self.database.clone(),
+            self.clock.clone(),
+        )
+        .await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -53,16 +70,25 @@ impl TestServer {
 
     /// A request of the business's server.
     pub fn integrator(&self, method: Method, path: &str) -> RequestBuilder {
-        self.http.request(method, self.url(path)).bearer_auth(SECRET_KEY)
+        self.http
+            .request(method, self.url(path))
+            .bearer_auth(SECRET_KEY)
     }
 
     /// A request of the widget.
     pub fn link(&self, client_secret: &str, method: Method, path: &str) -> RequestBuilder {
-        self.http.request(method, self.url(path)).bearer_auth(client_secret)
+        self.http
+            .request(method, self.url(path))
+            .bearer_auth(client_secret)
     }
 
     pub async fn create_session(&self, body: Value) -> Value {
-        let response = self.integrator(Method::POST, "/v1/financial_connections/sessions").json(&body).send().await.expect("sent");
+        let response = self
+            .integrator(Method::POST, "/v1/financial_connections/sessions")
+            .json(&body)
+            .send()
+            .await
+            .expect("sent");
         expect_status(response, StatusCode::OK).await
     }
 
@@ -71,7 +97,10 @@ impl TestServer {
         let session = self
             .create_session(json!({ "permissions": ["payment_method", "balances"], "account_holder": { "type": "customer", "customer": "cus_1" } }))
             .await;
-        session["client_secret"].as_str().expect("client_secret").to_owned()
+        session["client_secret"]
+            .as_str()
+            .expect("client_secret")
+            .to_owned()
     }
 
     /// A session whose person already consented; returns its client secret.
@@ -98,11 +127,18 @@ impl TestServer {
     }
 
     pub async fn post_link(&self, secret: &str, path: &str, body: Value) -> reqwest::Response {
-        self.link(secret, Method::POST, path).json(&body).send().await.expect("sent")
+        self.link(secret, Method::POST, path)
+            .json(&body)
+            .send()
+            .await
+            .expect("sent")
     }
 
     pub async fn get_link(&self, secret: &str, path: &str) -> reqwest::Response {
-        self.link(secret, Method::GET, path).send().await.expect("sent")
+        self.link(secret, Method::GET, path)
+            .send()
+            .await
+            .expect("sent")
     }
 }
 
@@ -115,12 +151,27 @@ pub async fn expect_status(response: reqwest::Response, status: StatusCode) -> V
 }
 
 /// Asserts an error response: status, type and code; returns the error object.
-pub async fn expect_error(response: reqwest::Response, status: StatusCode, kind: &str, code: &str) -> Value {
+pub async fn expect_error(
+    response: reqwest::Response,
+    status: StatusCode,
+    kind: &str,
+    code: &str,
+) -> Value {
     let body = expect_status(response, status).await;
     let error = &body["error"];
     assert_eq!(error["type"], kind, "error: {error}");
     assert_eq!(error["code"], code, "error: {error}");
-    assert!(error["message"].as_str().is_some_and(|message| !message.is_empty()), "error has a message: {error}");
-    assert!(error["request_id"].as_str().is_some_and(|id| id.starts_with("req_")), "error has a request id: {error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|message| !message.is_empty()),
+        "error has a message: {error}"
+    );
+    assert!(
+        error["request_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("req_")),
+        "error has a request id: {error}"
+    );
     body["error"].clone()
 }
