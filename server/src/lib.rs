@@ -13,6 +13,7 @@ pub mod connector;
 pub mod demo;
 pub mod directory;
 pub mod error;
+pub mod html;
 pub mod http;
 pub mod sandbox;
 pub mod secrets;

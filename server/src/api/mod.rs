@@ -7,8 +7,6 @@ mod link;
 mod oauth_callback;
 mod views;
 
-pub use oauth_callback::escape_html;
-
 use axum::Router;
 use axum::routing::{get, post};
 

@@ -17,6 +17,7 @@ use finlink_protocol::SessionStatus;
 use crate::app::Shared;
 use crate::connector::{ConnectorError, issuer_matches};
 use crate::error::ApiError;
+use crate::html::escape;
 use crate::http::extract::Query;
 use crate::secrets;
 use crate::store::{AuthorizationProgress, AuthorizationRecord, SessionRecord};
@@ -174,24 +175,8 @@ fn page(status: StatusCode, heading: &str, message: &str) -> Response {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{heading}</title></head><body><main><h1>{heading}</h1><p role=\"status\">{message}</p></main></body></html>",
-        heading = escape_html(heading),
-        message = escape_html(message),
+        heading = escape(heading),
+        message = escape(message),
     );
     (status, Html(body)).into_response()
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            other => escaped.push(other),
-        }
-    }
-    escaped
 }

@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
-use crate::api::escape_html;
+use crate::html::escape;
 use crate::http as edge;
 
 /// The shop's backend configuration: where finlink is, and its secret key.
@@ -42,7 +42,7 @@ pub fn router(shop: Arc<Shop>) -> Router {
 }
 
 async fn page(State(shop): State<Arc<Shop>>) -> Response {
-    let finlink = escape_html(&shop.finlink_url);
+    let finlink = escape(&shop.finlink_url);
     let body = format!(
         r#"<!doctype html>
 <html lang="en">
