@@ -17,6 +17,7 @@ pub mod html;
 pub mod http;
 pub mod sandbox;
 pub mod secrets;
+pub mod splitmix;
 pub mod statics;
 pub mod store;
 

@@ -7,6 +7,7 @@
 
 mod words;
 
+use crate::splitmix::SplitMix64;
 use std::collections::HashSet;
 
 use finlink_protocol::{AuthMethod, InstitutionStatus};
@@ -155,29 +156,6 @@ impl RoutingNumbers {
             }
         }
         numbers
-    }
-}
-
-/// splitmix64: tiny, fast and good enough to pick words; the sequence is fixed by the seed.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number below `bound` (0 when `bound` is 0); the modulo bias is irrelevant here.
-    fn below(&mut self, bound: u64) -> u64 {
-        self.next().checked_rem(bound).unwrap_or(0)
-    }
-
-    fn pick(&mut self, words: &[&'static str]) -> &'static str {
-        let index = usize::try_from(self.below(words.len() as u64)).unwrap_or(0);
-        words.get(index).copied().unwrap_or_default()
     }
 }
 

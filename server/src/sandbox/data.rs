@@ -5,6 +5,7 @@
 //! Account ids and numbers derive from the institution id, so that the same template at two
 //! banks gives two distinct accounts with the same name and last4.
 
+use crate::splitmix::SplitMix64;
 use finlink_protocol::{AccountSubcategory, MfaChallenge};
 use sha2::{Digest, Sha256};
 
@@ -547,33 +548,6 @@ fn purchase(rng: &mut SplitMix64) -> Entry {
     }
 }
 
-/// SplitMix64: a tiny generator whose output is fixed forever, unlike `rand`'s `StdRng`, whose
-/// algorithm may change between versions and would change the documented histories.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform enough in `0..bound`; `bound` of zero gives zero.
-    fn below(&mut self, bound: u64) -> u64 {
-        self.next().checked_rem(bound).unwrap_or(0)
-    }
-
-    /// In `low..=high` (with `low <= high`).
-    fn between(&mut self, low: i64, high: i64) -> i64 {
-        let span = u64::try_from(high.saturating_sub(low))
-            .unwrap_or(0)
-            .saturating_add(1);
-        low.saturating_add(i64::try_from(self.below(span)).unwrap_or(0))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -600,14 +574,6 @@ mod tests {
         assert!(!MfaKind::Question.accepts("red"));
         assert!(MfaKind::Selection.accepts("Yes"));
         assert!(!MfaKind::Selection.accepts("No"));
-    }
-
-    #[test]
-    fn the_generator_is_fixed_forever() {
-        let mut rng = SplitMix64(0);
-        assert_eq!(rng.next(), 0xE220_A839_7B1D_CDAF);
-        assert!((5..=9).contains(&rng.between(5, 9)));
-        assert_eq!(rng.between(7, 7), 7);
     }
 
     #[test]
