@@ -39,7 +39,7 @@ pub enum ResumeAt {
     },
     /// The bank authorized; the person still picks accounts.
     SelectAccounts {
-        authorization: String,
+        authorization: Box<Authorization>,
     },
 }
 

@@ -236,7 +236,11 @@ fn link_session_resume_points_name_their_step() {
         ResumeAt::Consent,
         ResumeAt::SelectInstitution,
         ResumeAt::SelectAccounts {
-            authorization: "fcauth_1".into(),
+            authorization: Box::new(Authorization {
+                id: "fcauth_1".into(),
+                institution: institution(),
+                state: AuthorizationState::Authorized,
+            }),
         },
         ResumeAt::Authorization {
             authorization: Box::new(Authorization {

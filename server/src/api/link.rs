@@ -81,7 +81,7 @@ fn link_session(
                         ..
                     },
                 ) => ResumeAt::SelectAccounts {
-                    authorization: record.id,
+                    authorization: Box::new(views::authorization(state, &record)),
                 },
                 Some(record) => ResumeAt::Authorization {
                     authorization: Box::new(views::authorization(state, &record)),
