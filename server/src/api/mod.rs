@@ -53,6 +53,7 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/link/complete", post(link::complete))
         .route("/v1/link/cancel", post(link::cancel))
         .route("/oauth/callback", get(oauth_callback::callback))
+        .route("/oauth/return.js", get(oauth_callback::return_script))
         .method_not_allowed_fallback(edge::method_not_allowed)
         .with_state(state)
 }

@@ -6,7 +6,7 @@
 //! server-side, with the PKCE verifier. The page shown is plain text in HTML, escaped.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
@@ -169,14 +169,29 @@ async fn exchange(
         .await?
 }
 
-/// A minimal page of the finlink origin: a heading and a message, escaped.
+/// A minimal page of the finlink origin: a heading and a message, escaped. In the popup the
+/// widget opened, `return.js` closes the window: the widget is polling and goes on by itself.
 fn page(status: StatusCode, heading: &str, message: &str) -> Response {
     let body = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{heading}</title></head><body><main><h1>{heading}</h1><p role=\"status\">{message}</p></main></body></html>",
+         <title>{heading}</title></head><body><main><h1>{heading}</h1><p role=\"status\">{message}</p></main>\
+         <script src=\"/oauth/return.js\"></script></body></html>",
         heading = escape(heading),
         message = escape(message),
     );
-    (status, Html(body)).into_response()
+    let headers = [(header::CONTENT_SECURITY_POLICY, CALLBACK_CSP)];
+    (status, headers, Html(body)).into_response()
+}
+
+const CALLBACK_CSP: &str =
+    "default-src 'none'; script-src 'self'; base-uri 'none'; form-action 'none'";
+
+/// `GET /oauth/return.js`: closes the bank's popup once the bank sent the person back.
+pub async fn return_script() -> impl IntoResponse {
+    let script = "\"use strict\";\n// Back from the bank: the widget that opened this window polls and goes on by itself.\nif (window.opener) { window.close(); }\n";
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        script,
+    )
 }
