@@ -58,6 +58,11 @@ bindgen_version="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/
 if [ -z "$bindgen_version" ]; then
   say "could not find wasm-bindgen's version in Cargo.lock"; exit 1
 fi
+trunk_pin="$(awk -F'"' '/^wasm_bindgen *=/ { print $2; exit }' Trunk.toml)"
+if [ "$trunk_pin" != "$bindgen_version" ]; then
+  say "Trunk.toml pins wasm_bindgen = \"$trunk_pin\" but Cargo.lock has $bindgen_version: make them agree"
+  exit 1
+fi
 have_bindgen="$(wasm-bindgen --version 2>/dev/null || true)"
 have_runner="$(command -v wasm-bindgen-test-runner || true)"
 if [ "$have_bindgen" = "wasm-bindgen $bindgen_version" ] && [ -n "$have_runner" ]; then

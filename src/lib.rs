@@ -1,7 +1,8 @@
 //! The finlink widget: the bank-account linking flow, compiled to WebAssembly with Leptos.
 //!
-//! The widget page (`index.html`, served at `/link/`) mounts it into `<main id="finlink">`
-//! with the client secret from its URL fragment. Other pages can call [`mount`].
+//! The widget page (`index.html`, served at `/link/`) runs `src/main.rs`, which calls [`start`]:
+//! it mounts the widget into `<main id="finlink">` with the client secret from the URL fragment.
+//! Other pages can call [`mount`].
 //!
 //! Layout (DESIGN §1): [`flow`] is the sans-IO state machine, [`api`] the link API client,
 //! [`ui`] the Leptos views and their driver, [`host`] the page's URL and, later, its channels to
@@ -15,7 +16,6 @@ pub mod ui;
 use leptos::mount::{UnmountHandle, mount_to};
 use leptos::prelude::*;
 use leptos::tachys::view::any_view::AnyViewState;
-use wasm_bindgen::prelude::wasm_bindgen;
 
 /// The `id` of the element the widget page mounts into.
 pub const MOUNT_ID: &str = "finlink";
@@ -52,12 +52,13 @@ impl Handle {
 
 /// Mounts the widget into `element` and starts the flow.
 pub fn mount(element: web_sys::HtmlElement, options: Options) -> Handle {
-    Handle(mount_to(element, move || view! { <ui::App options /> }.into_any()))
+    Handle(mount_to(element, move || {
+        view! { <ui::App options /> }.into_any()
+    }))
 }
 
-/// The page's entry point, run when the module loads. It does nothing on pages without a
-/// `<main id="finlink">`, such as the browser tests' page.
-#[wasm_bindgen(start)]
+/// The widget page's entry point (`src/main.rs`): mounts the widget into `<main id="finlink">`
+/// with the client secret of the page's URL fragment. Does nothing on a page without one.
 pub fn start() {
     use wasm_bindgen::JsCast;
 

@@ -29,7 +29,10 @@ fn session(permissions: Vec<Permission>) -> LinkSession {
 /// A fresh element in the page to mount one view into.
 fn container() -> web_sys::HtmlElement {
     let document = document();
-    let element = document.create_element("div").unwrap().unchecked_into::<web_sys::HtmlElement>();
+    let element = document
+        .create_element("div")
+        .unwrap()
+        .unchecked_into::<web_sys::HtmlElement>();
     document.body().unwrap().append_child(&element).unwrap();
     element
 }
@@ -39,7 +42,13 @@ fn texts(root: &web_sys::HtmlElement, selector: &str) -> Vec<String> {
     let nodes = root.query_selector_all(selector).unwrap();
     (0..nodes.length())
         .filter_map(|i| nodes.item(i))
-        .map(|node| node.text_content().unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(|node| {
+            node.text_content()
+                .unwrap_or_default()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect()
 }
 
@@ -51,16 +60,26 @@ fn headings(root: &web_sys::HtmlElement) -> Vec<String> {
 #[wasm_bindgen_test]
 async fn consent_shows_the_business_and_each_permission_in_plain_words() {
     let root = container();
-    let permissions = vec![Permission::PaymentMethod, Permission::Balances, Permission::Transactions];
+    let permissions = vec![
+        Permission::PaymentMethod,
+        Permission::Balances,
+        Permission::Transactions,
+    ];
     let handle = mount_to(root.clone(), move || {
         view! { <ConsentView session=session(permissions) /> }
     });
     leptos::task::tick().await;
 
     let headings = headings(&root);
-    assert_eq!(headings.first().map(String::as_str), Some("Acme Bikes"), "{headings:?}");
+    assert_eq!(
+        headings.first().map(String::as_str),
+        Some("Acme Bikes"),
+        "{headings:?}"
+    );
 
-    let lists = root.query_selector("ul[aria-label='Data Acme Bikes will see']").unwrap();
+    let lists = root
+        .query_selector("ul[aria-label='Data Acme Bikes will see']")
+        .unwrap();
     let list = lists.expect("a list labelled with what the business will see");
     let items = texts(list.unchecked_ref(), "li");
     assert_eq!(items.len(), 3, "{items:?}");
@@ -70,18 +89,26 @@ async fn consent_shows_the_business_and_each_permission_in_plain_words() {
         Permission::Transactions,
     ]) {
         let (title, detail) = permission_text(permission);
-        assert!(item.contains(title) && item.contains(detail), "{item:?} explains {permission:?}");
+        assert!(
+            item.contains(title) && item.contains(detail),
+            "{item:?} explains {permission:?}"
+        );
     }
     // Only what was asked for is shown.
     let (ownership, _) = permission_text(Permission::Ownership);
     assert!(!root.text_content().unwrap_or_default().contains(ownership));
 
     drop(handle);
-    assert!(headings_of_page_lack("Acme Bikes"), "unmounting removes the view");
+    assert!(
+        headings_of_page_lack("Acme Bikes"),
+        "unmounting removes the view"
+    );
 }
 
 fn headings_of_page_lack(text: &str) -> bool {
-    !headings(&document().body().unwrap()).iter().any(|heading| heading == text)
+    !headings(&document().body().unwrap())
+        .iter()
+        .any(|heading| heading == text)
 }
 
 #[wasm_bindgen_test]
@@ -96,8 +123,14 @@ async fn failure_offers_retry_only_when_it_can_help() {
 
     let alert = texts(&root, "[role=alert]");
     assert_eq!(alert, vec!["We couldn't reach finlink.".to_owned()]);
-    let button = root.query_selector("button").unwrap().expect("a retry button");
-    assert_eq!(button.text_content().unwrap_or_default().trim(), "Try again");
+    let button = root
+        .query_selector("button")
+        .unwrap()
+        .expect("a retry button");
+    assert_eq!(
+        button.text_content().unwrap_or_default().trim(),
+        "Try again"
+    );
     button.unchecked_ref::<web_sys::HtmlElement>().click();
     leptos::task::tick().await;
     assert_eq!(retries.get_untracked(), 1);
@@ -107,5 +140,8 @@ async fn failure_offers_retry_only_when_it_can_help() {
         view! { <FailedView message="This link has expired.".to_owned() /> }
     });
     leptos::task::tick().await;
-    assert!(final_root.query_selector("button").unwrap().is_none(), "nothing to retry");
+    assert!(
+        final_root.query_selector("button").unwrap().is_none(),
+        "nothing to retry"
+    );
 }

@@ -12,7 +12,10 @@ use serde::de::DeserializeOwned;
 pub enum ApiError {
     /// The server refused the request with its error object.
     #[error("{} ({:?}, HTTP {status})", .error.message, .error.code)]
-    Api { status: u16, error: finlink_protocol::ApiError },
+    Api {
+        status: u16,
+        error: finlink_protocol::ApiError,
+    },
     /// The server answered an error status without a readable error object (a proxy, say).
     #[error("the server answered HTTP {status}")]
     Status { status: u16 },
@@ -45,9 +48,10 @@ impl ApiError {
     pub fn code(&self) -> Option<ErrorCode> {
         match self {
             Self::Api { error, .. } => Some(error.code),
-            Self::Status { .. } | Self::Network(_) | Self::Decode(_) | Self::MissingClientSecret => {
-                None
-            }
+            Self::Status { .. }
+            | Self::Network(_)
+            | Self::Decode(_)
+            | Self::MissingClientSecret => None,
         }
     }
 }
@@ -70,7 +74,10 @@ pub async fn fetch_link_session(base: &str, client_secret: &str) -> Result<LinkS
 
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
-    let body = response.text().await.map_err(|error| ApiError::Network(error.to_string()))?;
+    let body = response
+        .text()
+        .await
+        .map_err(|error| ApiError::Network(error.to_string()))?;
     decode(status, &body)
 }
 
@@ -105,7 +112,11 @@ mod tests {
         let body = r#"{"error":{"type":"rate_limit_error","code":"rate_limited",
             "message":"Slow down.","param":null,"request_id":null}}"#;
         assert!(decode::<LinkSession>(429, body).unwrap_err().is_retryable());
-        assert!(decode::<LinkSession>(502, "<html>Bad gateway</html>").unwrap_err().is_retryable());
+        assert!(
+            decode::<LinkSession>(502, "<html>Bad gateway</html>")
+                .unwrap_err()
+                .is_retryable()
+        );
         assert_eq!(
             decode::<LinkSession>(404, "not json").unwrap_err(),
             ApiError::Status { status: 404 }

@@ -64,7 +64,10 @@ pub enum Effect {
     /// `ApiFailed`.
     LoadSession,
     /// The event did not apply in this state; the state is unchanged. Drivers may log it.
-    Ignored { state: &'static str, event: &'static str },
+    Ignored {
+        state: &'static str,
+        event: &'static str,
+    },
 }
 
 /// Why the flow cannot go on, in words for the person.
@@ -85,9 +88,13 @@ pub fn start() -> (State, Vec<Effect>) {
 pub fn step(state: State, event: Event) -> (State, Vec<Effect>) {
     match (state, event) {
         (State::Loading, Event::SessionLoaded(session)) => session_loaded(session),
-        (State::Loading, Event::ApiFailed { error, retryable }) => {
-            (State::Failed { error, retry: retryable }, Vec::new())
-        }
+        (State::Loading, Event::ApiFailed { error, retryable }) => (
+            State::Failed {
+                error,
+                retry: retryable,
+            },
+            Vec::new(),
+        ),
         (State::Failed { retry: true, .. }, Event::Retry) => start(),
 
         // Events that do not apply: the state stays as it is.
@@ -97,14 +104,25 @@ pub fn step(state: State, event: Event) -> (State, Vec<Effect>) {
         | (state @ State::Consent { .. }, event @ Event::Retry)
         | (state @ State::Failed { .. }, event @ Event::SessionLoaded(_))
         | (state @ State::Failed { .. }, event @ Event::ApiFailed { .. })
-        | (state @ State::Failed { retry: false, .. }, event @ Event::Retry) => ignored(state, &event),
+        | (state @ State::Failed { retry: false, .. }, event @ Event::Retry) => {
+            ignored(state, &event)
+        }
     }
 }
 
 fn session_loaded(session: Box<LinkSession>) -> (State, Vec<Effect>) {
     let ended = |code, message: &str| {
-        let error = Failure { code: Some(code), message: message.to_owned() };
-        (State::Failed { error, retry: false }, Vec::new())
+        let error = Failure {
+            code: Some(code),
+            message: message.to_owned(),
+        };
+        (
+            State::Failed {
+                error,
+                retry: false,
+            },
+            Vec::new(),
+        )
     };
     match session.status {
         SessionStatus::Open => (State::Consent { session }, Vec::new()),
@@ -124,6 +142,9 @@ fn session_loaded(session: Box<LinkSession>) -> (State, Vec<Effect>) {
 }
 
 fn ignored(state: State, event: &Event) -> (State, Vec<Effect>) {
-    let effect = Effect::Ignored { state: state.name(), event: event.name() };
+    let effect = Effect::Ignored {
+        state: state.name(),
+        event: event.name(),
+    };
     (state, vec![effect])
 }

@@ -19,7 +19,10 @@ fn session(status: SessionStatus) -> Box<LinkSession> {
 }
 
 fn network_failure() -> Failure {
-    Failure { code: None, message: "Could not reach finlink.".to_owned() }
+    Failure {
+        code: None,
+        message: "Could not reach finlink.".to_owned(),
+    }
 }
 
 #[test]
@@ -57,9 +60,20 @@ fn an_ended_session_fails_for_good() {
 
 #[test]
 fn a_failed_load_can_be_retried_when_retryable() {
-    let (state, effects) =
-        step(State::Loading, Event::ApiFailed { error: network_failure(), retryable: true });
-    assert_eq!(state, State::Failed { error: network_failure(), retry: true });
+    let (state, effects) = step(
+        State::Loading,
+        Event::ApiFailed {
+            error: network_failure(),
+            retryable: true,
+        },
+    );
+    assert_eq!(
+        state,
+        State::Failed {
+            error: network_failure(),
+            retry: true
+        }
+    );
     assert!(effects.is_empty());
 
     let (state, effects) = step(state, Event::Retry);
@@ -69,29 +83,61 @@ fn a_failed_load_can_be_retried_when_retryable() {
 
 #[test]
 fn a_final_failure_ignores_retry() {
-    let failed = State::Failed { error: network_failure(), retry: false };
+    let failed = State::Failed {
+        error: network_failure(),
+        retry: false,
+    };
     let (state, effects) = step(failed.clone(), Event::Retry);
     assert_eq!(state, failed);
-    assert_eq!(effects, vec![Effect::Ignored { state: "failed", event: "retry" }]);
+    assert_eq!(
+        effects,
+        vec![Effect::Ignored {
+            state: "failed",
+            event: "retry"
+        }]
+    );
 }
 
 #[test]
 fn events_that_do_not_apply_leave_the_state_unchanged() {
     let open = session(SessionStatus::Open);
-    let consent = State::Consent { session: open.clone() };
-    let failed = State::Failed { error: network_failure(), retry: true };
+    let consent = State::Consent {
+        session: open.clone(),
+    };
+    let failed = State::Failed {
+        error: network_failure(),
+        retry: true,
+    };
     let cases = [
         (State::Loading, Event::Retry),
         (consent.clone(), Event::SessionLoaded(open.clone())),
-        (consent.clone(), Event::ApiFailed { error: network_failure(), retryable: true }),
+        (
+            consent.clone(),
+            Event::ApiFailed {
+                error: network_failure(),
+                retryable: true,
+            },
+        ),
         (consent, Event::Retry),
         (failed.clone(), Event::SessionLoaded(open)),
-        (failed, Event::ApiFailed { error: network_failure(), retryable: false }),
+        (
+            failed,
+            Event::ApiFailed {
+                error: network_failure(),
+                retryable: false,
+            },
+        ),
     ];
     for (state, event) in cases {
         let names = (state.name(), event.name());
         let (next, effects) = step(state.clone(), event);
         assert_eq!(next, state, "{names:?} changed the state");
-        assert_eq!(effects, vec![Effect::Ignored { state: names.0, event: names.1 }]);
+        assert_eq!(
+            effects,
+            vec![Effect::Ignored {
+                state: names.0,
+                event: names.1
+            }]
+        );
     }
 }

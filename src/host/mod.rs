@@ -15,7 +15,10 @@ pub struct PageParams {
 impl std::fmt::Debug for PageParams {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PageParams")
-            .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
             .field("host_origin", &self.host_origin)
             .finish()
     }
@@ -93,7 +96,9 @@ mod tests {
 
     #[test]
     fn reads_the_client_secret_and_host_origin() {
-        let params = parse_fragment("#client_secret=fcsess_1_secret_abc&host_origin=https%3A%2F%2Fshop.example");
+        let params = parse_fragment(
+            "#client_secret=fcsess_1_secret_abc&host_origin=https%3A%2F%2Fshop.example",
+        );
         assert_eq!(params.client_secret.as_deref(), Some("fcsess_1_secret_abc"));
         assert_eq!(params.host_origin.as_deref(), Some("https://shop.example"));
     }
@@ -103,9 +108,14 @@ mod tests {
         assert_eq!(parse_fragment(""), PageParams::default());
         assert_eq!(parse_fragment("#"), PageParams::default());
         assert_eq!(parse_fragment("#client_secret="), PageParams::default());
-        assert_eq!(parse_fragment("#client_secret=%zz&other=1"), PageParams::default());
         assert_eq!(
-            parse_fragment("other=1&client_secret=a%20b").client_secret.as_deref(),
+            parse_fragment("#client_secret=%zz&other=1"),
+            PageParams::default()
+        );
+        assert_eq!(
+            parse_fragment("other=1&client_secret=a%20b")
+                .client_secret
+                .as_deref(),
             Some("a b")
         );
     }

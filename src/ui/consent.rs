@@ -22,7 +22,13 @@ pub fn permission_text(permission: Permission) -> (&'static str, &'static str) {
 /// The consent step: who asks, and for what.
 #[component]
 pub fn ConsentView(session: LinkSession) -> impl IntoView {
-    let LinkSession { business_name, permissions, terms_url, privacy_url, .. } = session;
+    let LinkSession {
+        business_name,
+        permissions,
+        terms_url,
+        privacy_url,
+        ..
+    } = session;
     let list_label = format!("Data {business_name} will see");
     let items = permissions
         .into_iter()

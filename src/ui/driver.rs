@@ -10,7 +10,10 @@ use crate::flow::{self, Effect, Event, Failure, State};
 #[component]
 pub fn App(options: Options) -> impl IntoView {
     let (initial, effects) = flow::start();
-    let driver = Driver { state: RwSignal::new(initial), options: StoredValue::new(options) };
+    let driver = Driver {
+        state: RwSignal::new(initial),
+        options: StoredValue::new(options),
+    };
     for effect in effects {
         driver.run(effect);
     }
@@ -41,7 +44,9 @@ struct Driver {
 impl Driver {
     fn dispatch(self, event: Event) {
         // The widget was unmounted while a request was under way: nothing left to update.
-        let Some(current) = self.state.try_get_untracked() else { return };
+        let Some(current) = self.state.try_get_untracked() else {
+            return;
+        };
         let (next, effects) = flow::step(current, event);
         self.state.set(next);
         for effect in effects {
@@ -52,7 +57,11 @@ impl Driver {
     fn run(self, effect: Effect) {
         match effect {
             Effect::LoadSession => {
-                let Some(Options { api_base, client_secret }) = self.options.try_get_value() else {
+                let Some(Options {
+                    api_base,
+                    client_secret,
+                }) = self.options.try_get_value()
+                else {
                     return;
                 };
                 spawn_local(async move {
@@ -82,7 +91,9 @@ fn failed(error: &ApiError) -> Event {
             ErrorCode::ClientSecretInvalid => {
                 "This link is not valid. Go back and start again.".to_owned()
             }
-            ErrorCode::SessionExpired => "This link has expired. Go back and start again.".to_owned(),
+            ErrorCode::SessionExpired => {
+                "This link has expired. Go back and start again.".to_owned()
+            }
             ErrorCode::SessionCompleted => {
                 "This link was already used. Go back and start again.".to_owned()
             }
@@ -96,7 +107,10 @@ fn failed(error: &ApiError) -> Event {
         }
     };
     Event::ApiFailed {
-        error: Failure { code: error.code(), message },
+        error: Failure {
+            code: error.code(),
+            message,
+        },
         retryable: error.is_retryable(),
     }
 }
