@@ -111,3 +111,73 @@ async fn the_demo_shop_page_offers_to_link_a_bank_and_its_backend_creates_a_sess
     let session: serde_json::Value = session.json().await.expect("json");
     assert_eq!(session["business_name"], "Demo Shop");
 }
+
+#[tokio::test]
+async fn an_operator_directory_in_fedach_format_replaces_the_generated_one() {
+    let fedach = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/data/FedACHdir.txt"
+    );
+    let mut config = Config::for_tests("sk_test_fedach");
+    config.institutions = Some(fedach.into());
+    let server = finlink_server::start(config, Arc::new(SystemClock))
+        .await
+        .expect("starts");
+    let http = reqwest::Client::new();
+    let created: serde_json::Value = http
+        .post(format!(
+            "{}/v1/financial_connections/sessions",
+            server.base_url()
+        ))
+        .bearer_auth("sk_test_fedach")
+        .json(&serde_json::json!({ "permissions": ["balances"] }))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let secret = created["client_secret"].as_str().expect("secret");
+    let found: serde_json::Value = http
+        .get(format!(
+            "{}/v1/link/institutions?query=wells%20fargo&limit=5",
+            server.base_url()
+        ))
+        .bearer_auth(secret)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let names: Vec<&str> = found["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(|i| i["name"].as_str())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .any(|name| name.starts_with("WELLS FARGO BANK")),
+        "{names:?}"
+    );
+    let by_routing: serde_json::Value = http
+        .get(format!(
+            "{}/v1/link/institutions?query=121000248&limit=1",
+            server.base_url()
+        ))
+        .bearer_auth(secret)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        by_routing["data"][0]["routing_numbers"]
+            .as_array()
+            .expect("routing numbers")
+            .contains(&serde_json::json!("121000248"))
+    );
+}

@@ -703,3 +703,40 @@ async fn one_sessions_secret_cannot_reach_another_sessions_authorization() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_generated_sandbox_institution_links_like_the_test_banks() {
+    let server = TestServer::start().await;
+    let secret = server.consented_secret().await;
+    let found = expect_status(
+        server
+            .get_link(
+                &secret,
+                "/v1/link/institutions?query=credit%20union&limit=20",
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let generated = found["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .find(|institution| {
+            institution["auth_method"] == "credentials"
+                && institution["id"]
+                    .as_str()
+                    .is_some_and(|id| !id.starts_with("ins_sandbox"))
+        })
+        .expect("a generated credit union that logs in with credentials")
+        .clone();
+    let id = generated["id"].as_str().expect("id");
+    let authorized = link_credentials_until_authorized(&server, &secret, id, "pass_good").await;
+    assert_eq!(authorized["status"], "authorized");
+    assert_eq!(authorized["institution"]["name"], generated["name"]);
+    let offered = accounts(&server, &secret, &authorized).await;
+    assert_eq!(
+        account_named(&offered, "Everyday Checking")["institution_name"],
+        generated["name"]
+    );
+}
