@@ -69,6 +69,15 @@ pub enum Feature {
 }
 
 impl Feature {
+    /// The wire name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Balance => "balance",
+            Self::Ownership => "ownership",
+            Self::Transactions => "transactions",
+        }
+    }
+
     /// The permission a feature's data needs.
     pub fn permission(self) -> Permission {
         match self {

@@ -78,6 +78,19 @@ pub enum ErrorCode {
     // Accounts.
     AccountNotSelectable,
     NoAccountsSelected,
+    // Data after linking.
+    /// The account was linked without the permission this data needs; the message names it.
+    PermissionMissing,
+    /// The business disconnected the account: nothing more can be fetched from the bank.
+    AccountDisconnected,
+    /// finlink lost access at the bank: the person has to link the account again.
+    AccountInactive,
+    /// The account cannot carry ACH payments, so finlink has no account numbers for it.
+    AccountNumbersUnavailable,
+    /// A refresh of this data is still running; wait for it to end.
+    RefreshInProgress,
+    /// The last refresh ended too recently: see `next_refresh_available_at`.
+    RefreshTooSoon,
     // Idempotency.
     IdempotencyKeyInUse,
     IdempotencyKeyInvalid,

@@ -77,11 +77,21 @@ pub struct Account {
     /// `us_bank_account` when the account can carry ACH payments.
     pub supported_payment_method_types: Vec<String>,
     pub session: String,
+    /// The last balance fetched; `null` without the `balances` permission or before the first
+    /// balance refresh.
     pub balance: Option<Balance>,
+    /// `null` without the `balances` permission or before the first balance refresh.
     pub balance_refresh: Option<Refresh>,
+    /// The id (`fcaowns_...`) of the last owner list fetched, read with
+    /// `GET /v1/financial_connections/accounts/{id}/owners`; `null` without the `ownership`
+    /// permission or before the first ownership refresh.
     pub ownership: Option<String>,
     pub ownership_refresh: Option<Refresh>,
-    pub transaction_refresh: Option<Refresh>,
+    /// `null` without the `transactions` permission or before the first transaction refresh.
+    pub transaction_refresh: Option<TransactionRefresh>,
+    /// Data refreshed daily without being asked: `transactions` once subscribed.
+    #[serde(default)]
+    pub subscriptions: Vec<Feature>,
 }
 
 /// Balances in minor units, by ISO currency code.
@@ -106,5 +116,17 @@ pub enum RefreshStatus {
 pub struct Refresh {
     pub status: RefreshStatus,
     pub last_attempted_at: Timestamp,
+    /// When another refresh may be asked for; `null` while this one is pending.
+    pub next_refresh_available_at: Option<Timestamp>,
+}
+
+/// The state of the last transaction refresh. Its `id` names it in
+/// `transaction_refresh[after]` and in each transaction it created or updated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransactionRefresh {
+    pub id: String,
+    pub status: RefreshStatus,
+    pub last_attempted_at: Timestamp,
+    /// When another refresh may be asked for; `null` while this one is pending.
     pub next_refresh_available_at: Option<Timestamp>,
 }

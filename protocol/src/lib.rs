@@ -4,12 +4,16 @@
 //! drift apart: a field renamed here is renamed on both sides at compile time. The crate only
 //! depends on `serde`, so it costs the widget almost nothing.
 
+mod account_data;
 mod common;
 mod error;
 mod integrator;
 mod link;
+mod webhooks;
 
+pub use account_data::*;
 pub use common::*;
 pub use error::*;
 pub use integrator::*;
 pub use link::*;
+pub use webhooks::*;

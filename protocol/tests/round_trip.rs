@@ -68,9 +68,19 @@ fn account() -> Account {
             last_attempted_at: 2,
             next_refresh_available_at: None,
         }),
-        ownership: None,
-        ownership_refresh: None,
-        transaction_refresh: None,
+        ownership: Some("fcaowns_1".into()),
+        ownership_refresh: Some(Refresh {
+            status: RefreshStatus::Pending,
+            last_attempted_at: 3,
+            next_refresh_available_at: None,
+        }),
+        transaction_refresh: Some(TransactionRefresh {
+            id: "fctxnref_1".into(),
+            status: RefreshStatus::Failed,
+            last_attempted_at: 4,
+            next_refresh_available_at: Some(64),
+        }),
+        subscriptions: vec![Feature::Transactions],
     }
 }
 

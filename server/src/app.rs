@@ -13,13 +13,15 @@ use tokio::task::JoinHandle;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::clock::Clock;
-use crate::config::Config;
+use crate::config::{Config, Timing};
 use crate::connector::{BankEndpoints, Connector, ConnectorError};
 use crate::directory::{Directory, DirectoryError};
 use crate::http::extract::BODY_LIMIT_BYTES;
 use crate::http::{self as edge, request_id};
+use crate::refresh::{self, Refresher};
 use crate::sandbox::{self, SandboxState};
 use crate::store::{Store, StoreError};
+use crate::webhooks::{self, Webhooks};
 use crate::{api, demo, secrets, statics};
 
 /// What every handler shares.
@@ -34,6 +36,9 @@ pub struct AppState {
     pub public_url: url::Url,
     pub session_idle_seconds: i64,
     pub session_max_age_seconds: i64,
+    pub timing: Timing,
+    pub refresher: Refresher,
+    pub webhooks: Webhooks,
 }
 
 pub type Shared = Arc<AppState>;
@@ -70,6 +75,8 @@ pub enum StartError {
     Connector(#[from] ConnectorError),
     #[error("invalid public URL: {0}")]
     PublicUrl(#[from] url::ParseError),
+    #[error("cannot set up the webhook client: {0}")]
+    Webhooks(#[source] reqwest::Error),
 }
 
 /// A server that is running: its addresses, and the way to stop it.
@@ -79,6 +86,8 @@ pub struct RunningServer {
     pub public_url: url::Url,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<std::io::Result<()>>>,
+    state: Shared,
+    sandbox: SandboxState,
 }
 
 impl RunningServer {
@@ -87,9 +96,16 @@ impl RunningServer {
         self.public_url.as_str().trim_end_matches('/').to_owned()
     }
 
-    /// Stops accepting, lets requests in flight finish, and waits.
+    /// The sandbox banks this server runs, e.g. to inject a fault into one of them.
+    pub fn sandbox(&self) -> &SandboxState {
+        &self.sandbox
+    }
+
+    /// Stops accepting, lets requests in flight finish, stops the background workers, and
+    /// waits. Refreshes under way stay pending and resume at the next start.
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
+        self.state.refresher.abort_all();
         for task in self.tasks {
             let _ = task.await;
         }
@@ -129,6 +145,9 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServe
         public_url: public_url.clone(),
         session_idle_seconds: config.session_idle_seconds,
         session_max_age_seconds: config.session_max_age_seconds,
+        timing: config.timing.clone(),
+        refresher: Refresher::default(),
+        webhooks: Webhooks::new().map_err(StartError::Webhooks)?,
     });
     let sandbox_state = SandboxState::with_clock(
         directory,
@@ -138,12 +157,17 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServe
     );
     let app = router(
         Arc::clone(&state),
-        sandbox_state,
+        sandbox_state.clone(),
         config.widget_dir.as_deref(),
     );
 
     let (shutdown, stopped) = watch::channel(false);
-    let mut tasks = vec![serve(listener, app, stopped.clone())];
+    let mut tasks = vec![
+        serve(listener, app, stopped.clone()),
+        background(webhooks::worker::run(Arc::clone(&state), stopped.clone())),
+        background(refresh::scheduler::run(Arc::clone(&state), stopped.clone())),
+    ];
+    refresh::resume_pending(&state).await?;
     let mut demo_address = None;
     if let Some(demo_listen) = config.demo_listen {
         let demo_listener = bind(demo_listen).await?;
@@ -160,6 +184,18 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServe
         public_url,
         shutdown,
         tasks,
+        state,
+        sandbox: sandbox_state,
+    })
+}
+
+/// A background worker, as a task the server waits for when it stops.
+fn background(
+    worker: impl std::future::Future<Output = ()> + Send + 'static,
+) -> JoinHandle<std::io::Result<()>> {
+    tokio::spawn(async move {
+        worker.await;
+        Ok(())
     })
 }
 

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Where the server keeps its records.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +46,56 @@ pub struct Config {
     pub session_idle_seconds: i64,
     /// ... and at the latest this many seconds after it was created.
     pub session_max_age_seconds: i64,
+    /// Refresh limits and the background workers' pace.
+    pub timing: Timing,
+}
+
+/// How often data may be refreshed, and how the background workers (webhook deliveries,
+/// scheduled refreshes) pace themselves. Durations in seconds are on the app's `Clock`, so
+/// tests move them with a manual clock; `Duration`s are real time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timing {
+    /// After a refresh of one kind of data ends, the next one may start this much later: a
+    /// refresh storm costs the bank at most one call per account and kind per period.
+    pub refresh_cooldown_seconds: i64,
+    /// How often a worker looks for due work on its own (it also wakes at once when work is
+    /// added), in real time.
+    pub worker_interval: Duration,
+    /// How long a webhook receiver has to answer before the attempt counts as failed.
+    pub webhook_timeout: Duration,
+    /// Delay before the first retry of a failed delivery; it doubles with every failure...
+    pub webhook_retry_base_seconds: i64,
+    /// ... up to this delay between two attempts ...
+    pub webhook_retry_max_seconds: i64,
+    /// ... and a delivery is abandoned after this many attempts.
+    pub webhook_max_attempts: u32,
+}
+
+impl Default for Timing {
+    /// Production pace: a refresh per minute, retries from 30 s up to 6 h apart for about
+    /// three days (16 attempts).
+    fn default() -> Self {
+        Self {
+            refresh_cooldown_seconds: 60,
+            worker_interval: Duration::from_secs(1),
+            webhook_timeout: Duration::from_secs(10),
+            webhook_retry_base_seconds: 30,
+            webhook_retry_max_seconds: 6 * 60 * 60,
+            webhook_max_attempts: 16,
+        }
+    }
+}
+
+impl Timing {
+    /// The production limits, with workers that look for work every 20 ms and a 2-second
+    /// webhook timeout, so that tests wait briefly.
+    pub fn for_tests() -> Self {
+        Self {
+            worker_interval: Duration::from_millis(20),
+            webhook_timeout: Duration::from_secs(2),
+            ..Self::default()
+        }
+    }
 }
 
 impl Config {
@@ -61,6 +112,7 @@ impl Config {
             business_name: DEFAULT_BUSINESS_NAME.to_owned(),
             session_idle_seconds: DEFAULT_SESSION_IDLE_SECONDS,
             session_max_age_seconds: DEFAULT_SESSION_MAX_AGE_SECONDS,
+            timing: Timing::for_tests(),
         }
     }
 }

@@ -2,7 +2,9 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use finlink_protocol::{ErrorCode, ErrorResponse, ErrorType, UnselectableReason};
+use finlink_protocol::{
+    ErrorCode, ErrorResponse, ErrorType, Feature, Permission, Timestamp, UnselectableReason,
+};
 
 use crate::http::request_id;
 
@@ -72,6 +74,29 @@ pub enum ApiError {
     },
     #[error("Select at least one account.")]
     NoAccountsSelected,
+    #[error(
+        "This account was linked without the '{}' permission. Create a session that asks for it and have the person link the account again.",
+        permission.as_str()
+    )]
+    PermissionMissing { permission: Permission },
+    #[error("The account {id} is disconnected: nothing more can be fetched from its bank.")]
+    AccountDisconnected { id: String },
+    #[error(
+        "finlink lost access to the account {id} at its bank. Ask the person to link it again."
+    )]
+    AccountInactive { id: String },
+    #[error("The account {id} cannot carry ACH payments, so it has no account numbers to share.")]
+    AccountNumbersUnavailable { id: String },
+    #[error("A {} refresh of this account is still pending; wait for it to end.", feature.as_str())]
+    RefreshInProgress { feature: Feature },
+    #[error(
+        "The last {} refresh of this account ended moments ago; refresh again at or after {available_at} (Unix time).",
+        feature.as_str()
+    )]
+    RefreshTooSoon {
+        feature: Feature,
+        available_at: Timestamp,
+    },
     #[error("This Idempotency-Key was already used with a different request.")]
     IdempotencyKeyInUse,
     #[error("Invalid Idempotency-Key: {reason}")]
@@ -104,7 +129,13 @@ impl ApiError {
             | Self::SessionCompleted
             | Self::SessionCancelled
             | Self::IdempotencyKeyInvalid { .. }
-            | Self::NoAccountsSelected => StatusCode::BAD_REQUEST,
+            | Self::NoAccountsSelected
+            | Self::AccountDisconnected { .. }
+            | Self::AccountInactive { .. }
+            | Self::AccountNumbersUnavailable { .. } => StatusCode::BAD_REQUEST,
+            Self::PermissionMissing { .. } => StatusCode::FORBIDDEN,
+            Self::RefreshInProgress { .. } => StatusCode::CONFLICT,
+            Self::RefreshTooSoon { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RouteNotFound { .. } | Self::ResourceMissing { .. } => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
@@ -137,6 +168,7 @@ impl ApiError {
                 ErrorType::AuthenticationError
             }
             Self::IdempotencyKeyInUse => ErrorType::IdempotencyError,
+            Self::RefreshTooSoon { .. } => ErrorType::RateLimitError,
             Self::InvalidCredentials { .. }
             | Self::InvalidMfaAnswer { .. }
             | Self::AccountLocked
@@ -181,6 +213,12 @@ impl ApiError {
             Self::InstitutionUnavailable { .. } => ErrorCode::InstitutionUnavailable,
             Self::AccountNotSelectable { .. } => ErrorCode::AccountNotSelectable,
             Self::NoAccountsSelected => ErrorCode::NoAccountsSelected,
+            Self::PermissionMissing { .. } => ErrorCode::PermissionMissing,
+            Self::AccountDisconnected { .. } => ErrorCode::AccountDisconnected,
+            Self::AccountInactive { .. } => ErrorCode::AccountInactive,
+            Self::AccountNumbersUnavailable { .. } => ErrorCode::AccountNumbersUnavailable,
+            Self::RefreshInProgress { .. } => ErrorCode::RefreshInProgress,
+            Self::RefreshTooSoon { .. } => ErrorCode::RefreshTooSoon,
             Self::IdempotencyKeyInUse => ErrorCode::IdempotencyKeyInUse,
             Self::IdempotencyKeyInvalid { .. } => ErrorCode::IdempotencyKeyInvalid,
             Self::Internal { .. } => ErrorCode::InternalError,
@@ -194,6 +232,9 @@ impl ApiError {
             }
             Self::AccountNotSelectable { .. } | Self::NoAccountsSelected => {
                 Some("accounts".to_owned())
+            }
+            Self::RefreshInProgress { .. } | Self::RefreshTooSoon { .. } => {
+                Some("features".to_owned())
             }
             _ => None,
         }

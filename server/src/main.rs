@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use finlink_server::config::{
-    DEFAULT_BUSINESS_NAME, DEFAULT_SESSION_IDLE_SECONDS, DEFAULT_SESSION_MAX_AGE_SECONDS,
+    DEFAULT_BUSINESS_NAME, DEFAULT_SESSION_IDLE_SECONDS, DEFAULT_SESSION_MAX_AGE_SECONDS, Timing,
 };
 use finlink_server::{Config, Database, SystemClock, secrets};
 
@@ -68,6 +68,7 @@ async fn main() -> ExitCode {
         business_name: cli.business_name,
         session_idle_seconds: DEFAULT_SESSION_IDLE_SECONDS,
         session_max_age_seconds: DEFAULT_SESSION_MAX_AGE_SECONDS,
+        timing: Timing::default(),
     };
     let server = match finlink_server::start(config, Arc::new(SystemClock)).await {
         Ok(server) => server,

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::access::{Lifetimes, new_client_secret, require_secret_key};
 use super::views;
+use crate::accounts::view as account_view;
 use crate::app::{AppState, Shared};
 use crate::error::ApiError;
 use crate::http::extract::{Bearer, Json, Query};
@@ -45,7 +46,7 @@ pub async fn create_session(
         .await?;
     Ok(axum::Json(views::session(
         &record,
-        &[],
+        Vec::new(),
         lifetimes,
         now,
         Some(client_secret),
@@ -183,6 +184,7 @@ pub async fn retrieve_session(
     require_secret_key(&state, bearer.as_deref())?;
     let now = state.clock.now();
     let lifetimes = Lifetimes::of(&state);
+    let cooldown = state.timing.refresh_cooldown_seconds;
     let session = state
         .store
         .transaction(move |tx| {
@@ -190,8 +192,11 @@ pub async fn retrieve_session(
                 kind: "session",
                 id,
             })?;
-            let accounts = AccountRecord::linked_for_session(tx, &session.id)?;
-            Ok::<_, ApiError>(views::session(&session, &accounts, lifetimes, now, None))
+            let accounts = AccountRecord::linked_for_session(tx, &session.id)?
+                .iter()
+                .map(|account| account_view::load(tx, account, cooldown))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok::<_, ApiError>(views::session(&session, accounts, lifetimes, now, None))
         })
         .await?;
     Ok(axum::Json(session))
@@ -249,6 +254,7 @@ pub async fn list_accounts(
         });
     }
     let starting_after = query.starting_after.clone();
+    let cooldown = state.timing.refresh_cooldown_seconds;
     let accounts = state
         .store
         .transaction(move |tx| {
@@ -257,12 +263,10 @@ pub async fn list_accounts(
                 (None, Some(key)) => AccountRecord::linked_for_account_holder(tx, key)?,
                 (None, None) => Vec::new(),
             };
-            let mut views_of = Vec::with_capacity(records.len());
-            for record in &records {
-                if let Some(session) = SessionRecord::find(tx, &record.session_id)? {
-                    views_of.push(views::account(record, &session));
-                }
-            }
+            let views_of = records
+                .iter()
+                .map(|record| account_view::load(tx, record, cooldown))
+                .collect::<Result<Vec<_>, _>>()?;
             Ok::<_, ApiError>(views_of)
         })
         .await?;
@@ -295,16 +299,15 @@ pub async fn retrieve_account(
     Path(id): Path<String>,
 ) -> Result<axum::Json<Account>, ApiError> {
     require_secret_key(&state, bearer.as_deref())?;
+    let cooldown = state.timing.refresh_cooldown_seconds;
     let account = state
         .store
         .transaction(move |tx| {
-            let missing = || ApiError::ResourceMissing {
+            let record = AccountRecord::find_linked(tx, &id)?.ok_or(ApiError::ResourceMissing {
                 kind: "account",
-                id: id.clone(),
-            };
-            let record = AccountRecord::find_linked(tx, &id)?.ok_or_else(missing)?;
-            let session = SessionRecord::find(tx, &record.session_id)?.ok_or_else(missing)?;
-            Ok::<_, ApiError>(views::account(&record, &session))
+                id,
+            })?;
+            Ok::<_, ApiError>(account_view::load(tx, &record, cooldown)?)
         })
         .await?;
     Ok(axum::Json(account))

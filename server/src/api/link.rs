@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use super::access::{Lifetimes, open_session};
 use super::views;
+use crate::accounts::linking;
 use crate::app::{AppState, Shared};
 use crate::connector::{BankTokens, ConnectorError, LoginOutcome, Pkce};
 use crate::directory::DirectoryInstitution;
@@ -23,7 +24,8 @@ use crate::error::ApiError;
 use crate::http::extract::{Bearer, IdempotencyKey, Json, Query, RawBody, parse_json};
 use crate::secrets;
 use crate::store::{
-    AccountRecord, AuthorizationProgress, AuthorizationRecord, IdempotencyRecord, SessionRecord,
+    AccountAccess, AccountRecord, AuthorizationProgress, AuthorizationRecord, IdempotencyRecord,
+    SessionRecord,
 };
 
 /// Attempts a credentials bank allows before it locks the login.
@@ -99,10 +101,7 @@ fn link_session(
         status: session.status,
         consent_given: session.consent_given,
         resume,
-        accounts: accounts
-            .iter()
-            .map(|account| views::linked_account(account, session))
-            .collect(),
+        accounts: accounts.iter().map(views::linked_account).collect(),
         expires_at: lifetimes.expires_at(session),
         terms_url: format!("{}/legal/terms", state.public_base()),
         privacy_url: format!("{}/legal/privacy", state.public_base()),
@@ -476,7 +475,8 @@ fn bank_error(error: ConnectorError, name: String) -> BankFailure {
     }
 }
 
-fn institution_name(state: &AppState, institution_id: &str) -> String {
+/// The institution's name for messages; its id if it left the directory.
+pub(super) fn institution_name(state: &AppState, institution_id: &str) -> String {
     state
         .directory
         .get(institution_id)
@@ -556,6 +556,13 @@ pub(super) fn store_offered_accounts(
             linked: false,
             created: record.updated,
             position: i64::try_from(position).unwrap_or(i64::MAX),
+            permissions: Vec::new(),
+            access: AccountAccess::Active,
+            disconnected_at: None,
+            merged_into: None,
+            balance: None,
+            ownership_id: None,
+            next_transaction_refresh_at: None,
         }
         .insert(tx)?;
     }
@@ -605,10 +612,15 @@ pub async fn attach_accounts(
     let request: AttachAccountsRequest = parse_json(&body)?;
     let fingerprint = secrets::fingerprint(&[uri.path().as_bytes(), b"\n", &body].concat());
     let now = state.clock.now();
-    let (status, json) = with_session(&state, bearer, move |tx, session| {
+    let cooldown = state.timing.refresh_cooldown_seconds;
+    let (status, json, follow_up) = with_session(&state, bearer, move |tx, session| {
         if let Some(previous) = IdempotencyRecord::find(tx, &session.id, &key)? {
             return if previous.fingerprint == fingerprint {
-                Ok((previous.status, previous.response_json))
+                Ok((
+                    previous.status,
+                    previous.response_json,
+                    linking::FollowUp::default(),
+                ))
             } else {
                 Err(ApiError::IdempotencyKeyInUse)
             };
@@ -626,6 +638,7 @@ pub async fn attach_accounts(
             return Err(ApiError::NoAccountsSelected);
         }
         let offered = AccountRecord::for_authorization(tx, &record.id)?;
+        let mut linked = Vec::with_capacity(chosen.len());
         for account_id in &chosen {
             let account = offered
                 .iter()
@@ -640,16 +653,14 @@ pub async fn attach_accounts(
                     reason,
                 });
             }
-            AccountRecord::mark_linked(tx, account_id)?;
+            linked.push(linking::link(tx, &session, account.clone())?);
         }
+        let follow_up = linking::follow_up(tx, &session, &linked, now, cooldown)?;
         let linked = AccountRecord::linked_for_session(tx, &session.id)?;
         let result = LinkResult {
             session: session.id.clone(),
             status: session.status,
-            accounts: linked
-                .iter()
-                .map(|account| views::linked_account(account, &session))
-                .collect(),
+            accounts: linked.iter().map(views::linked_account).collect(),
         };
         let json = serde_json::to_string(&result).map_err(ApiError::internal)?;
         IdempotencyRecord {
@@ -661,9 +672,10 @@ pub async fn attach_accounts(
             created: now,
         }
         .insert(tx)?;
-        Ok((StatusCode::OK.as_u16(), json))
+        Ok((StatusCode::OK.as_u16(), json, follow_up))
     })
     .await?;
+    linking::start(&state, follow_up);
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     Ok((
         status,
@@ -701,10 +713,7 @@ async fn end_session(
         Ok(LinkResult {
             session: session.id.clone(),
             status,
-            accounts: linked
-                .iter()
-                .map(|account| views::linked_account(account, &session))
-                .collect(),
+            accounts: linked.iter().map(views::linked_account).collect(),
         })
     })
     .await?;

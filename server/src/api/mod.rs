@@ -1,11 +1,19 @@
-//! The HTTP API of DESIGN §3: the integrator API under `/v1/financial_connections`, the link
-//! API under `/v1/link`, and the OAuth callback banks redirect the person to.
+//! The HTTP API of DESIGN §3: the integrator API under `/v1/financial_connections` (sessions,
+//! accounts, their data, refreshes and disconnection), webhook endpoints and events under
+//! `/v1/webhook_endpoints` and `/v1/events`, the link API under `/v1/link`, and the OAuth
+//! callback banks redirect the person to. docs/integration.md documents the integrator side.
 
 mod access;
+mod account_data;
+mod disconnect;
 mod integrator;
 mod link;
 mod oauth_callback;
+mod pages;
+mod refreshes;
+mod transactions;
 mod views;
+mod webhooks;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -31,6 +39,48 @@ pub fn router(state: Shared) -> Router {
             "/v1/financial_connections/accounts/{id}",
             get(integrator::retrieve_account),
         )
+        .route(
+            "/v1/financial_connections/accounts/{id}/refresh",
+            post(refreshes::refresh),
+        )
+        .route(
+            "/v1/financial_connections/accounts/{id}/subscribe",
+            post(refreshes::subscribe),
+        )
+        .route(
+            "/v1/financial_connections/accounts/{id}/unsubscribe",
+            post(refreshes::unsubscribe),
+        )
+        .route(
+            "/v1/financial_connections/accounts/{id}/disconnect",
+            post(disconnect::disconnect),
+        )
+        .route(
+            "/v1/financial_connections/accounts/{id}/owners",
+            get(account_data::owners),
+        )
+        .route(
+            "/v1/financial_connections/accounts/{id}/account_numbers",
+            get(account_data::account_numbers),
+        )
+        .route(
+            "/v1/financial_connections/transactions",
+            get(transactions::list),
+        )
+        .route(
+            "/v1/financial_connections/transactions/{id}",
+            get(transactions::retrieve),
+        )
+        .route(
+            "/v1/webhook_endpoints",
+            post(webhooks::create_endpoint).get(webhooks::list_endpoints),
+        )
+        .route(
+            "/v1/webhook_endpoints/{id}",
+            get(webhooks::retrieve_endpoint).delete(webhooks::delete_endpoint),
+        )
+        .route("/v1/events", get(webhooks::list_events))
+        .route("/v1/events/{id}", get(webhooks::retrieve_event))
         .route("/v1/link/session", get(link::session))
         .route("/v1/link/consent", post(link::consent))
         .route("/v1/link/institutions", get(link::institutions))

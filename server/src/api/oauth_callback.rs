@@ -5,33 +5,23 @@
 //! `iss` must be that bank's (RFC 9207 mix-up defence); only then is the code exchanged,
 //! server-side, with the PKCE verifier. The page shown is plain text in HTML, escaped.
 
-use axum::extract::State;
+use super::access::Lifetimes;
+use super::link::{fetch_accounts, institution_name, store_offered_accounts};
+use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use serde::Deserialize;
-
-use super::access::Lifetimes;
-use super::link::{fetch_accounts, store_offered_accounts};
 use finlink_protocol::SessionStatus;
 
 use crate::app::Shared;
-use crate::connector::{ConnectorError, issuer_matches};
+use crate::connector::{ConnectorError, OAuthCallback};
 use crate::error::ApiError;
 use crate::html::escape;
-use crate::http::extract::Query;
 use crate::secrets;
 use crate::store::{AuthorizationProgress, AuthorizationRecord, SessionRecord};
 
-#[derive(Debug, Deserialize)]
-pub struct CallbackQuery {
-    state: Option<String>,
-    code: Option<String>,
-    iss: Option<String>,
-    error: Option<String>,
-}
-
-pub async fn callback(State(state): State<Shared>, Query(query): Query<CallbackQuery>) -> Response {
-    match handle(&state, query).await {
+pub async fn callback(State(state): State<Shared>, RawQuery(query): RawQuery) -> Response {
+    let callback = OAuthCallback::from_query(query.as_deref().unwrap_or_default());
+    match handle(&state, callback).await {
         Ok(institution) => page(
             StatusCode::OK,
             "You're connected",
@@ -46,8 +36,8 @@ pub async fn callback(State(state): State<Shared>, Query(query): Query<CallbackQ
 }
 
 /// Returns the institution's name once the bank authorized.
-async fn handle(state: &Shared, query: CallbackQuery) -> Result<String, ApiError> {
-    let oauth_state = query.state.ok_or(ApiError::OauthStateInvalid)?;
+async fn handle(state: &Shared, mut callback: OAuthCallback) -> Result<String, ApiError> {
+    let oauth_state = callback.state.take().ok_or(ApiError::OauthStateInvalid)?;
     let (authorization_id, _) = oauth_state
         .split_once('.')
         .ok_or(ApiError::OauthStateInvalid)?;
@@ -55,9 +45,6 @@ async fn handle(state: &Shared, query: CallbackQuery) -> Result<String, ApiError
     let lifetimes = Lifetimes::of(state);
     let now = state.clock.now();
     let shared = state.clone();
-    let code = query.code.filter(|code| !code.is_empty());
-    let has_code = code.is_some();
-    let (iss, error) = (query.iss, query.error);
     // Spend the state in its own transaction: a replay of this callback finds nothing to
     // continue. A refusal is recorded too (the inner `Err`), so the widget shows it.
     let spent = state
@@ -88,32 +75,40 @@ async fn handle(state: &Shared, query: CallbackQuery) -> Result<String, ApiError
                 SessionStatus::Completed => return Err(ApiError::SessionCompleted),
                 SessionStatus::Cancelled => return Err(ApiError::SessionCancelled),
             }
-            let refusal = if !issuer_matches(&shared.bank(&record.institution_id), iss.as_deref()) {
-                Some(ApiError::OauthIssuerMismatch)
-            } else if error.is_some() {
-                Some(ApiError::OauthDenied)
-            } else if !has_code {
-                Some(ApiError::OauthCodeInvalid)
-            } else {
-                None
-            };
+            // The issuer first (a mixed-up answer says nothing trustworthy), then the bank's
+            // error, then the code.
+            let bank = shared.bank(&record.institution_id);
+            let code = callback
+                .into_code(&bank)
+                .map_err(|error| refusal(error, &shared, &record));
             record.updated = now;
-            record.progress = match &refusal {
-                Some(error) => AuthorizationProgress::Failed {
+            record.progress = match &code {
+                Err(error) => AuthorizationProgress::Failed {
                     error: error.to_protocol(),
                 },
-                None => AuthorizationProgress::ExchangingCode { oauth_url },
+                Ok(_) => AuthorizationProgress::ExchangingCode { oauth_url },
             };
             record.update(tx)?;
-            Ok(match refusal {
-                Some(error) => Err(error),
-                None => Ok((record, pkce_verifier)),
-            })
+            Ok(code.map(|code| (record, code, pkce_verifier)))
         })
         .await?;
-    let (record, verifier) = spent?;
-    let code = code.ok_or(ApiError::OauthCodeInvalid)?;
+    let (record, code, verifier) = spent?;
     exchange(state, record, &code, &verifier).await
+}
+
+/// Why the bank's answer cannot be used, as the person sees it.
+fn refusal(error: ConnectorError, state: &Shared, record: &AuthorizationRecord) -> ApiError {
+    match error {
+        ConnectorError::IssuerMismatch => ApiError::OauthIssuerMismatch,
+        ConnectorError::AccessDenied => ApiError::OauthDenied,
+        ConnectorError::MissingCode => ApiError::OauthCodeInvalid,
+        other => {
+            tracing::warn!(error = %other, "the bank refused the authorization");
+            ApiError::InstitutionError {
+                name: institution_name(state, &record.institution_id),
+            }
+        }
+    }
 }
 
 /// Exchanges the code, fetches the shared accounts and records the outcome.
@@ -124,10 +119,7 @@ async fn exchange(
     verifier: &str,
 ) -> Result<String, ApiError> {
     let bank = state.bank(&record.institution_id);
-    let name = state
-        .directory
-        .get(&record.institution_id)
-        .map_or_else(|| record.institution_id.clone(), |found| found.name.clone());
+    let name = institution_name(state, &record.institution_id);
     let outcome = match state
         .connector
         .exchange_code(&bank, code, &state.oauth_redirect_uri(), verifier)

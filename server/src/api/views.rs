@@ -1,18 +1,19 @@
 //! Records as the API shows them: what each caller may see, and nothing more.
 
 use finlink_protocol::{
-    Account, AccountCategory, AccountStatus, AuthorizationState, Institution, LinkAccount,
-    LinkedAccount, List, Permission, Session, Timestamp, UnselectableReason,
+    Account, AuthorizationState, Institution, LinkAccount, LinkedAccount, List, Permission,
+    Session, Timestamp, UnselectableReason,
 };
 
 use super::access::Lifetimes;
+use crate::accounts::view::{account_status, payable};
 use crate::app::AppState;
 use crate::connector::BankAccount;
 use crate::store::{AccountRecord, AuthorizationProgress, AuthorizationRecord, SessionRecord};
 
 pub fn session(
     record: &SessionRecord,
-    accounts: &[AccountRecord],
+    accounts: Vec<Account>,
     lifetimes: Lifetimes,
     now: Timestamp,
     client_secret: Option<String>,
@@ -29,56 +30,7 @@ pub fn session(
         return_url: record.request.return_url.clone(),
         status: lifetimes.status(record, now),
         expires_at: lifetimes.expires_at(record),
-        accounts: List::complete(
-            accounts
-                .iter()
-                .map(|account| self::account(account, record))
-                .collect(),
-            "/v1/financial_connections/accounts",
-        ),
-    }
-}
-
-fn account_status(bank: &BankAccount) -> AccountStatus {
-    if bank.open {
-        AccountStatus::Active
-    } else {
-        AccountStatus::Inactive
-    }
-}
-
-/// Whether an account can carry ACH payments: an open cash account the bank says supports it.
-fn payable(bank: &BankAccount) -> bool {
-    bank.open && bank.supports_ach && bank.subcategory.category() == AccountCategory::Cash
-}
-
-/// The integrator's view. Balances, owners and transactions come with the data issue; until
-/// then they are `null`, never data the session did not ask for.
-pub fn account(record: &AccountRecord, session: &SessionRecord) -> Account {
-    let bank = &record.bank;
-    Account {
-        id: record.id.clone(),
-        created: record.created,
-        livemode: false,
-        account_holder: session.request.account_holder.clone(),
-        category: bank.subcategory.category(),
-        subcategory: bank.subcategory,
-        display_name: bank.display_name.clone(),
-        institution_name: record.institution_name.clone(),
-        last4: bank.last4.clone(),
-        status: account_status(bank),
-        permissions: session.request.permissions.clone(),
-        supported_payment_method_types: if payable(bank) {
-            vec!["us_bank_account".to_owned()]
-        } else {
-            Vec::new()
-        },
-        session: session.id.clone(),
-        balance: None,
-        balance_refresh: None,
-        ownership: None,
-        ownership_refresh: None,
-        transaction_refresh: None,
+        accounts: List::complete(accounts, "/v1/financial_connections/accounts"),
     }
 }
 
@@ -116,13 +68,13 @@ pub fn link_account(record: &AccountRecord, session: &SessionRecord) -> LinkAcco
         category: bank.subcategory.category(),
         subcategory: bank.subcategory,
         last4: bank.last4.clone(),
-        status: account_status(bank),
+        status: account_status(record),
         unselectable_reason: unselectable_reason(bank, session),
     }
 }
 
 /// The host page's view of a linked account: no numbers, balances or owners.
-pub fn linked_account(record: &AccountRecord, session: &SessionRecord) -> LinkedAccount {
+pub fn linked_account(record: &AccountRecord) -> LinkedAccount {
     let bank = &record.bank;
     LinkedAccount {
         id: record.id.clone(),
@@ -131,8 +83,8 @@ pub fn linked_account(record: &AccountRecord, session: &SessionRecord) -> Linked
         category: bank.subcategory.category(),
         subcategory: bank.subcategory,
         last4: bank.last4.clone(),
-        status: account_status(bank),
-        permissions: session.request.permissions.clone(),
+        status: account_status(record),
+        permissions: record.permissions.clone(),
     }
 }
 
@@ -188,6 +140,12 @@ pub fn authorization(
             attempts_remaining: *attempts_remaining,
         },
         AuthorizationProgress::Authorized { .. } => AuthorizationState::Authorized,
+        AuthorizationProgress::Revoked => AuthorizationState::Failed {
+            error: crate::error::ApiError::AuthorizationStateInvalid {
+                detail: "its accounts were disconnected",
+            }
+            .to_protocol(),
+        },
         AuthorizationProgress::Failed { error } => AuthorizationState::Failed {
             error: error.clone(),
         },

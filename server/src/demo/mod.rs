@@ -54,7 +54,12 @@ async fn page(State(shop): State<Arc<Shop>>) -> Response {
 body {{ font-family: system-ui, sans-serif; margin: 0; color: #1a1f36; background: #f6f8fa; }}
 main {{ max-width: 36rem; margin: 3rem auto; padding: 2rem; background: #fff; border-radius: 12px; box-shadow: 0 2px 12px rgba(0,0,0,.08); }}
 button {{ font: inherit; padding: .75rem 1.25rem; border-radius: 8px; border: 0; background: #635bff; color: #fff; cursor: pointer; }}
+button:disabled {{ opacity: .6; cursor: default; }}
 button:focus-visible {{ outline: 3px solid #a5b4fc; outline-offset: 2px; }}
+h2 {{ font-size: 1rem; margin: 1.5rem 0 .5rem; }}
+ul, ol {{ padding-left: 1.25rem; }}
+#events {{ font: .875rem/1.5 ui-monospace, monospace; color: #5b6275; }}
+[hidden] {{ display: none; }}
 </style>
 </head>
 <body>
@@ -62,7 +67,15 @@ button:focus-visible {{ outline: 3px solid #a5b4fc; outline-offset: 2px; }}
 <h1>Demo Shop</h1>
 <p>Pay by bank: link your bank account to check out.</p>
 <button type="button" id="link-bank">Link bank account</button>
-<div id="result" role="status" aria-live="polite"></div>
+<p id="result" role="status" aria-live="polite"></p>
+<section id="linked" aria-labelledby="linked-title" hidden>
+<h2 id="linked-title">Linked accounts</h2>
+<ul id="accounts" aria-label="Linked accounts"></ul>
+</section>
+<section aria-labelledby="events-title">
+<h2 id="events-title">Events from finlink</h2>
+<ol id="events" aria-label="Events from finlink"></ol>
+</section>
 </main>
 <script src="{finlink}/finlink.js"></script>
 <script src="/shop.js"></script>

@@ -336,6 +336,15 @@ impl Memory {
         }
     }
 
+    /// How many grants of this bank are alive (not revoked, not expired).
+    pub fn live_grants(&self, institution_id: &str, now: i64) -> usize {
+        self.tables(now)
+            .grants
+            .values()
+            .filter(|grant| grant.institution_id == institution_id && now < grant.expires_at)
+            .count()
+    }
+
     /// The accounts an access token of this bank opens.
     pub fn scope_of(
         &self,

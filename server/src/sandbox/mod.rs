@@ -19,6 +19,7 @@ mod memory;
 mod oauth;
 mod resources;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
@@ -26,6 +27,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
 use finlink_protocol::{InstitutionStatus, Timestamp};
+use tokio::sync::watch;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::clock::{Clock, SystemClock};
@@ -55,6 +57,22 @@ struct Inner {
     /// 00:00 UTC of the day the sandbox started: transaction histories end the day before.
     history_end: Timestamp,
     memory: Memory,
+    /// Faults injected per institution id; a watch channel so that stalled requests wake
+    /// when their fault is cleared.
+    faults: watch::Sender<HashMap<String, BankFault>>,
+}
+
+/// A fault injected into one sandbox bank's API (token, revocation and account data
+/// endpoints), on top of its documented behaviour: how tests and demos make a bank fail
+/// after accounts were linked there. Login and consent pages are not affected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BankFault {
+    /// Every API request fails with `500 institution_error`, as Down Bank (Error) does.
+    Error,
+    /// Every API request fails with `503 institution_down`.
+    Down,
+    /// API requests wait until the fault is cleared (or the caller gives up).
+    Stall,
 }
 
 impl SandboxState {
@@ -91,6 +109,7 @@ impl SandboxState {
             clock,
             history_end,
             memory: Memory::default(),
+            faults: watch::Sender::new(HashMap::new()),
         };
         SandboxState {
             inner: Arc::new(inner),
@@ -104,6 +123,47 @@ impl SandboxState {
 
     fn now(&self) -> Timestamp {
         self.inner.clock.now()
+    }
+
+    /// Injects a fault into an institution's bank API, or clears it with `None`. In-process
+    /// only (tests and embedders): no HTTP route can do it.
+    pub fn set_fault(&self, institution_id: &str, fault: Option<BankFault>) {
+        self.inner.faults.send_modify(|faults| match fault {
+            Some(fault) => {
+                faults.insert(institution_id.to_owned(), fault);
+            }
+            None => {
+                faults.remove(institution_id);
+            }
+        });
+    }
+
+    /// How many grants an institution's bank holds alive: lets tests see that finlink
+    /// revoked what it gave up.
+    pub fn live_grants(&self, institution_id: &str) -> usize {
+        self.inner.memory.live_grants(institution_id, self.now())
+    }
+
+    /// `bank`, for the API endpoints: also applies an injected fault, waiting out a stall.
+    async fn api_bank(
+        &self,
+        institution_id: &str,
+    ) -> Result<&DirectoryInstitution, BankUnavailable> {
+        let institution = self.bank(institution_id)?;
+        let mut faults = self.inner.faults.subscribe();
+        loop {
+            let fault = faults.borrow_and_update().get(institution_id).copied();
+            match fault {
+                None => return Ok(institution),
+                Some(BankFault::Error) => return Err(BankUnavailable::Failing),
+                Some(BankFault::Down) => return Err(BankUnavailable::DownUnscheduled),
+                Some(BankFault::Stall) => {
+                    if faults.changed().await.is_err() {
+                        return Ok(institution);
+                    }
+                }
+            }
+        }
     }
 
     /// The institution, if its bank can serve requests now. A down institution's bank answers

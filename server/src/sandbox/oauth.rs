@@ -254,7 +254,7 @@ pub async fn token(
     Path(institution_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, BankError> {
-    state.bank(&institution_id)?;
+    state.api_bank(&institution_id).await?;
     let now = state.now();
     let mut params = single(pairs(&body))
         .map_err(|name| BankError::InvalidRequest(format!("{name} is repeated")))?;
@@ -300,7 +300,7 @@ pub async fn revoke(
     Path(institution_id): Path<String>,
     body: Bytes,
 ) -> Result<StatusCode, BankError> {
-    state.bank(&institution_id)?;
+    state.api_bank(&institution_id).await?;
     let params = single(pairs(&body))
         .map_err(|name| BankError::InvalidRequest(format!("{name} is repeated")))?;
     let present = |name: &str| params.get(name).filter(|value| !value.is_empty());

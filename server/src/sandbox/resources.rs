@@ -30,7 +30,7 @@ pub async fn accounts(
     Path(institution_id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<AccountsResponse>, BankError> {
-    let institution = state.bank(&institution_id)?;
+    let institution = state.api_bank(&institution_id).await?;
     let now = state.now();
     let scope = state
         .inner
@@ -51,7 +51,7 @@ pub async fn transactions(
     Path((institution_id, account_id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Json<TransactionsResponse>, BankError> {
-    let institution = state.bank(&institution_id)?;
+    let institution = state.api_bank(&institution_id).await?;
     let scope = state
         .inner
         .memory

@@ -35,6 +35,9 @@ pub enum AuthorizationProgress {
     Authorized {
         tokens: BankTokens,
     },
+    /// finlink gave the grant up (its accounts were disconnected or relinked with a new one):
+    /// the tokens are revoked at the bank and erased here.
+    Revoked,
     Failed {
         error: ApiError,
     },

@@ -52,6 +52,98 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (session_id, key)
     );
     ",
+    // 2: data after linking. Each account carries the permissions it was linked with (those
+    // of its session for accounts linked before), how finlink's access to it stands, the
+    // canonical account it was merged into when relinked, its last balance and ownership, and
+    // its daily transaction subscription. Refreshes, ownerships and transactions get tables.
+    "
+    ALTER TABLE accounts ADD COLUMN permissions_json TEXT NOT NULL DEFAULT '[]';
+    UPDATE accounts SET permissions_json = COALESCE(
+        (SELECT json_extract(s.request_json, '$.permissions') FROM sessions s
+         WHERE s.id = accounts.session_id), '[]');
+    ALTER TABLE accounts ADD COLUMN connection TEXT NOT NULL DEFAULT 'active';
+    ALTER TABLE accounts ADD COLUMN disconnected_at INTEGER;
+    ALTER TABLE accounts ADD COLUMN merged_into TEXT REFERENCES accounts(id);
+    ALTER TABLE accounts ADD COLUMN balance_json TEXT;
+    ALTER TABLE accounts ADD COLUMN ownership_id TEXT;
+    ALTER TABLE accounts ADD COLUMN next_transaction_refresh_at INTEGER;
+    CREATE INDEX accounts_subscribed ON accounts(next_transaction_refresh_at)
+        WHERE next_transaction_refresh_at IS NOT NULL;
+    CREATE TABLE refreshes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        feature TEXT NOT NULL,
+        status TEXT NOT NULL,
+        requested_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        failure TEXT
+    );
+    CREATE INDEX refreshes_by_account ON refreshes(account_id, feature, seq);
+    CREATE INDEX refreshes_pending ON refreshes(status) WHERE status = 'pending';
+    CREATE TABLE ownerships (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        created INTEGER NOT NULL,
+        owners_json TEXT NOT NULL
+    );
+    CREATE INDEX ownerships_by_account ON ownerships(account_id);
+    CREATE TABLE transactions (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        bank_transaction_id TEXT NOT NULL,
+        amount INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        description TEXT NOT NULL,
+        status TEXT NOT NULL,
+        transacted_at INTEGER NOT NULL,
+        posted_at INTEGER,
+        void_at INTEGER,
+        refresh_id TEXT NOT NULL REFERENCES refreshes(id),
+        refresh_seq INTEGER NOT NULL,
+        updated INTEGER NOT NULL,
+        UNIQUE (account_id, bank_transaction_id)
+    );
+    CREATE INDEX transactions_by_time ON transactions(account_id, transacted_at, id);
+    CREATE INDEX transactions_by_refresh ON transactions(account_id, refresh_seq);
+    ",
+    // 3: webhooks. Events are written in the transaction that changed the account (with one
+    // pending delivery per endpoint that wants them), so none is lost; the delivery worker
+    // works through the due deliveries.
+    "
+    CREATE TABLE webhook_endpoints (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        enabled_events_json TEXT NOT NULL,
+        description TEXT,
+        secret TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        deleted_at INTEGER
+    );
+    CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        account_id TEXT,
+        body_json TEXT NOT NULL
+    );
+    CREATE INDEX events_by_type ON events(type, seq);
+    CREATE TABLE webhook_deliveries (
+        event_id TEXT NOT NULL REFERENCES events(id),
+        endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id),
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        last_attempt_at INTEGER,
+        last_response_status INTEGER,
+        last_error TEXT,
+        delivered_at INTEGER,
+        PRIMARY KEY (event_id, endpoint_id)
+    );
+    CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at)
+        WHERE status = 'pending';
+    ",
 ];
 
 pub fn run(connection: &mut Connection) -> Result<(), StoreError> {
@@ -63,4 +155,48 @@ pub fn run(connection: &mut Connection) -> Result<(), StoreError> {
         transaction.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accounts_linked_before_version_2_take_their_sessions_permissions() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        connection.execute_batch(MIGRATIONS[0]).unwrap();
+        connection.pragma_update(None, "user_version", 1).unwrap();
+        connection
+            .execute_batch(
+                r#"
+                INSERT INTO sessions (id, secret_hash, created, last_active, status,
+                    business_name, request_json)
+                VALUES ('fcsess_1', x'00', 1, 1, 'completed', 'Shop',
+                    '{"permissions":["balances","ownership"],"prefetch":[]}');
+                INSERT INTO authorizations (id, session_id, institution_id, progress_json,
+                    created, updated)
+                VALUES ('fcauth_1', 'fcsess_1', 'ins_1', '{}', 1, 1);
+                INSERT INTO accounts (id, session_id, authorization_id, institution_id,
+                    institution_name, bank_json, linked, created, position)
+                VALUES ('fca_1', 'fcsess_1', 'fcauth_1', 'ins_1', 'Bank', '{}', 1, 1, 0);
+                "#,
+            )
+            .unwrap();
+        run(&mut connection).unwrap();
+        let (permissions, access): (String, String) = connection
+            .query_row(
+                "SELECT permissions_json, connection FROM accounts WHERE id = 'fca_1'",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(permissions, r#"["balances","ownership"]"#);
+        assert_eq!(access, "active");
+        let version: usize = connection
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len());
+        // Running again changes nothing.
+        run(&mut connection).unwrap();
+    }
 }

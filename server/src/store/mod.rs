@@ -8,18 +8,28 @@
 
 mod accounts;
 mod authorizations;
+mod events;
 mod idempotency;
 mod migrations;
+mod ownerships;
+mod refreshes;
 mod sessions;
+mod transactions;
+mod webhooks;
 
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, Transaction};
 
-pub use accounts::AccountRecord;
+pub use accounts::{AccountAccess, AccountRecord};
 pub use authorizations::{AuthorizationProgress, AuthorizationRecord};
+pub use events::EventRecord;
 pub use idempotency::IdempotencyRecord;
+pub use ownerships::{OwnershipRecord, StoredOwner};
+pub use refreshes::{LatestRefreshes, RefreshRecord};
 pub use sessions::{SessionRecord, account_holder_key};
+pub use transactions::{MergeCounts, TransactionQuery, TransactionRecord};
+pub use webhooks::{ALL_EVENTS, AttemptOutcome, Deliveries, DueDelivery, WebhookEndpointRecord};
 
 use crate::config::Database;
 
@@ -29,6 +39,8 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("a stored record does not decode: {0}")]
     Corrupt(#[from] serde_json::Error),
+    #[error("a stored value is not one finlink writes: {0}")]
+    Invalid(String),
     #[error("the database worker stopped: {0}")]
     Worker(String),
     #[error("the database lock was poisoned by a panic")]

@@ -5,7 +5,10 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use finlink_server::config::Timing;
+use finlink_server::sandbox::SandboxState;
 use finlink_server::{Config, Database, ManualClock, RunningServer};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
@@ -20,19 +23,31 @@ pub struct TestServer {
     pub http: reqwest::Client,
     pub clock: ManualClock,
     pub database: PathBuf,
+    pub timing: Timing,
     _dir: Arc<tempfile::TempDir>,
 }
 
 impl TestServer {
     pub async fn start() -> Self {
-        let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
-        let database = dir.path().join("finlink.sqlite");
-        Self::start_on(dir, database, ManualClock::starting_at(START_TIME)).await
+        Self::start_with_timing(Timing::for_tests()).await
     }
 
-    async fn start_on(dir: Arc<tempfile::TempDir>, database: PathBuf, clock: ManualClock) -> Self {
+    /// A server with other refresh limits or worker pace (kept across `restart`).
+    pub async fn start_with_timing(timing: Timing) -> Self {
+        let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+        let database = dir.path().join("finlink.sqlite");
+        Self::start_on(dir, database, ManualClock::starting_at(START_TIME), timing).await
+    }
+
+    async fn start_on(
+        dir: Arc<tempfile::TempDir>,
+        database: PathBuf,
+        clock: ManualClock,
+        timing: Timing,
+    ) -> Self {
         let mut config = Config::for_tests(SECRET_KEY);
         config.database = Database::File(database.clone());
+        config.timing = timing.clone();
         let server = finlink_server::start(config, Arc::new(clock.clone()))
             .await
             .expect("server starts");
@@ -47,6 +62,7 @@ impl TestServer {
             http,
             clock,
             database,
+            timing,
             _dir: dir,
         }
     }
@@ -60,8 +76,14 @@ impl TestServer {
             Arc::clone(&self._dir),
             self.database.clone(),
             self.clock.clone(),
+            self.timing.clone(),
         )
         .await
+    }
+
+    /// The sandbox banks of the running server (to inject faults).
+    pub fn sandbox(&self) -> &SandboxState {
+        self.server.as_ref().expect("running").sandbox()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -174,4 +196,193 @@ pub async fn expect_error(
         "error has a request id: {error}"
     );
     body["error"].clone()
+}
+
+/// How long a test waits for something asynchronous (a refresh, a delivery) before failing.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// Polls `probe` every 10 ms until it returns `Some`, or panics after `PATIENCE` naming `what`.
+pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// The credentials bank most tests link at.
+pub const CREDENTIALS_BANK: &str = "ins_sandbox_credentials";
+
+/// Accounts linked through one session, as the integrator reads them.
+pub struct Linked {
+    pub session_id: String,
+    pub client_secret: String,
+    /// The linked accounts (integrator view), in the order asked for.
+    pub accounts: Vec<Value>,
+}
+
+impl Linked {
+    pub fn id(&self, index: usize) -> String {
+        self.accounts[index]["id"].as_str().expect("id").to_owned()
+    }
+}
+
+impl TestServer {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.integrator(Method::GET, path)
+            .send()
+            .await
+            .expect("sent")
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> reqwest::Response {
+        self.integrator(Method::POST, path)
+            .json(&body)
+            .send()
+            .await
+            .expect("sent")
+    }
+
+    pub async fn account(&self, id: &str) -> Value {
+        expect_status(
+            self.get(&format!("/v1/financial_connections/accounts/{id}"))
+                .await,
+            StatusCode::OK,
+        )
+        .await
+    }
+
+    /// Polls the account until `done` holds; returns it.
+    pub async fn account_when(&self, id: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+        eventually(what, || async {
+            let account = self.account(id).await;
+            done(&account).then_some(account)
+        })
+        .await
+    }
+
+    /// Polls until the `{feature}_refresh` object (balance, ownership, transaction) is no
+    /// longer pending; returns the account.
+    pub async fn refreshed(&self, id: &str, refresh: &str) -> Value {
+        let field = format!("{refresh}_refresh");
+        self.account_when(id, &field.clone(), |account| {
+            account[&field]["status"]
+                .as_str()
+                .is_some_and(|status| status != "pending")
+        })
+        .await
+    }
+
+    pub async fn refresh(&self, id: &str, features: &[&str]) -> reqwest::Response {
+        self.post(
+            &format!("/v1/financial_connections/accounts/{id}/refresh"),
+            json!({ "features": features }),
+        )
+        .await
+    }
+
+    /// Creates a session with `request`, consents, logs in at `institution` with `pass_good`,
+    /// attaches the accounts named `names` and completes the session.
+    pub async fn link_accounts(&self, request: Value, institution: &str, names: &[&str]) -> Linked {
+        let session = self.create_session(request).await;
+        let secret = session["client_secret"]
+            .as_str()
+            .expect("secret")
+            .to_owned();
+        let session_id = session["id"].as_str().expect("id").to_owned();
+        expect_status(
+            self.post_link(
+                &secret,
+                "/v1/link/consent",
+                json!({ "permissions": session["permissions"] }),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        let authorization = self.start_authorization(&secret, institution).await;
+        let authorization_id = authorization["id"].as_str().expect("id").to_owned();
+        let authorized = expect_status(
+            self.post_link(
+                &secret,
+                &format!("/v1/link/authorizations/{authorization_id}/credentials"),
+                json!({ "username": "jenny", "password": "pass_good" }),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(authorized["status"], "authorized", "{authorized}");
+        let offered = expect_status(
+            self.get_link(
+                &secret,
+                &format!("/v1/link/authorizations/{authorization_id}/accounts"),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        let offered = offered["data"].as_array().expect("data").clone();
+        let chosen: Vec<String> = names
+            .iter()
+            .map(|name| {
+                offered
+                    .iter()
+                    .find(|account| account["display_name"] == *name)
+                    .and_then(|account| account["id"].as_str())
+                    .unwrap_or_else(|| panic!("no account {name} offered"))
+                    .to_owned()
+            })
+            .collect();
+        let attached = self
+            .link(
+                &secret,
+                Method::POST,
+                &format!("/v1/link/authorizations/{authorization_id}/attach"),
+            )
+            .header("Idempotency-Key", format!("attach-{session_id}"))
+            .json(&json!({ "accounts": chosen }))
+            .send()
+            .await
+            .expect("sent");
+        expect_status(attached, StatusCode::OK).await;
+        expect_status(
+            self.post_link(&secret, "/v1/link/complete", json!({}))
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        let session = expect_status(
+            self.get(&format!("/v1/financial_connections/sessions/{session_id}"))
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        let linked = session["accounts"]["data"]
+            .as_array()
+            .expect("accounts")
+            .clone();
+        let accounts = names
+            .iter()
+            .map(|name| {
+                linked
+                    .iter()
+                    .find(|account| account["display_name"] == *name)
+                    .unwrap_or_else(|| panic!("{name} not linked"))
+                    .clone()
+            })
+            .collect();
+        Linked {
+            session_id,
+            client_secret: secret,
+            accounts,
+        }
+    }
 }
