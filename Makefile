@@ -29,12 +29,13 @@ BROWSER_TEST_ENV := env -u GECKODRIVER -u SAFARIDRIVER -u GECKODRIVER_REMOTE \
 ARGS ?=
 
 .PHONY: help run test bootstrap widget server server-debug fmt clippy clippy-native clippy-wasm \
-	test-native test-browser test-e2e clean-widget
+	test-native test-browser test-e2e bench clean-widget
 
 help:
 	@echo "make run    build the widget and the server, then start the server (http://127.0.0.1:8080)"
 	@echo "make test   formatting, clippy, native tests, browser tests, widget build, end-to-end tests"
 	@echo "parts:      bootstrap widget server fmt clippy test-native test-browser test-e2e"
+	@echo "make bench  widget and loader bytes (gzip, brotli), time to an interactive consent screen"
 
 ## The two commands ------------------------------------------------------------------------
 
@@ -83,6 +84,12 @@ test-browser:
 test-e2e: widget server-debug
 	cd e2e && FINLINK_SERVER=$(ROOT)/target/debug/finlink-server FINLINK_WIDGET_DIR=$(ROOT)/dist \
 		node --test
+
+# Not a test: the widget's and loader's bytes, and the median time from Finlink.collect to an
+# interactive consent screen over 20 runs, against the release widget and server (README.md).
+bench: widget server
+	cd e2e && FINLINK_SERVER=$(ROOT)/target/release/finlink-server FINLINK_WIDGET_DIR=$(ROOT)/dist \
+		node bench.js --runs 20
 
 clean-widget:
 	rm -rf dist

@@ -2,6 +2,11 @@
 //
 //   <script src="https://link.example.com/finlink.js"></script>
 //   const { session, error } = await Finlink.collect({ clientSecret, onEvent });
+//
+// The loader opens `https://link.example.com/link/#client_secret=...&host_origin=...` in a modal
+// iframe. The widget posts `Finlink.Message`s to the host page with the host's origin as the
+// explicit target origin; the loader accepts only messages whose `event.origin` is finlink's
+// and whose `event.source` is its own iframe, and resolves the promise once.
 
 export {};
 
@@ -15,48 +20,49 @@ declare global {
     interface Loader {
       /**
        * Opens the widget in a modal and resolves exactly once: with the session when the
-       * person finishes or cancels, or with an error. Never rejects.
+       * person finishes or cancels, or with an error. Never rejects. Calling it while a flow
+       * is open resolves at once with the error `flow_already_open`.
        */
       collect(options: CollectOptions): Promise<CollectResult>;
+      /** The message schema version this loader speaks. */
       readonly version: string;
     }
 
     interface CollectOptions {
       /** The `client_secret` of a session your server created with its secret key. */
       clientSecret: string;
-      /** Called in real time for every step the person takes. */
+      /** Called in real time, as each step happens. Exceptions it throws are reported, not fatal. */
       onEvent?: (event: FinlinkEvent) => void;
     }
 
-    type EventName =
-      | "open"
-      | "consent_acquired"
-      | "search_initiated"
-      | "institution_selected"
-      | "flow_launched_in_browser"
-      | "institution_authorized"
-      | "accounts_selected"
-      | "manual_entry_initiated"
-      | "success"
-      | "cancel"
-      | "error";
+    type FinlinkEvent =
+      | { name: "open"; metadata: {} }
+      | { name: "consent_acquired"; metadata: {} }
+      | { name: "search_initiated"; metadata: {} }
+      | { name: "institution_selected"; metadata: { institution_id: string; institution_name: string } }
+      | { name: "flow_launched_in_browser"; metadata: {} }
+      | { name: "institution_authorized"; metadata: {} }
+      | { name: "accounts_selected"; metadata: { account_count: number } }
+      | { name: "manual_entry_initiated"; metadata: {} }
+      | { name: "success"; metadata: {} }
+      | { name: "cancel"; metadata: {} }
+      /** `error_code` is null when the API could not be reached. */
+      | { name: "error"; metadata: { error_code: string | null } };
 
-    interface FinlinkEvent {
-      name: EventName;
-      /** For example `institution_name`, or `error_code` on `error`. */
-      metadata: Record<string, unknown>;
-    }
+    type EventName = FinlinkEvent["name"];
 
     type CollectResult =
-      | { session: Session; error: null }
-      | { session: null; error: FinlinkError };
+      | { session: Session; error?: undefined }
+      | { session?: undefined; error: FinlinkError };
 
     interface Session {
-      id: string;
-      /** Empty when the person cancelled. */
+      /** The session's id (`fcsess_...`); null only if it was closed before the session loaded. */
+      id: string | null;
+      /** The linked accounts; empty when the person cancelled before linking any. */
       accounts: LinkedAccount[];
     }
 
+    /** An account as the host page may see it: never account or routing numbers. */
     interface LinkedAccount {
       id: string;
       display_name: string;
@@ -65,7 +71,6 @@ declare global {
       subcategory: "checking" | "savings" | "credit_card" | "line_of_credit" | "mortgage" | "other";
       last4: string;
       status: "active" | "inactive" | "disconnected";
-      permissions: Array<"payment_method" | "balances" | "ownership" | "transactions">;
     }
 
     interface FinlinkError {
@@ -76,10 +81,21 @@ declare global {
         | "idempotency_error"
         | "institution_error"
         | "api_error";
-      /** For example `session_expired`, or `widget_closed` when the modal was closed early. */
+      /**
+       * The API's code (`session_expired`, `client_secret_invalid`, ...), `network_error`
+       * when finlink could not be reached, or one of the loader's own: `parameter_missing`
+       * (no clientSecret), `loader_origin_unknown` (finlink.js not loaded by `<script src>`),
+       * `flow_already_open`, `widget_closed` (closed before the widget loaded).
+       */
       code: string;
+      /** For the developer; the person already saw the widget's own explanation. */
       message: string;
-      param: string | null;
     }
+
+    /** What the widget posts to the host page (schema version 1). */
+    type Message =
+      | { source: "finlink"; version: 1; type: "event"; name: EventName; metadata: Record<string, unknown> }
+      | { source: "finlink"; version: 1; type: "result"; session: Session }
+      | { source: "finlink"; version: 1; type: "result"; error: FinlinkError };
   }
 }

@@ -1,96 +1,95 @@
-/*! finlink loader: opens the bank-linking widget in a modal iframe on finlink's origin. */
+/*! finlink.js: opens finlink's bank-linking widget in a modal iframe on finlink's origin. */
 // The person types credentials only into finlink's own page (the iframe), never into the
-// business's page. This script just opens that page and waits for its one result.
+// business's page. This script opens that page, relays its events and waits for its result.
 //
-// Messages from the widget (window.postMessage to this page, checked by origin AND source):
-//   { source: "finlink", kind: "event",  name: "...", metadata: {...} }
-//   { source: "finlink", kind: "result", session: {...} | null, error: {...} | null }
-// The widget learns where to post from `host_origin` in its URL fragment.
-(function () {
+// The widget posts to this page, with this page's origin as target (`host_origin` in the
+// iframe's URL fragment); every message is checked for finlink's origin AND the iframe's window:
+//   { source: "finlink", version: 1, type: "event",  name, metadata }
+//   { source: "finlink", version: 1, type: "result", session: { id, accounts } }
+//   { source: "finlink", version: 1, type: "result", error: { type, code, message } }
+(function (w, d) {
   "use strict";
 
-  if (window.Finlink) return; // included twice: keep the first copy
+  if (w.Finlink) return; // included twice: keep the first copy
 
   // Where this script came from is where the widget lives.
-  var self = document.currentScript;
   var widgetOrigin = null;
   try {
-    if (self && self.src) widgetOrigin = new URL(self.src, document.baseURI).origin;
-  } catch (_) {
-    widgetOrigin = null;
+    widgetOrigin = new URL(d.currentScript.src, d.baseURI).origin;
+  } catch (_) { /* not loaded by <script src> */ }
+
+  var busy = false;
+
+  function failure(type, code, message) {
+    return { error: { type: type, code: code, message: message } };
   }
 
-  var open = false;
-
-  function failure(type, code, message, param) {
-    return { session: null, error: { type: type, code: code, message: message, param: param || null } };
+  function isObject(value) {
+    return value !== null && typeof value === "object";
   }
 
   function collect(options) {
     return new Promise(function (resolve) {
       options = options || {};
       var clientSecret = options.clientSecret;
-      var onEvent = typeof options.onEvent === "function" ? options.onEvent : null;
+      var onEvent = options.onEvent;
 
-      if (typeof clientSecret !== "string" || clientSecret === "") {
-        resolve(failure("invalid_request_error", "parameter_missing",
-          "Finlink.collect needs the clientSecret your server got when it created the session.",
-          "clientSecret"));
-        return;
+      if (typeof clientSecret !== "string" || !clientSecret) {
+        return resolve(failure("invalid_request_error", "parameter_missing",
+          "Finlink.collect needs the clientSecret your server got when it created the session."));
       }
-      if (!widgetOrigin || widgetOrigin === "null") {
-        resolve(failure("invalid_request_error", "loader_origin_unknown",
+      if (!widgetOrigin || !/^https?:/.test(widgetOrigin)) {
+        return resolve(failure("invalid_request_error", "loader_origin_unknown",
           "Load finlink.js with a <script src> tag from your finlink server."));
-        return;
       }
-      if (open) {
-        resolve(failure("invalid_request_error", "already_open",
-          "A finlink window is already open on this page."));
-        return;
+      if (busy) {
+        return resolve(failure("invalid_request_error", "flow_already_open",
+          "Finlink.collect was called while a bank-linking flow is open; wait for its result."));
       }
-      open = true;
+      busy = true;
 
       var settled = false;
-      var previousFocus = document.activeElement;
-      var previousOverflow = document.documentElement.style.overflow;
+      var heard = false; // the widget has spoken: from then on it owns closing
+      var previousFocus = d.activeElement;
+      var root = d.documentElement;
+      var previousOverflow = root.style.overflow;
+      var body = d.body || root;
+      var inerted = [];
 
-      var overlay = document.createElement("div");
+      var overlay = d.createElement("div");
       overlay.setAttribute("data-finlink", "overlay");
-      Object.assign(overlay.style, {
-        position: "fixed", inset: "0", zIndex: "2147483647", display: "flex",
-        alignItems: "center", justifyContent: "center", background: "rgba(10, 15, 30, 0.55)",
-      });
+      overlay.style.cssText = "position:fixed;inset:0;z-index:2147483647;display:flex;" +
+        "align-items:center;justify-content:center;background:rgba(10,15,30,.55)";
 
-      var frame = document.createElement("iframe");
+      var frame = d.createElement("iframe");
       frame.title = "Link your bank account";
-      frame.src = widgetOrigin + "/link/#client_secret=" + encodeURIComponent(clientSecret) +
-        "&host_origin=" + encodeURIComponent(window.location.origin);
+      // No sandbox: the widget opens the bank's OAuth page in a popup.
       frame.setAttribute("allow", "clipboard-write");
-      Object.assign(frame.style, {
-        border: "0", width: "100%", height: "100%", maxWidth: "440px", maxHeight: "720px",
-        background: "#fff", borderRadius: "12px", boxShadow: "0 12px 48px rgba(0, 0, 0, 0.3)",
-      });
+      // The fragment never reaches a server, so the client secret stays out of access logs.
+      frame.src = widgetOrigin + "/link/#client_secret=" + encodeURIComponent(clientSecret) +
+        "&host_origin=" + encodeURIComponent(w.location.origin);
+      frame.style.cssText = "border:0;width:100%;height:100%;max-width:440px;max-height:720px;" +
+        "background:#fff;border-radius:12px;box-shadow:0 12px 48px rgba(0,0,0,.3)";
 
-      // A way out that works even if the widget never loads.
-      var close = document.createElement("button");
+      // A way out while the widget loads, or if it never does; the widget has its own Close.
+      var close = d.createElement("button");
       close.type = "button";
       close.textContent = "\u00d7";
       close.setAttribute("aria-label", "Close");
-      Object.assign(close.style, {
-        position: "absolute", top: "12px", right: "12px", width: "40px", height: "40px",
-        border: "0", borderRadius: "20px", background: "rgba(255, 255, 255, 0.9)",
-        color: "#1a1f36", font: "24px/1 system-ui, sans-serif", cursor: "pointer",
-      });
+      close.style.cssText = "position:absolute;top:12px;right:12px;width:40px;height:40px;" +
+        "border:0;border-radius:20px;background:rgba(255,255,255,.9);color:#1a1f36;" +
+        "font:24px/1 system-ui,sans-serif;cursor:pointer";
 
       function finish(result) {
         if (settled) return;
         settled = true;
-        open = false;
-        window.removeEventListener("message", onMessage);
-        document.removeEventListener("keydown", onKey, true);
+        busy = false;
+        w.removeEventListener("message", onMessage);
+        d.removeEventListener("keydown", onKey, true);
         if (overlay.parentNode) overlay.parentNode.removeChild(overlay);
-        document.documentElement.style.overflow = previousOverflow;
-        if (previousFocus && typeof previousFocus.focus === "function") {
+        root.style.overflow = previousOverflow;
+        inerted.forEach(function (element) { element.removeAttribute("inert"); });
+        if (previousFocus && previousFocus.focus) {
           try { previousFocus.focus(); } catch (_) { /* element gone */ }
         }
         resolve(result);
@@ -99,40 +98,60 @@
       function onMessage(event) {
         if (event.origin !== widgetOrigin || event.source !== frame.contentWindow) return;
         var data = event.data;
-        if (!data || typeof data !== "object" || data.source !== "finlink") return;
-        if (data.kind === "event" && typeof data.name === "string") {
-          if (onEvent) {
+        if (!isObject(data) || data.source !== "finlink" || data.version !== 1) return;
+        if (data.type === "event" && typeof data.name === "string") {
+          hear();
+          if (typeof onEvent === "function") {
             try {
-              onEvent({ name: data.name, metadata: data.metadata || {} });
+              onEvent({ name: data.name, metadata: isObject(data.metadata) ? data.metadata : {} });
             } catch (error) {
               setTimeout(function () { throw error; }); // report it, keep linking
             }
           }
-        } else if (data.kind === "result") {
-          finish({ session: data.session || null, error: data.error || null });
+        } else if (data.type === "result") {
+          var s = data.session, e = data.error;
+          if (isObject(s) && Array.isArray(s.accounts)) {
+            finish({ session: { id: s.id, accounts: s.accounts } });
+          } else if (isObject(e) && typeof e.code === "string") {
+            finish(failure(e.type, e.code, e.message));
+          }
         }
       }
 
+      function hear() {
+        if (heard) return;
+        heard = true;
+        if (close.parentNode) close.parentNode.removeChild(close);
+        d.removeEventListener("keydown", onKey, true);
+      }
+
       function onKey(event) {
-        if (event.key === "Escape") closeByPerson();
+        if (event.key === "Escape") closeEarly();
       }
 
-      function closeByPerson() {
+      function closeEarly() {
         finish(failure("invalid_request_error", "widget_closed",
-          "The bank-linking window was closed before linking finished."));
+          "The bank-linking window was closed before it finished loading."));
       }
 
-      close.addEventListener("click", closeByPerson);
-      window.addEventListener("message", onMessage);
-      document.addEventListener("keydown", onKey, true);
+      close.addEventListener("click", closeEarly);
+      w.addEventListener("message", onMessage);
+      d.addEventListener("keydown", onKey, true);
 
+      // The page behind the modal is out of reach of Tab and of screen readers.
+      Array.prototype.forEach.call(body.children, function (element) {
+        if (!element.hasAttribute("inert")) {
+          element.setAttribute("inert", "");
+          inerted.push(element);
+        }
+      });
       overlay.appendChild(frame);
       overlay.appendChild(close);
-      document.documentElement.style.overflow = "hidden";
-      document.body.appendChild(overlay);
+      root.style.overflow = "hidden";
+      body.appendChild(overlay);
       frame.focus();
     });
   }
 
-  window.Finlink = Object.freeze({ collect: collect, version: "0.1.0" });
-})();
+  w.Finlink = Object.freeze({ collect: collect, version: "1" });
+})(window, document);

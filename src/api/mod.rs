@@ -1,10 +1,15 @@
 //! Client of the link API (DESIGN §3), authenticated with the session's client secret.
 //!
 //! The client secret goes in the `Authorization` header, never in a URL, and never into an
-//! error message or a log line.
+//! error message or a log line. Requests that are safe to send twice (reads, and attach with
+//! its `Idempotency-Key`) are sent again when no answer came back at all.
 
-use finlink_protocol::{ErrorCode, ErrorResponse, ErrorType, LinkSession};
-use gloo_net::http::{Request, Response};
+use finlink_protocol::{
+    AnswerMfaRequest, AttachAccountsRequest, Authorization, ConsentRequest, ErrorCode,
+    ErrorResponse, ErrorType, Institution, LinkAccount, LinkResult, LinkSession, List, Permission,
+    StartAuthorizationRequest, SubmitCredentialsRequest,
+};
+use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
 /// Why a call to the link API did not give the expected answer.
@@ -56,29 +61,247 @@ impl ApiError {
     }
 }
 
-/// `GET /v1/link/session`: the session the client secret opens.
-///
-/// `base` is the server's origin, such as `https://link.example.com` (no trailing slash).
-pub async fn fetch_link_session(base: &str, client_secret: &str) -> Result<LinkSession, ApiError> {
-    if client_secret.is_empty() {
-        return Err(ApiError::MissingClientSecret);
-    }
-    let response = Request::get(&format!("{base}/v1/link/session"))
-        .header("Authorization", &format!("Bearer {client_secret}"))
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .map_err(|error| ApiError::Network(error.to_string()))?;
-    read(response).await
+/// How many institutions a search asks for.
+pub const SEARCH_LIMIT: u32 = 10;
+
+/// Waits before each automatic resend of a request that got no answer, in milliseconds.
+const RESEND_DELAYS_MS: [i32; 2] = [300, 1_000];
+
+/// The link API of one session.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Client {
+    base: String,
+    client_secret: String,
 }
 
-async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base)
+            .field("client_secret", &"<redacted>")
+            .finish()
+    }
+}
+
+impl Client {
+    /// `base` is the server's origin, such as `https://link.example.com` (a trailing slash is
+    /// dropped); empty for the page's own origin.
+    pub fn new(base: &str, client_secret: &str) -> Self {
+        Self {
+            base: base.trim_end_matches('/').to_owned(),
+            client_secret: client_secret.to_owned(),
+        }
+    }
+
+    /// `GET /v1/link/session`: the session the client secret opens.
+    pub async fn session(&self) -> Result<LinkSession, ApiError> {
+        self.get("/v1/link/session").await
+    }
+
+    /// `POST /v1/link/consent` with the permissions the person saw.
+    pub async fn consent(&self, permissions: &[Permission]) -> Result<LinkSession, ApiError> {
+        let body = ConsentRequest {
+            permissions: permissions.to_vec(),
+        };
+        self.post("/v1/link/consent", &body, None).await
+    }
+
+    /// `GET /v1/link/institutions?query=&limit=`: featured institutions for an empty query.
+    pub async fn institutions(
+        &self,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<Institution>, ApiError> {
+        let path = format!(
+            "/v1/link/institutions?query={}&limit={limit}",
+            encode_component(query)
+        );
+        let list: List<Institution> = self.get(&path).await?;
+        Ok(list.data)
+    }
+
+    /// `POST /v1/link/authorizations`: log in at this institution.
+    pub async fn start_authorization(&self, institution: &str) -> Result<Authorization, ApiError> {
+        let body = StartAuthorizationRequest {
+            institution: institution.to_owned(),
+        };
+        self.post("/v1/link/authorizations", &body, None).await
+    }
+
+    /// `GET /v1/link/authorizations/{id}`: where the login at the bank stands.
+    pub async fn authorization(&self, id: &str) -> Result<Authorization, ApiError> {
+        self.get(&authorization_path(id, "")).await
+    }
+
+    /// `POST /v1/link/authorizations/{id}/credentials`. Never resent: the bank counts attempts.
+    pub async fn submit_credentials(
+        &self,
+        id: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<Authorization, ApiError> {
+        let body = SubmitCredentialsRequest {
+            username: username.to_owned(),
+            password: password.to_owned(),
+        };
+        self.post(&authorization_path(id, "/credentials"), &body, None)
+            .await
+    }
+
+    /// `POST /v1/link/authorizations/{id}/mfa`.
+    pub async fn answer_mfa(&self, id: &str, answer: &str) -> Result<Authorization, ApiError> {
+        let body = AnswerMfaRequest {
+            answer: answer.to_owned(),
+        };
+        self.post(&authorization_path(id, "/mfa"), &body, None)
+            .await
+    }
+
+    /// `GET /v1/link/authorizations/{id}/accounts`: what the bank shared.
+    pub async fn accounts(&self, id: &str) -> Result<Vec<LinkAccount>, ApiError> {
+        let list: List<LinkAccount> = self.get(&authorization_path(id, "/accounts")).await?;
+        Ok(list.data)
+    }
+
+    /// `POST /v1/link/authorizations/{id}/attach` with `Idempotency-Key`: link the chosen
+    /// accounts. The key makes a resend link them once.
+    pub async fn attach(
+        &self,
+        id: &str,
+        accounts: &[String],
+        idempotency_key: &str,
+    ) -> Result<LinkResult, ApiError> {
+        let body = AttachAccountsRequest {
+            accounts: accounts.to_vec(),
+        };
+        self.post(
+            &authorization_path(id, "/attach"),
+            &body,
+            Some(idempotency_key),
+        )
+        .await
+    }
+
+    /// `POST /v1/link/complete`: the person is done.
+    pub async fn complete(&self) -> Result<LinkResult, ApiError> {
+        self.post("/v1/link/complete", &Empty {}, None).await
+    }
+
+    /// `POST /v1/link/cancel`: the person closed the flow.
+    pub async fn cancel(&self) -> Result<LinkResult, ApiError> {
+        self.post("/v1/link/cancel", &Empty {}, None).await
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        let (status, body) = self.send(Method::GET, path, None, None).await?;
+        decode(status, &body)
+    }
+
+    /// A POST with a JSON body. Only a POST with an idempotency key is ever resent.
+    async fn post<B: serde::Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        idempotency_key: Option<&str>,
+    ) -> Result<T, ApiError> {
+        let body =
+            serde_json::to_string(body).map_err(|error| ApiError::Decode(error.to_string()))?;
+        let (status, body) = self
+            .send(Method::POST, path, Some(&body), idempotency_key)
+            .await?;
+        decode(status, &body)
+    }
+
+    /// Sends a request with the client secret and reads the answer's status and body. A
+    /// request that got no answer at all is sent again (after a short wait) when that is safe:
+    /// a GET, or a POST with an idempotency key. Not generic, so the browser glue exists once.
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&str>,
+        idempotency_key: Option<&str>,
+    ) -> Result<(u16, String), ApiError> {
+        if self.client_secret.is_empty() {
+            return Err(ApiError::MissingClientSecret);
+        }
+        let resend = method == Method::GET || idempotency_key.is_some();
+        let url = format!("{}{path}", self.base);
+        let authorization = format!("Bearer {}", self.client_secret);
+        let mut delays = RESEND_DELAYS_MS.iter();
+        loop {
+            let mut builder = RequestBuilder::new(&url)
+                .method(method.clone())
+                .header("Authorization", &authorization)
+                .header("Accept", "application/json");
+            if let Some(key) = idempotency_key {
+                builder = builder.header("Idempotency-Key", key);
+            }
+            let request = match body {
+                Some(body) => builder
+                    .header("Content-Type", "application/json")
+                    .body(body),
+                None => builder.build(),
+            }
+            .map_err(|error| ApiError::Network(error.to_string()))?;
+            let error = match request.send().await {
+                Ok(response) => return read(response).await,
+                Err(error) => ApiError::Network(error.to_string()),
+            };
+            match delays.next() {
+                Some(&delay) if resend => sleep(delay).await,
+                Some(_) | None => return Err(error),
+            }
+        }
+    }
+}
+
+/// The body of requests that carry none.
+#[derive(serde::Serialize)]
+struct Empty {}
+
+/// `/v1/link/authorizations/{id}{rest}`, with the id percent-encoded.
+fn authorization_path(id: &str, rest: &str) -> String {
+    format!("/v1/link/authorizations/{}{rest}", encode_component(id))
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters, for a path segment or a
+/// query value.
+pub fn encode_component(text: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
+/// Resolves after `ms` milliseconds (at once where there is no window).
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let started = web_sys::window().and_then(|window| {
+            window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+                .ok()
+        });
+        if started.is_none() {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+async fn read(response: Response) -> Result<(u16, String), ApiError> {
     let status = response.status();
     let body = response
         .text()
         .await
         .map_err(|error| ApiError::Network(error.to_string()))?;
-    decode(status, &body)
+    Ok((status, body))
 }
 
 /// Turns a status and a body into the expected value or the matching error.
@@ -137,5 +360,31 @@ mod tests {
         let error = decode::<LinkSession>(500, body).unwrap_err();
         assert_eq!(error.code(), Some(ErrorCode::Unknown));
         assert!(error.is_retryable());
+    }
+
+    #[test]
+    fn lists_decode_to_their_data() {
+        let body = r#"{"object":"list","data":[],"has_more":false,"url":"/v1/link/institutions"}"#;
+        let list = decode::<List<Institution>>(200, body).unwrap();
+        assert!(list.data.is_empty());
+    }
+
+    #[test]
+    fn path_segments_are_percent_encoded() {
+        assert_eq!(encode_component("fcauth_1AbC-9.~"), "fcauth_1AbC-9.~");
+        assert_eq!(encode_component("a/b?c#d e"), "a%2Fb%3Fc%23d%20e");
+        assert_eq!(
+            authorization_path("a/x", "/mfa"),
+            "/v1/link/authorizations/a%2Fx/mfa"
+        );
+        assert_eq!(encode_component("crédit & co"), "cr%C3%A9dit%20%26%20co");
+    }
+
+    #[test]
+    fn the_client_secret_stays_out_of_debug_output() {
+        let client = Client::new("https://link.example/", "fcsess_1_secret_abc");
+        let debug = format!("{client:?}");
+        assert!(!debug.contains("secret_abc"), "{debug}");
+        assert!(debug.contains("https://link.example\""), "{debug}");
     }
 }

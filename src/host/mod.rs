@@ -1,8 +1,13 @@
-//! The outside world of the widget page: its URL (DESIGN §5).
+//! The outside world of the widget page: its URL and its channel to the loader (DESIGN §5).
 //!
 //! The loader opens `/link/#client_secret=...&host_origin=...`. The fragment is never sent to
 //! a server, so the client secret stays out of access logs; it is never logged here either.
-//! The postMessage channel to the loader and the web-view bridges come with the next steps.
+//! [`HostChannel`] posts the flow's events and result to the loader; the web-view bridges come
+//! with the next steps.
+
+mod channel;
+
+pub use channel::{HostChannel, MESSAGE_VERSION, event_message, result_message};
 
 /// What the page was opened with.
 #[derive(Clone, PartialEq, Eq, Default)]

@@ -1,7 +1,9 @@
-use finlink_protocol::{LinkSession, Permission};
+use finlink_protocol::Permission;
+use leptos::html;
 use leptos::prelude::*;
 
-use super::TITLE_ID;
+use super::{TITLE_ID, focus_on_load, part, safe_url};
+use crate::flow::{Event, State};
 
 /// What a permission lets the business see, in plain words: a title and one sentence.
 pub fn permission_text(permission: Permission) -> (&'static str, &'static str) {
@@ -19,48 +21,73 @@ pub fn permission_text(permission: Permission) -> (&'static str, &'static str) {
     }
 }
 
-/// The consent step: who asks, and for what.
+/// The consent step: who asks, for what, and Continue.
 #[component]
-pub fn ConsentView(session: LinkSession) -> impl IntoView {
-    let LinkSession {
-        business_name,
-        permissions,
-        terms_url,
-        privacy_url,
-        ..
-    } = session;
-    let list_label = format!("Data {business_name} will see");
-    let items = permissions
-        .into_iter()
-        .map(|permission| {
+pub fn ConsentStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -> impl IntoView {
+    let Some(session) = state.with_untracked(|state| match state {
+        State::Consent { session, .. } => Some(session.clone()),
+        _ => None,
+    }) else {
+        return ().into_any();
+    };
+    let submitting = part(state, |state| match state {
+        State::Consent { submitting, .. } => Some(*submitting),
+        _ => None,
+    });
+    let heading = NodeRef::<html::H1>::new();
+    focus_on_load(heading);
+
+    let business = session.business_name.clone();
+    let list_label = format!("Data {business} will see");
+    let items = session
+        .permissions
+        .iter()
+        .map(|&permission| {
             let (title, detail) = permission_text(permission);
             view! {
                 <li class="fl-permission">
                     <span class="fl-permission-title">{title}</span>
+                    " "
                     <span class="fl-permission-detail">{detail}</span>
                 </li>
             }
         })
         .collect_view();
+    let link = |url: &str, text: &'static str| match safe_url(url) {
+        Some(url) => view! {
+            <a href=url.to_owned() target="_blank" rel="noopener noreferrer">{text}</a>
+        }
+        .into_any(),
+        None => text.into_any(),
+    };
+    let busy = move || submitting.get().unwrap_or(false);
     view! {
-        <div class="fl-consent">
-            <h1 id=TITLE_ID class="fl-title">{business_name.clone()}</h1>
-            <p class="fl-lead">
-                {business_name.clone()} " uses finlink to connect to your bank account."
-            </p>
-            <h2 class="fl-subtitle">"What " {business_name.clone()} " will see"</h2>
+        <div class="fl-step fl-consent">
+            <h1 id=TITLE_ID class="fl-title" tabindex="-1" node_ref=heading>
+                {business.clone()} " uses finlink to connect your bank account"
+            </h1>
+            <h2 class="fl-subtitle">"What " {business.clone()} " will see"</h2>
             <ul class="fl-permissions" aria-label=list_label>{items}</ul>
             <ul class="fl-assurances">
-                <li>"Your bank login details are never shared with " {business_name} "."</li>
+                <li>"Your bank login details are never shared with " {business} "."</li>
                 <li>"You can disconnect your account at any time."</li>
             </ul>
             <p class="fl-legal">
                 "By continuing you agree to finlink's "
-                <a href=terms_url target="_blank" rel="noopener noreferrer">"Terms"</a>
+                {link(&session.terms_url, "Terms")}
                 " and "
-                <a href=privacy_url target="_blank" rel="noopener noreferrer">"Privacy Policy"</a>
+                {link(&session.privacy_url, "Privacy Policy")}
                 "."
             </p>
+            <button
+                type="button"
+                class="fl-button"
+                aria-disabled=move || busy().then_some("true")
+                on:click=move |_| send.run(Event::ConsentGiven)
+            >
+                {move || if busy() { "Continuing…" } else { "Continue" }}
+            </button>
         </div>
     }
+    .into_any()
 }

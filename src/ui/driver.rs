@@ -1,47 +1,62 @@
+use std::time::Duration;
+
+use finlink_protocol::ErrorCode;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{ConsentView, Dialog, FailedView, LoadingView};
+use super::Dialog;
+use super::login::BANK_WINDOW;
 use crate::Options;
-use crate::api::{self, ApiError};
-use crate::flow::{self, Effect, Event, Failure, State};
+use crate::api::{self, ApiError, Client};
+use crate::flow::{self, Effect, Event, Failure, Request, State};
+use crate::host::HostChannel;
 
-/// The widget: the flow state, its driver, and the view of the current step.
+/// The widget: the flow state, its driver, and the dialog that shows the current step.
 #[component]
 pub fn App(options: Options) -> impl IntoView {
     let (initial, effects) = flow::start();
-    let driver = Driver {
-        state: RwSignal::new(initial),
-        options: StoredValue::new(options),
-    };
-    for effect in effects {
-        driver.run(effect);
-    }
-    let retry = Callback::new(move |()| driver.dispatch(Event::Retry));
-    view! {
-        <Dialog>
-            {move || match driver.state.get() {
-                State::Loading => view! { <LoadingView /> }.into_any(),
-                State::Consent { session } => view! { <ConsentView session=*session /> }.into_any(),
-                State::Failed { error, retry: true } => {
-                    view! { <FailedView message=error.message on_retry=retry /> }.into_any()
-                }
-                State::Failed { error, retry: false } => {
-                    view! { <FailedView message=error.message /> }.into_any()
-                }
-            }}
-        </Dialog>
-    }
+    let driver = Driver::new(&options, initial);
+    let online = window_event_listener_untyped("online", move |_| {
+        driver.dispatch(Event::Connectivity(true));
+    });
+    let offline = window_event_listener_untyped("offline", move |_| {
+        driver.dispatch(Event::Connectivity(false));
+    });
+    on_cleanup(move || {
+        online.remove();
+        offline.remove();
+        driver.clear_timer();
+    });
+    driver.perform(effects);
+    let send = Callback::new(move |event| driver.dispatch(event));
+    view! { <Dialog state=driver.state send announcement=driver.announcement /> }
 }
 
-/// Runs the flow: the only code that changes its state.
+/// Runs the flow: the only code that changes its state. It runs each effect and feeds what
+/// happened back as an event; what the person does comes in through [`Driver::dispatch`],
+/// synchronously inside their click or key press (so a popup opens in the click's call stack).
 #[derive(Clone, Copy)]
 struct Driver {
     state: RwSignal<State>,
-    options: StoredValue<Options>,
+    /// The text of the `aria-live` region.
+    announcement: RwSignal<String>,
+    client: StoredValue<Client>,
+    host: StoredValue<HostChannel, LocalStorage>,
+    /// The one poll timer.
+    timer: StoredValue<Option<TimeoutHandle>>,
 }
 
 impl Driver {
+    fn new(options: &Options, initial: State) -> Self {
+        Self {
+            state: RwSignal::new(initial),
+            announcement: RwSignal::new(String::new()),
+            client: StoredValue::new(Client::new(&options.api_base, &options.client_secret)),
+            host: StoredValue::new_local(HostChannel::from_page()),
+            timer: StoredValue::new(None),
+        }
+    }
+
     fn dispatch(self, event: Event) {
         // The widget was unmounted while a request was under way: nothing left to update.
         let Some(current) = self.state.try_get_untracked() else {
@@ -49,37 +64,192 @@ impl Driver {
         };
         let (next, effects) = flow::step(current, event);
         self.state.set(next);
+        self.perform(effects);
+    }
+
+    fn perform(self, effects: Vec<Effect>) {
         for effect in effects {
             self.run(effect);
         }
     }
 
     fn run(self, effect: Effect) {
-        match effect {
-            Effect::LoadSession => {
-                let Some(Options {
-                    api_base,
-                    client_secret,
-                }) = self.options.try_get_value()
-                else {
-                    return;
-                };
-                spawn_local(async move {
-                    let event = match api::fetch_link_session(&api_base, &client_secret).await {
-                        Ok(session) => Event::SessionLoaded(Box::new(session)),
-                        Err(error) => failed(&error),
-                    };
-                    self.dispatch(event);
-                });
+        let request = match &effect {
+            Effect::LoadSession => Request::LoadSession,
+            Effect::GiveConsent { .. } => Request::GiveConsent,
+            Effect::Search { .. } => Request::Search,
+            Effect::StartAuthorization { .. } => Request::StartAuthorization,
+            Effect::SubmitCredentials { .. } => Request::SubmitCredentials,
+            Effect::SubmitMfa { .. } => Request::SubmitMfa,
+            Effect::PollAuthorization { .. } => Request::PollAuthorization,
+            Effect::LoadAccounts { .. } => Request::LoadAccounts,
+            Effect::AttachAccounts { .. } => Request::AttachAccounts,
+            Effect::Complete => Request::Complete,
+            Effect::CancelSession => Request::CancelSession,
+            Effect::OpenPopup { url } => return self.open_popup(url),
+            Effect::StartTimer { after_ms } => return self.start_timer(*after_ms),
+            Effect::Emit(event) => {
+                self.host.try_with_value(|host| host.emit(event));
+                return;
             }
-            Effect::Ignored { .. } => {}
+            Effect::Announce(text) => return self.announce(text),
+            Effect::Finish(outcome) => {
+                self.clear_timer();
+                self.host.try_with_value(|host| host.finish(outcome));
+                return;
+            }
+            Effect::Ignored { .. } => return,
+        };
+        // A request of the link API: its answer, or its failure, comes back as an event.
+        let Some(client) = self.client.try_get_value() else {
+            return;
+        };
+        spawn_local(async move {
+            let event = answer(&client, effect)
+                .await
+                .unwrap_or_else(|error| failed(request, &error));
+            self.dispatch(event);
+        });
+    }
+
+    /// Opens the bank's page in a popup. Called within the click that asked for it: browsers
+    /// let only a click's own call stack open a window.
+    fn open_popup(self, url: &str) {
+        let opened = web_sys::window().and_then(|window| {
+            window
+                .open_with_url_and_target_and_features(
+                    url,
+                    BANK_WINDOW,
+                    "popup=yes,width=480,height=720",
+                )
+                .ok()
+                .flatten()
+        });
+        match opened {
+            // "Reopen window" brings back a window the person lost behind this one.
+            Some(popup) => {
+                let _ = popup.focus();
+            }
+            None => self.dispatch(Event::PopupBlocked),
         }
+    }
+
+    /// One timer at a time: a new one replaces the one under way.
+    fn start_timer(self, after_ms: u32) {
+        self.clear_timer();
+        let handle = set_timeout_with_handle(
+            move || {
+                self.timer.try_set_value(None);
+                self.dispatch(Event::TimerFired);
+            },
+            Duration::from_millis(after_ms.into()),
+        )
+        .ok();
+        self.timer.try_set_value(handle);
+    }
+
+    fn clear_timer(self) {
+        if let Some(Some(handle)) = self.timer.try_update_value(Option::take) {
+            handle.clear();
+        }
+    }
+
+    /// Puts `text` into the live region. The same text twice gets a trailing no-break space,
+    /// so that screen readers read it again.
+    fn announce(self, text: &str) {
+        self.announcement.update(|current| {
+            *current = if current == text {
+                format!("{text}\u{a0}")
+            } else {
+                text.to_owned()
+            };
+        });
     }
 }
 
+/// Sends the request of an effect and turns the answer into the event the flow awaits.
+async fn answer(api: &Client, effect: Effect) -> Result<Event, ApiError> {
+    Ok(match effect {
+        Effect::LoadSession => Event::SessionLoaded(Box::new(api.session().await?)),
+        Effect::GiveConsent { permissions } => {
+            Event::ConsentRecorded(Box::new(api.consent(&permissions).await?))
+        }
+        Effect::Search { query } => {
+            let institutions = api.institutions(&query, api::SEARCH_LIMIT).await?;
+            Event::InstitutionsLoaded {
+                query,
+                institutions,
+            }
+        }
+        Effect::StartAuthorization { institution } => {
+            Event::AuthorizationUpdated(Box::new(api.start_authorization(&institution).await?))
+        }
+        Effect::SubmitCredentials {
+            authorization,
+            username,
+            password,
+        } => Event::AuthorizationUpdated(Box::new(
+            api.submit_credentials(&authorization, &username, &password)
+                .await?,
+        )),
+        Effect::SubmitMfa {
+            authorization,
+            answer,
+        } => Event::AuthorizationUpdated(Box::new(api.answer_mfa(&authorization, &answer).await?)),
+        Effect::PollAuthorization { authorization } => {
+            Event::AuthorizationUpdated(Box::new(api.authorization(&authorization).await?))
+        }
+        Effect::LoadAccounts { authorization } => {
+            Event::AccountsLoaded(api.accounts(&authorization).await?)
+        }
+        Effect::AttachAccounts {
+            authorization,
+            accounts,
+            idempotency_key,
+        } => Event::Linked(
+            api.attach(&authorization, &accounts, &idempotency_key)
+                .await?,
+        ),
+        Effect::Complete => Event::Completed(api.complete().await?),
+        Effect::CancelSession => Event::SessionCancelled(Some(api.cancel().await?)),
+        // Not requests: `Driver::run` does these itself and never sends them here.
+        Effect::OpenPopup { .. }
+        | Effect::StartTimer { .. }
+        | Effect::Emit(_)
+        | Effect::Announce(_)
+        | Effect::Finish(_)
+        | Effect::Ignored { .. } => {
+            return Err(ApiError::Decode("not a request of the link API".to_owned()));
+        }
+    })
+}
+
+/// A fresh `Idempotency-Key` for linking accounts: 128 bits from `crypto.getRandomValues`,
+/// in hex. The flow never makes randomness; the view asks for a key when the person confirms.
+pub fn new_idempotency_key() -> String {
+    use std::fmt::Write;
+    let mut bytes = [0u8; 16];
+    let random = web_sys::window()
+        .and_then(|window| window.crypto().ok())
+        .and_then(|crypto| crypto.get_random_values_with_u8_array(&mut bytes).ok())
+        .is_some();
+    if !random {
+        // No Web Crypto (never in a browser that runs this module): still unique enough
+        // within one session, which is all a key must be.
+        for byte in &mut bytes {
+            *byte = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    let mut key = String::with_capacity(35);
+    key.push_str("fl_");
+    for byte in bytes {
+        let _ = write!(key, "{byte:02x}");
+    }
+    key
+}
+
 /// The flow's view of an API failure, in words for the person.
-fn failed(error: &ApiError) -> Event {
-    use finlink_protocol::ErrorCode;
+fn failed(request: Request, error: &ApiError) -> Event {
     let message = match error {
         ApiError::Network(_) => {
             "We couldn't reach finlink. Check your connection and try again.".to_owned()
@@ -103,10 +273,11 @@ fn failed(error: &ApiError) -> Event {
             _ => error.message.clone(),
         },
         ApiError::Status { .. } | ApiError::Decode(_) => {
-            "finlink answered in a way this page does not understand. Try again later.".to_owned()
+            "Something went wrong at finlink. Try again in a moment.".to_owned()
         }
     };
     Event::ApiFailed {
+        request,
         error: Failure {
             code: error.code(),
             message,

@@ -1,17 +1,86 @@
 //! Leptos components: the dialog shell and one view per step (DESIGN §1).
 //!
-//! Views render a [`State`] and report what the person does through callbacks; they hold no
-//! logic. The one [`driver`] runs the flow's effects and feeds the results back as events.
+//! Views render the flow [`State`] and report what the person does as [`Event`]s through a
+//! callback; they hold no logic of the flow. The one [`driver`] runs the flow's effects and
+//! feeds the results back as events.
+//!
+//! Every step component takes the same two props: `state`, the flow state as a signal, and
+//! `send`, where the person's events go. A step reads the parts of the state it shows through
+//! memos, so typing into a field or ticking a box never rebuilds the field or the box.
+//! Text from the API is always rendered as text, never as markup.
 
+mod accounts;
 mod consent;
 mod dialog;
 mod driver;
+mod institutions;
+mod login;
 mod status;
 
-pub use consent::{ConsentView, permission_text};
-pub use dialog::Dialog;
-pub use driver::App;
-pub use status::{FailedView, LoadingView};
+pub use accounts::{AccountsStep, SuccessStep, account_kind, unselectable_text};
+pub use consent::{ConsentStep, permission_text};
+pub use dialog::{Dialog, Screen};
+pub use driver::{App, new_idempotency_key};
+pub use institutions::InstitutionsStep;
+pub use login::{CredentialsStep, MfaStep, OAuthStep};
+pub use status::{FailedStep, ProgressStep};
+
+use leptos::html::ElementType;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::flow::State;
 
 /// The `id` of the current step's heading, which names the dialog.
 pub const TITLE_ID: &str = "finlink-title";
+
+/// A part of the flow state, for fine-grained updates: what reads it re-renders only when the
+/// part changes. `None` when the state is not the step that `pick` knows.
+fn part<T>(
+    state: Signal<State>,
+    pick: impl Fn(&State) -> Option<T> + Send + Sync + 'static,
+) -> Memo<Option<T>>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    Memo::new(move |_| state.with(|state| pick(state)))
+}
+
+/// Moves the focus to this element once it is in the page: a new step's heading or first field.
+fn focus_on_load<E>(node: NodeRef<E>)
+where
+    E: ElementType + 'static,
+    E::Output: JsCast + Clone + 'static,
+{
+    node.on_load(|element| {
+        if let Some(element) = element.dyn_ref::<web_sys::HtmlElement>() {
+            let _ = element.focus();
+        }
+    });
+}
+
+/// A URL from the API that is safe as a link target: `https:` (or `http:`) only, never
+/// `javascript:` or `data:`.
+pub fn safe_url(url: &str) -> Option<&str> {
+    let scheme = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    (scheme.starts_with("https://") || scheme.starts_with("http://")).then_some(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_url;
+
+    #[test]
+    fn only_web_urls_become_links() {
+        assert_eq!(
+            safe_url("https://bank.example/a"),
+            Some("https://bank.example/a")
+        );
+        assert_eq!(safe_url("HTTP://bank.example"), Some("HTTP://bank.example"));
+        assert_eq!(safe_url("javascript:alert(1)"), None);
+        assert_eq!(safe_url(" https://x"), None);
+        assert_eq!(safe_url("data:text/html,hi"), None);
+        assert_eq!(safe_url(""), None);
+        assert_eq!(safe_url("é"), None);
+    }
+}

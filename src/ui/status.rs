@@ -1,36 +1,96 @@
+use leptos::html;
 use leptos::prelude::*;
 
-use super::TITLE_ID;
+use super::{TITLE_ID, focus_on_load, part};
+use crate::flow::{Event, State};
 
-/// Shown while the session loads.
-#[component]
-pub fn LoadingView() -> impl IntoView {
-    view! {
-        <div class="fl-status" role="status">
-            <span class="fl-spinner" aria-hidden="true"></span>
-            <h1 id=TITLE_ID class="fl-title fl-title-small">"Loading…"</h1>
-        </div>
-    }
+/// What the flow is busy with, for the steps that only wait: loading, connecting, linking.
+fn progress_text(state: &State) -> Option<(String, bool)> {
+    let (text, busy) = match state {
+        State::Loading => ("Loading…".to_owned(), true),
+        State::StartingAuthorization { institution, .. } => {
+            (format!("Connecting to {}…", institution.name), true)
+        }
+        State::LoadingAccounts { institution, .. } => (
+            format!("Getting your accounts from {}…", institution.name),
+            true,
+        ),
+        State::Linking { .. } => ("Linking your accounts…".to_owned(), true),
+        State::Cancelling { .. } => ("Closing…".to_owned(), true),
+        State::Finished => ("You can close this window.".to_owned(), false),
+        State::Consent { .. }
+        | State::SelectInstitution { .. }
+        | State::OAuth { .. }
+        | State::Credentials { .. }
+        | State::Mfa { .. }
+        | State::SelectAccounts { .. }
+        | State::Success { .. }
+        | State::Failed { .. } => return None,
+    };
+    Some((text, busy))
 }
 
-/// Shown when the flow cannot go on; offers to try again when that can help.
+/// The steps that wait for an answer: a spinner and what is going on.
 #[component]
-pub fn FailedView(
-    /// What went wrong, in words for the person.
-    message: String,
-    /// Present when trying again can help.
-    #[prop(optional)]
-    on_retry: Option<Callback<()>>,
-) -> impl IntoView {
+pub fn ProgressStep(#[prop(into)] state: Signal<State>) -> impl IntoView {
+    let Some((text, busy)) = state.with_untracked(progress_text) else {
+        return ().into_any();
+    };
+    let heading = NodeRef::<html::H1>::new();
+    focus_on_load(heading);
     view! {
-        <div class="fl-failed">
-            <h1 id=TITLE_ID class="fl-title">"Something went wrong"</h1>
+        <div class="fl-step fl-status" role="status">
+            {busy.then(|| view! { <span class="fl-spinner" aria-hidden="true"></span> })}
+            <h1 id=TITLE_ID class="fl-title fl-title-small" tabindex="-1" node_ref=heading>
+                {text}
+            </h1>
+        </div>
+    }
+    .into_any()
+}
+
+/// The flow cannot go on: what happened, and what the person can do.
+#[component]
+pub fn FailedStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -> impl IntoView {
+    let failed = part(state, |state| match state {
+        State::Failed { error, retry, .. } => {
+            Some((error.message.clone(), retry.is_some(), state.can_go_back()))
+        }
+        _ => None,
+    });
+    let heading = NodeRef::<html::H1>::new();
+    focus_on_load(heading);
+    let message = move || failed.get().map(|(message, ..)| message);
+    let can_retry = move || failed.get().is_some_and(|(_, retry, _)| retry);
+    let can_go_back = move || failed.get().is_some_and(|(.., back)| back);
+    view! {
+        <div class="fl-step fl-failed">
+            <span class="fl-failed-mark" aria-hidden="true"></span>
+            <h1 id=TITLE_ID class="fl-title" tabindex="-1" node_ref=heading>
+                "Something went wrong"
+            </h1>
             <p class="fl-message" role="alert">{message}</p>
-            {on_retry.map(|retry| view! {
-                <button type="button" class="fl-button" on:click=move |_| retry.run(())>
+            {move || can_retry().then(|| view! {
+                <button type="button" class="fl-button" on:click=move |_| send.run(Event::Retry)>
                     "Try again"
                 </button>
             })}
+            {move || can_go_back().then(|| view! {
+                <button
+                    type="button"
+                    class="fl-button fl-button-secondary"
+                    on:click=move |_| send.run(Event::Back)
+                >
+                    "Pick another bank"
+                </button>
+            })}
+            <button
+                type="button"
+                class="fl-button fl-button-text"
+                on:click=move |_| send.run(Event::Cancel)
+            >
+                "Close"
+            </button>
         </div>
     }
 }

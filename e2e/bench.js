@@ -1,0 +1,143 @@
+// `make bench`: the widget's weight and how fast it opens. A script, not a test: it prints
+// figures (and writes them as JSON to target/bench.json) and fails only if it cannot measure.
+//
+//   node bench.js [--runs 20]
+//
+// 1. Bytes of the widget page's wasm + JS + CSS (the built dist/), raw, gzip -9 and brotli
+//    (quality 11), with node's zlib; bytes of the loader finlink.js, the same way.
+// 2. The time from `Finlink.collect` on the demo shop to the consent screen being interactive
+//    (its Continue button present and enabled, then one frame painted) in headless Chromium,
+//    over N runs: cold (a fresh browser context each run: empty HTTP cache) and warm (one
+//    context, a new page each run). Medians, with min and max.
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+
+import { createSession, launchBrowser, repo, startServer, widgetDir } from "./harness.js";
+
+const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 20;
+
+function sizes(bytes) {
+  return {
+    raw: bytes.length,
+    gzip: gzipSync(bytes, { level: 9 }).length,
+    brotli: brotliCompressSync(bytes, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+    }).length,
+  };
+}
+
+function add(a, b) {
+  return { raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli };
+}
+
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+
+function weigh() {
+  const dir = widgetDir();
+  const files = readdirSync(dir).filter((name) => /\.(wasm|js|css)$/.test(name)).sort();
+  const each = files.map((name) => ({ name, ...sizes(readFileSync(join(dir, name))) }));
+  const total = each.reduce(add, { raw: 0, gzip: 0, brotli: 0 });
+  const loader = sizes(readFileSync(join(repo, "loader/finlink.js")));
+  return { widget: { files: each, total }, loader };
+}
+
+// Runs in every frame before its own scripts (CDP, so the widget's CSP does not apply): in the
+// widget's frame, records when the consent screen's Continue button is there, enabled and
+// painted, on the same clock as the host page's (timeOrigin + now).
+function watchConsent() {
+  if (location.pathname.indexOf("/link/") !== 0) return;
+  const now = () => performance.timeOrigin + performance.now();
+  const ready = () =>
+    Array.from(document.querySelectorAll("button")).some(
+      (button) => button.textContent.trim() === "Continue" && !button.disabled &&
+        button.getAttribute("aria-disabled") !== "true" && button.getClientRects().length > 0,
+    );
+  const observer = new MutationObserver(() => {
+    if (!ready()) return;
+    observer.disconnect();
+    requestAnimationFrame(() => setTimeout(() => { window.__finlinkConsentReady = now(); }));
+  });
+  const start = () => observer.observe(document.documentElement, { subtree: true, childList: true, attributes: true });
+  if (document.documentElement) start();
+  else document.addEventListener("readystatechange", start, { once: true });
+}
+
+async function openOnce(server, context) {
+  const { client_secret: clientSecret } = await createSession(server, {
+    permissions: ["payment_method", "balances"],
+  });
+  const page = await context.newPage();
+  try {
+    await page.goto(server.demoUrl);
+    await page.waitForFunction(() => window.Finlink);
+    const started = await page.evaluate((secret) => {
+      const at = performance.timeOrigin + performance.now();
+      window.Finlink.collect({ clientSecret: secret });
+      return at;
+    }, clientSecret);
+    const frame = page.frameLocator('iframe[title="Link your bank account"]');
+    await frame.getByRole("button", { name: "Continue" }).waitFor({ timeout: 30_000 });
+    const widget = page.frames().find((f) => new URL(f.url()).pathname.startsWith("/link/"));
+    const readyAt = await widget.waitForFunction(() => window.__finlinkConsentReady, null, { timeout: 30_000 });
+    return (await readyAt.jsonValue()) - started;
+  } finally {
+    await page.close();
+  }
+}
+
+function stats(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1], runs: sorted.length };
+}
+
+async function time() {
+  const server = await startServer();
+  const browser = await launchBrowser();
+  try {
+    const cold = [];
+    for (let i = 0; i < runs; i++) {
+      const context = await browser.newContext();
+      await context.addInitScript(watchConsent);
+      try {
+        cold.push(await openOnce(server, context));
+      } finally {
+        await context.close();
+      }
+    }
+    const warm = [];
+    const context = await browser.newContext();
+    await context.addInitScript(watchConsent);
+    try {
+      await openOnce(server, context); // fills the cache
+      for (let i = 0; i < runs; i++) warm.push(await openOnce(server, context));
+    } finally {
+      await context.close();
+    }
+    return { cold: stats(cold), warm: stats(warm) };
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+const weight = weigh();
+const timing = await time();
+
+console.log("widget page (dist/):");
+for (const file of weight.widget.files) {
+  console.log(`  ${file.name.padEnd(24)} ${String(file.raw).padStart(8)} B  gzip ${kb(file.gzip).padStart(9)}  brotli ${kb(file.brotli).padStart(9)}`);
+}
+const total = weight.widget.total;
+console.log(`  ${"total".padEnd(24)} ${String(total.raw).padStart(8)} B  gzip ${kb(total.gzip).padStart(9)}  brotli ${kb(total.brotli).padStart(9)}`);
+const loader = weight.loader;
+console.log(`loader finlink.js: ${loader.raw} B, gzip ${loader.gzip} B, brotli ${loader.brotli} B`);
+const ms = (n) => `${n.toFixed(1)} ms`;
+for (const [name, s] of Object.entries(timing)) {
+  console.log(`Finlink.collect → consent interactive, ${name}: median ${ms(s.median)} (min ${ms(s.min)}, max ${ms(s.max)}, ${s.runs} runs)`);
+}
+
+mkdirSync(join(repo, "target"), { recursive: true });
+writeFileSync(join(repo, "target/bench.json"), JSON.stringify({ weight, timing }, null, 2) + "\n");

@@ -1,0 +1,114 @@
+//! Everything that can happen: what the person does and what IO answers.
+
+use finlink_protocol::{Authorization, Institution, LinkAccount, LinkResult, LinkSession};
+
+use super::Failure;
+
+/// An input of the flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    // What the person does.
+    /// Continue on the consent screen.
+    ConsentGiven,
+    /// The search field changed.
+    QueryChanged(String),
+    /// A search result was picked.
+    InstitutionChosen(Box<Institution>),
+    /// Continue on the OAuth hand-off screen, or "Reopen window" while waiting.
+    ContinueToBank,
+    /// The credentials form was submitted. The password lives only in this event and the
+    /// effect that sends it.
+    CredentialsSubmitted {
+        username: String,
+        password: String,
+    },
+    /// The second-factor form was submitted.
+    MfaAnswered(String),
+    /// An account's checkbox (or radio) was toggled.
+    AccountToggled(String),
+    /// "Link accounts"; the key makes a retried attach link once.
+    AccountsConfirmed {
+        idempotency_key: String,
+    },
+    Back,
+    /// Close the flow, at any step.
+    Cancel,
+    Retry,
+    /// "Done" on the success screen.
+    Done,
+
+    // What IO answers.
+    SessionLoaded(Box<LinkSession>),
+    ConsentRecorded(Box<LinkSession>),
+    InstitutionsLoaded {
+        query: String,
+        institutions: Vec<Institution>,
+    },
+    AuthorizationUpdated(Box<Authorization>),
+    AccountsLoaded(Vec<LinkAccount>),
+    /// The accounts were attached; completion follows.
+    Linked(LinkResult),
+    /// The session completed.
+    Completed(LinkResult),
+    /// The session was cancelled, with the accounts linked before, if any.
+    SessionCancelled(Option<LinkResult>),
+    ApiFailed {
+        request: Request,
+        error: Failure,
+        retryable: bool,
+    },
+    /// The poll timer fired.
+    TimerFired,
+    /// `window.open` returned nothing.
+    PopupBlocked,
+    /// The browser went offline (`false`) or back online (`true`).
+    Connectivity(bool),
+}
+
+/// Which request an `ApiFailed` answers, so a late answer is never taken for another's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Request {
+    LoadSession,
+    GiveConsent,
+    Search,
+    StartAuthorization,
+    SubmitCredentials,
+    SubmitMfa,
+    PollAuthorization,
+    LoadAccounts,
+    AttachAccounts,
+    Complete,
+    CancelSession,
+}
+
+impl Event {
+    /// A short name, for diagnostics and `Effect::Ignored`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::ConsentGiven => "consent_given",
+            Self::QueryChanged(_) => "query_changed",
+            Self::InstitutionChosen(_) => "institution_chosen",
+            Self::ContinueToBank => "continue_to_bank",
+            Self::CredentialsSubmitted { .. } => "credentials_submitted",
+            Self::MfaAnswered(_) => "mfa_answered",
+            Self::AccountToggled(_) => "account_toggled",
+            Self::AccountsConfirmed { .. } => "accounts_confirmed",
+            Self::Back => "back",
+            Self::Cancel => "cancel",
+            Self::Retry => "retry",
+            Self::Done => "done",
+            Self::SessionLoaded(_) => "session_loaded",
+            Self::ConsentRecorded(_) => "consent_recorded",
+            Self::InstitutionsLoaded { .. } => "institutions_loaded",
+            Self::AuthorizationUpdated(_) => "authorization_updated",
+            Self::AccountsLoaded(_) => "accounts_loaded",
+            Self::Linked(_) => "linked",
+            Self::Completed(_) => "completed",
+            Self::SessionCancelled(_) => "session_cancelled",
+            Self::ApiFailed { .. } => "api_failed",
+            Self::TimerFired => "timer_fired",
+            Self::PopupBlocked => "popup_blocked",
+            Self::Connectivity(_) => "connectivity",
+        }
+    }
+}

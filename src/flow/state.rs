@@ -1,0 +1,207 @@
+//! What the flow awaits, with the data it needs inside each variant.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use finlink_protocol::{Institution, LinkAccount, LinkResult, LinkSession, MfaChallenge};
+
+use super::{Effect, Failure};
+
+/// The link session, shared by every step after it loaded (business name, permissions).
+pub type Session = Arc<LinkSession>;
+
+/// The flow's state: named for what it awaits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum State {
+    /// The link session is being fetched.
+    Loading,
+    /// The person reads what the business asks for; `submitting` while consent is recorded.
+    Consent { session: Session, submitting: bool },
+    /// The person looks for their bank.
+    SelectInstitution {
+        session: Session,
+        query: String,
+        results: Results,
+        featured: Vec<Institution>,
+    },
+    /// An authorization is being started at the chosen bank.
+    StartingAuthorization {
+        session: Session,
+        institution: Box<Institution>,
+    },
+    /// OAuth: the person continues at the bank's own page.
+    OAuth {
+        session: Session,
+        institution: Box<Institution>,
+        authorization: String,
+        oauth_url: String,
+        handoff: Handoff,
+    },
+    /// The bank's username and password form.
+    Credentials {
+        session: Session,
+        institution: Box<Institution>,
+        authorization: String,
+        form: CredentialsForm,
+    },
+    /// The bank asks a second factor.
+    Mfa {
+        session: Session,
+        institution: Box<Institution>,
+        authorization: String,
+        challenge: MfaChallenge,
+        form: MfaForm,
+    },
+    /// The bank authorized; the accounts it shared are being fetched.
+    LoadingAccounts {
+        session: Session,
+        institution: Box<Institution>,
+        authorization: String,
+    },
+    /// The person picks the accounts to link.
+    SelectAccounts {
+        session: Session,
+        institution: Box<Institution>,
+        authorization: String,
+        accounts: Vec<LinkAccount>,
+        selected: BTreeSet<String>,
+        /// Why the last confirmation did not go through.
+        error: Option<Failure>,
+    },
+    /// The chosen accounts are being linked and the session completed; a retry reuses the key.
+    Linking {
+        session: Session,
+        institution: Box<Institution>,
+        authorization: String,
+        accounts: Vec<LinkAccount>,
+        selected: BTreeSet<String>,
+        idempotency_key: String,
+    },
+    /// Linked: the person sees the accounts and presses Done.
+    Success {
+        session: Session,
+        result: LinkResult,
+    },
+    /// Something went wrong. `retry` is what Retry re-runs (then the flow awaits `resume`);
+    /// without it, the person can pick another bank (with a session) or close.
+    Failed {
+        session: Option<Session>,
+        error: Failure,
+        retry: Option<Retry>,
+    },
+    /// The person closed the flow; the session is being cancelled.
+    Cancelling { session: Session },
+    /// The flow is over; the host has its outcome.
+    Finished,
+}
+
+/// A failed request to run again, and the state that awaits its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retry {
+    pub effect: Effect,
+    pub resume: Box<State>,
+}
+
+/// What the search list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Results {
+    /// The query is empty: the featured institutions.
+    Featured,
+    /// A query was sent; the previous results stay visible until the answer.
+    Searching { previous: Vec<Institution> },
+    /// The institutions matching the query.
+    Found(Vec<Institution>),
+    /// Nothing matches: the person can change the query.
+    NoResults,
+    /// The search failed; typing again retries.
+    Failed(Failure),
+}
+
+/// The OAuth hand-off: before the bank's window opens, and while the person is there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handoff {
+    /// "You'll continue at {bank}": the person presses Continue.
+    Ready,
+    /// The bank's window is open; the flow polls the authorization.
+    Waiting { popup_blocked: bool },
+}
+
+/// The credentials form: what the person typed stays (never the password).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialsForm {
+    pub username: String,
+    pub error: Option<Failure>,
+    pub attempts_remaining: u32,
+    pub submitting: bool,
+}
+
+/// The second-factor form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MfaForm {
+    pub error: Option<Failure>,
+    pub attempts_remaining: u32,
+    pub submitting: bool,
+}
+
+impl State {
+    /// A short name, for diagnostics and `Effect::Ignored`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Loading => "loading",
+            Self::Consent { .. } => "consent",
+            Self::SelectInstitution { .. } => "select_institution",
+            Self::StartingAuthorization { .. } => "starting_authorization",
+            Self::OAuth { .. } => "oauth",
+            Self::Credentials { .. } => "credentials",
+            Self::Mfa { .. } => "mfa",
+            Self::LoadingAccounts { .. } => "loading_accounts",
+            Self::SelectAccounts { .. } => "select_accounts",
+            Self::Linking { .. } => "linking",
+            Self::Success { .. } => "success",
+            Self::Failed { .. } => "failed",
+            Self::Cancelling { .. } => "cancelling",
+            Self::Finished => "finished",
+        }
+    }
+
+    /// The session, once loaded.
+    pub fn session(&self) -> Option<&Session> {
+        match self {
+            Self::Consent { session, .. }
+            | Self::SelectInstitution { session, .. }
+            | Self::StartingAuthorization { session, .. }
+            | Self::OAuth { session, .. }
+            | Self::Credentials { session, .. }
+            | Self::Mfa { session, .. }
+            | Self::LoadingAccounts { session, .. }
+            | Self::SelectAccounts { session, .. }
+            | Self::Linking { session, .. }
+            | Self::Success { session, .. }
+            | Self::Cancelling { session } => Some(session),
+            Self::Failed { session, .. } => session.as_ref(),
+            Self::Loading | Self::Finished => None,
+        }
+    }
+
+    /// Whether Back leads somewhere from here.
+    pub fn can_go_back(&self) -> bool {
+        match self {
+            Self::SelectInstitution { .. }
+            | Self::OAuth { .. }
+            | Self::Credentials { .. }
+            | Self::Mfa { .. }
+            | Self::SelectAccounts { .. } => true,
+            Self::Failed { session, .. } => session
+                .as_ref()
+                .is_some_and(|session| session.consent_given),
+            Self::Loading
+            | Self::Consent { .. }
+            | Self::StartingAuthorization { .. }
+            | Self::LoadingAccounts { .. }
+            | Self::Linking { .. }
+            | Self::Success { .. }
+            | Self::Cancelling { .. }
+            | Self::Finished => false,
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! The flow's specification: one table of single transitions, whole flows against a scripted
+//! link API, and properties over any sequence of events.
+
+// proptest runs natively only.
+#[cfg(not(target_arch = "wasm32"))]
+mod properties;
+mod scenarios;
+mod table;
+
+use std::sync::Arc;
+
+use finlink_protocol::{
+    AccountCategory, AccountStatus, AccountSubcategory, ApiError, AuthMethod, Authorization,
+    AuthorizationState, ErrorCode, ErrorType, Institution, InstitutionStatus, LinkAccount,
+    LinkResult, LinkSession, LinkedAccount, MfaChallenge, Permission, ResumeAt, SessionStatus,
+    UnselectableReason,
+};
+
+use super::*;
+
+pub fn link_session(resume: ResumeAt) -> LinkSession {
+    LinkSession {
+        id: "fcsess_1".to_owned(),
+        business_name: "Demo Shop".to_owned(),
+        permissions: vec![Permission::PaymentMethod, Permission::Balances],
+        filters: None,
+        status: SessionStatus::Open,
+        consent_given: !matches!(resume, ResumeAt::Consent),
+        resume,
+        accounts: Vec::new(),
+        expires_at: 1_800_000_000,
+        terms_url: "https://link.example/legal/terms".to_owned(),
+        privacy_url: "https://link.example/legal/privacy".to_owned(),
+    }
+}
+
+pub fn session() -> Session {
+    Arc::new(link_session(ResumeAt::SelectInstitution))
+}
+
+pub fn institution(id: &str, auth_method: AuthMethod, status: InstitutionStatus) -> Institution {
+    Institution {
+        id: id.to_owned(),
+        name: format!("Bank {id}"),
+        url: None,
+        routing_numbers: Vec::new(),
+        auth_method,
+        status,
+        featured: false,
+        country: "US".to_owned(),
+    }
+}
+
+pub fn credentials_bank() -> Institution {
+    institution(
+        "ins_credentials",
+        AuthMethod::Credentials,
+        InstitutionStatus::Up,
+    )
+}
+
+pub fn oauth_bank() -> Institution {
+    institution("ins_oauth", AuthMethod::Oauth, InstitutionStatus::Up)
+}
+
+pub fn authorization(institution: &Institution, state: AuthorizationState) -> Box<Authorization> {
+    Box::new(Authorization {
+        id: "fcauth_1".to_owned(),
+        institution: institution.clone(),
+        state,
+    })
+}
+
+pub fn api_error(code: ErrorCode, message: &str) -> ApiError {
+    ApiError {
+        kind: ErrorType::InstitutionError,
+        code,
+        message: message.to_owned(),
+        param: None,
+        request_id: None,
+    }
+}
+
+pub fn account(id: &str, reason: Option<UnselectableReason>) -> LinkAccount {
+    LinkAccount {
+        id: id.to_owned(),
+        display_name: format!("Account {id}"),
+        institution_name: "Bank".to_owned(),
+        category: AccountCategory::Cash,
+        subcategory: AccountSubcategory::Checking,
+        last4: "6789".to_owned(),
+        status: AccountStatus::Active,
+        unselectable_reason: reason,
+    }
+}
+
+pub fn link_result(status: SessionStatus, ids: &[&str]) -> LinkResult {
+    LinkResult {
+        session: "fcsess_1".to_owned(),
+        status,
+        accounts: ids
+            .iter()
+            .map(|id| LinkedAccount {
+                id: (*id).to_owned(),
+                display_name: format!("Account {id}"),
+                institution_name: "Bank".to_owned(),
+                category: AccountCategory::Cash,
+                subcategory: AccountSubcategory::Checking,
+                last4: "6789".to_owned(),
+                status: AccountStatus::Active,
+                permissions: vec![Permission::PaymentMethod],
+            })
+            .collect(),
+    }
+}
+
+pub fn network_failure() -> Failure {
+    Failure::new(
+        None,
+        "We couldn't reach finlink. Check your connection and try again.",
+    )
+}
+
+pub fn mfa_code() -> MfaChallenge {
+    MfaChallenge::Code {
+        message: "Enter the code we sent you.".to_owned(),
+    }
+}

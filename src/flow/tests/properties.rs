@@ -1,0 +1,217 @@
+//! Properties over any sequence of events: the flow never panics, finishes at most once,
+//! ignores everything after finishing, and its states stay valid.
+
+use proptest::prelude::*;
+
+use super::*;
+
+fn any_failure() -> impl Strategy<Value = Failure> {
+    prop_oneof![
+        Just(network_failure()),
+        Just(Failure::new(Some(ErrorCode::SessionExpired), "expired")),
+        Just(Failure::new(Some(ErrorCode::InvalidCredentials), "wrong")),
+        Just(Failure::new(Some(ErrorCode::InstitutionError), "bank")),
+    ]
+}
+
+fn any_request() -> impl Strategy<Value = Request> {
+    prop_oneof![
+        Just(Request::LoadSession),
+        Just(Request::GiveConsent),
+        Just(Request::Search),
+        Just(Request::StartAuthorization),
+        Just(Request::SubmitCredentials),
+        Just(Request::SubmitMfa),
+        Just(Request::PollAuthorization),
+        Just(Request::LoadAccounts),
+        Just(Request::AttachAccounts),
+        Just(Request::Complete),
+        Just(Request::CancelSession),
+    ]
+}
+
+fn any_authorization_state() -> impl Strategy<Value = AuthorizationState> {
+    prop_oneof![
+        Just(AuthorizationState::AwaitingOauth {
+            oauth_url: "https://bank.example/a".to_owned()
+        }),
+        (0u32..6).prop_map(
+            |attempts_remaining| AuthorizationState::AwaitingCredentials {
+                error: None,
+                attempts_remaining
+            }
+        ),
+        Just(AuthorizationState::AwaitingMfa {
+            challenge: mfa_code(),
+            error: None,
+            attempts_remaining: 3
+        }),
+        Just(AuthorizationState::Authorized),
+        Just(AuthorizationState::Failed {
+            error: api_error(ErrorCode::AccountLocked, "locked")
+        }),
+    ]
+}
+
+fn any_institution() -> impl Strategy<Value = Institution> {
+    prop_oneof![
+        Just(credentials_bank()),
+        Just(oauth_bank()),
+        Just(institution(
+            "ins_down",
+            AuthMethod::Credentials,
+            InstitutionStatus::DownScheduled
+        )),
+    ]
+}
+
+fn any_resume() -> impl Strategy<Value = ResumeAt> {
+    prop_oneof![
+        Just(ResumeAt::Consent),
+        Just(ResumeAt::SelectInstitution),
+        any_authorization_state().prop_map(|state| ResumeAt::Authorization {
+            authorization: authorization(&oauth_bank(), state)
+        }),
+        Just(ResumeAt::SelectAccounts {
+            authorization: authorization(&credentials_bank(), AuthorizationState::Authorized)
+        }),
+    ]
+}
+
+fn any_event() -> impl Strategy<Value = Event> {
+    let account_id = prop_oneof![
+        Just("fca_1".to_owned()),
+        Just("fca_2".to_owned()),
+        Just("fca_card".to_owned()),
+        Just("fca_ghost".to_owned())
+    ];
+    prop_oneof![
+        Just(Event::ConsentGiven),
+        "[a-z ]{0,4}".prop_map(Event::QueryChanged),
+        any_institution().prop_map(|i| Event::InstitutionChosen(Box::new(i))),
+        Just(Event::ContinueToBank),
+        (
+            "[a-z]{0,3}",
+            prop_oneof![Just(String::new()), Just("pass_good".to_owned())]
+        )
+            .prop_map(|(username, password)| Event::CredentialsSubmitted { username, password }),
+        "[0-9]{0,6}".prop_map(Event::MfaAnswered),
+        account_id.prop_map(Event::AccountToggled),
+        "[a-z]{1,3}".prop_map(|idempotency_key| Event::AccountsConfirmed { idempotency_key }),
+        Just(Event::Back),
+        Just(Event::Cancel),
+        Just(Event::Retry),
+        Just(Event::Done),
+        any_resume().prop_map(|resume| Event::SessionLoaded(Box::new(link_session(resume)))),
+        Just(Event::ConsentRecorded(Box::new(link_session(
+            ResumeAt::SelectInstitution
+        )))),
+        (
+            "[a-z ]{0,4}",
+            prop::collection::vec(any_institution(), 0..3)
+        )
+            .prop_map(|(query, institutions)| Event::InstitutionsLoaded {
+                query,
+                institutions
+            }),
+        (any_institution(), any_authorization_state())
+            .prop_map(|(i, state)| Event::AuthorizationUpdated(authorization(&i, state))),
+        Just(Event::AccountsLoaded(vec![
+            account("fca_1", None),
+            account("fca_2", None),
+            account("fca_card", Some(UnselectableReason::UnsupportedForPayments))
+        ])),
+        Just(Event::Linked(link_result(SessionStatus::Open, &["fca_1"]))),
+        Just(Event::Completed(link_result(
+            SessionStatus::Completed,
+            &["fca_1"]
+        ))),
+        Just(Event::SessionCancelled(None)),
+        (any_request(), any_failure(), any::<bool>()).prop_map(|(request, error, retryable)| {
+            Event::ApiFailed {
+                request,
+                error,
+                retryable,
+            }
+        }),
+        Just(Event::TimerFired),
+        Just(Event::PopupBlocked),
+        any::<bool>().prop_map(Event::Connectivity),
+    ]
+}
+
+/// What every state must satisfy, whatever led to it.
+fn assert_valid(state: &State) {
+    match state {
+        State::SelectAccounts {
+            accounts, selected, ..
+        } => {
+            for id in selected {
+                let account = accounts.iter().find(|account| &account.id == id);
+                assert!(
+                    account.is_some_and(|account| account.unselectable_reason.is_none()),
+                    "selected {id} must be selectable"
+                );
+            }
+        }
+        State::Linking { selected, .. } => {
+            assert!(!selected.is_empty(), "linking needs a selection")
+        }
+        State::Failed {
+            retry: Some(retry), ..
+        } => assert!(!matches!(
+            *retry.resume,
+            State::Failed { .. } | State::Finished
+        )),
+        State::Loading
+        | State::Consent { .. }
+        | State::SelectInstitution { .. }
+        | State::StartingAuthorization { .. }
+        | State::OAuth { .. }
+        | State::Credentials { .. }
+        | State::Mfa { .. }
+        | State::LoadingAccounts { .. }
+        | State::Success { .. }
+        | State::Failed { retry: None, .. }
+        | State::Cancelling { .. }
+        | State::Finished => {}
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn any_sequence_of_events_keeps_the_flow_valid_and_finishes_at_most_once(events in prop::collection::vec(any_event(), 0..60)) {
+        let (mut state, _) = start();
+        let mut finishes = 0;
+        for event in events {
+            let finished_before = matches!(state, State::Finished);
+            let (next, effects) = step(state, event);
+            finishes += effects.iter().filter(|effect| matches!(effect, Effect::Finish(_))).count();
+            if finished_before {
+                prop_assert!(matches!(next, State::Finished), "finished is final");
+                let quiet = effects.iter().all(|effect| matches!(effect, Effect::Ignored { .. } | Effect::Announce(_)));
+                prop_assert!(quiet, "a finished flow does nothing more");
+            }
+            let finishing = effects.iter().any(|effect| matches!(effect, Effect::Finish(_)));
+            prop_assert!(!finishing || matches!(next, State::Finished), "finishing leaves the flow finished");
+            assert_valid(&next);
+            state = next;
+        }
+        prop_assert!(finishes <= 1);
+    }
+
+    #[test]
+    fn an_ignored_event_leaves_the_state_unchanged(events in prop::collection::vec(any_event(), 1..40)) {
+        let (mut state, _) = start();
+        for event in events {
+            let before = state.clone();
+            let (next, effects) = step(state, event);
+            if matches!(effects.as_slice(), [Effect::Ignored { .. }]) {
+                prop_assert_eq!(&next, &before);
+            }
+            state = next;
+        }
+    }
+}

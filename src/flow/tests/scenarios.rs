@@ -1,0 +1,469 @@
+//! Whole flows against a scripted link API: the person's actions go in, the API answers every
+//! effect the way the sandbox banks do, and the host sees its events and one outcome.
+
+use std::collections::VecDeque;
+
+use super::*;
+
+/// The link API and its banks, as the sandbox documents them.
+struct ScriptedApi {
+    institutions: Vec<Institution>,
+    accounts: Vec<LinkAccount>,
+    /// Polls answered "still at the bank" before the OAuth bank authorizes.
+    polls_before_authorized: u32,
+    /// Requests that fail once with a network error before succeeding.
+    flaky: Vec<Request>,
+    current: Option<Institution>,
+    linked: Vec<String>,
+}
+
+impl ScriptedApi {
+    fn new() -> Self {
+        Self {
+            institutions: vec![
+                credentials_bank(),
+                oauth_bank(),
+                institution(
+                    "ins_down",
+                    AuthMethod::Credentials,
+                    InstitutionStatus::DownUnscheduled,
+                ),
+            ],
+            accounts: vec![
+                account("fca_checking", None),
+                account("fca_savings", None),
+                account("fca_card", Some(UnselectableReason::UnsupportedForPayments)),
+            ],
+            polls_before_authorized: 2,
+            flaky: Vec::new(),
+            current: None,
+            linked: Vec::new(),
+        }
+    }
+
+    fn flaky_once(&mut self, request: Request) -> Option<Event> {
+        let position = self.flaky.iter().position(|flaky| *flaky == request)?;
+        self.flaky.remove(position);
+        Some(Event::ApiFailed {
+            request,
+            error: network_failure(),
+            retryable: true,
+        })
+    }
+
+    fn authorization(&self, state: AuthorizationState) -> Event {
+        let institution = self.current.clone().unwrap_or_else(credentials_bank);
+        Event::AuthorizationUpdated(authorization(&institution, state))
+    }
+
+    /// The answer to an IO effect, or `None` for effects that are not requests.
+    fn answer(&mut self, effect: &Effect) -> Option<Event> {
+        let request = match effect {
+            Effect::LoadSession => Request::LoadSession,
+            Effect::GiveConsent { .. } => Request::GiveConsent,
+            Effect::Search { .. } => Request::Search,
+            Effect::StartAuthorization { .. } => Request::StartAuthorization,
+            Effect::SubmitCredentials { .. } => Request::SubmitCredentials,
+            Effect::SubmitMfa { .. } => Request::SubmitMfa,
+            Effect::PollAuthorization { .. } => Request::PollAuthorization,
+            Effect::LoadAccounts { .. } => Request::LoadAccounts,
+            Effect::AttachAccounts { .. } => Request::AttachAccounts,
+            Effect::Complete => Request::Complete,
+            Effect::CancelSession => Request::CancelSession,
+            Effect::OpenPopup { .. }
+            | Effect::StartTimer { .. }
+            | Effect::Emit(_)
+            | Effect::Announce(_)
+            | Effect::Finish(_)
+            | Effect::Ignored { .. } => return None,
+        };
+        if let Some(failure) = self.flaky_once(request) {
+            return Some(failure);
+        }
+        Some(match effect {
+            Effect::LoadSession => Event::SessionLoaded(Box::new(link_session(ResumeAt::Consent))),
+            Effect::GiveConsent { .. } => {
+                Event::ConsentRecorded(Box::new(link_session(ResumeAt::SelectInstitution)))
+            }
+            Effect::Search { query } => Event::InstitutionsLoaded {
+                query: query.clone(),
+                institutions: self
+                    .institutions
+                    .iter()
+                    .filter(|i| i.name.to_lowercase().contains(&query.to_lowercase()))
+                    .cloned()
+                    .collect(),
+            },
+            Effect::StartAuthorization { institution: id } => {
+                self.current = self.institutions.iter().find(|i| &i.id == id).cloned();
+                match self.current.as_ref().map(|i| i.auth_method) {
+                    Some(AuthMethod::Oauth) => {
+                        self.authorization(AuthorizationState::AwaitingOauth {
+                            oauth_url: "https://bank.example/authorize".to_owned(),
+                        })
+                    }
+                    _ => self.authorization(AuthorizationState::AwaitingCredentials {
+                        error: None,
+                        attempts_remaining: 5,
+                    }),
+                }
+            }
+            Effect::SubmitCredentials { password, .. } => match password.as_str() {
+                "pass_good" => self.authorization(AuthorizationState::Authorized),
+                "pass_mfa_code" => self.authorization(AuthorizationState::AwaitingMfa {
+                    challenge: mfa_code(),
+                    error: None,
+                    attempts_remaining: 3,
+                }),
+                "pass_error" => self.authorization(AuthorizationState::Failed {
+                    error: api_error(
+                        ErrorCode::InstitutionError,
+                        "The bank could not complete the request.",
+                    ),
+                }),
+                _ => self.authorization(AuthorizationState::AwaitingCredentials {
+                    error: Some(api_error(
+                        ErrorCode::InvalidCredentials,
+                        "The username or password is incorrect.",
+                    )),
+                    attempts_remaining: 4,
+                }),
+            },
+            Effect::SubmitMfa { answer, .. } if answer == "123456" => {
+                self.authorization(AuthorizationState::Authorized)
+            }
+            Effect::SubmitMfa { .. } => self.authorization(AuthorizationState::AwaitingMfa {
+                challenge: mfa_code(),
+                error: Some(api_error(
+                    ErrorCode::InvalidMfaAnswer,
+                    "That answer is not correct.",
+                )),
+                attempts_remaining: 2,
+            }),
+            Effect::PollAuthorization { .. } if self.polls_before_authorized > 0 => {
+                self.polls_before_authorized -= 1;
+                self.authorization(AuthorizationState::AwaitingOauth {
+                    oauth_url: "https://bank.example/authorize".to_owned(),
+                })
+            }
+            Effect::PollAuthorization { .. } => self.authorization(AuthorizationState::Authorized),
+            Effect::LoadAccounts { .. } => Event::AccountsLoaded(self.accounts.clone()),
+            Effect::AttachAccounts { accounts, .. } => {
+                for account in accounts {
+                    if !self.linked.contains(account) {
+                        self.linked.push(account.clone());
+                    }
+                }
+                Event::Linked(self.result(SessionStatus::Open))
+            }
+            Effect::Complete => Event::Completed(self.result(SessionStatus::Completed)),
+            Effect::CancelSession => {
+                Event::SessionCancelled(Some(self.result(SessionStatus::Cancelled)))
+            }
+            Effect::OpenPopup { .. }
+            | Effect::StartTimer { .. }
+            | Effect::Emit(_)
+            | Effect::Announce(_)
+            | Effect::Finish(_)
+            | Effect::Ignored { .. } => return None,
+        })
+    }
+
+    fn result(&self, status: SessionStatus) -> LinkResult {
+        let ids: Vec<&str> = self.linked.iter().map(String::as_str).collect();
+        link_result(status, &ids)
+    }
+}
+
+/// A widget run: the driver's job, done synchronously against the script.
+struct Run {
+    state: State,
+    api: ScriptedApi,
+    host_events: Vec<&'static str>,
+    outcomes: Vec<Outcome>,
+    popups: Vec<String>,
+    timers: u32,
+}
+
+impl Run {
+    fn start(api: ScriptedApi) -> Self {
+        let (state, effects) = start();
+        let mut run = Self {
+            state,
+            api,
+            host_events: Vec::new(),
+            outcomes: Vec::new(),
+            popups: Vec::new(),
+            timers: 0,
+        };
+        run.perform(effects);
+        run
+    }
+
+    /// The person (or a timer) does something; IO answers until the flow waits for the person.
+    fn person(&mut self, event: Event) -> &mut Self {
+        let state = std::mem::replace(&mut self.state, State::Loading);
+        let (next, effects) = step(state, event);
+        self.state = next;
+        self.perform(effects);
+        self
+    }
+
+    fn perform(&mut self, effects: Vec<Effect>) {
+        let mut queue: VecDeque<Effect> = effects.into();
+        while let Some(effect) = queue.pop_front() {
+            match &effect {
+                Effect::Emit(event) => self.host_events.push(event.name()),
+                Effect::Finish(outcome) => self.outcomes.push(outcome.clone()),
+                Effect::OpenPopup { url } => self.popups.push(url.clone()),
+                Effect::StartTimer { .. } => self.timers += 1,
+                _ => {}
+            }
+            if let Some(answer) = self.api.answer(&effect) {
+                let state = std::mem::replace(&mut self.state, State::Loading);
+                let (next, more) = step(state, answer);
+                self.state = next;
+                queue.extend(more);
+            }
+        }
+    }
+
+    /// Lets the poll timer fire until the flow stops asking.
+    fn let_timers_fire(&mut self) -> &mut Self {
+        for _ in 0..10 {
+            if self.timers == 0 {
+                break;
+            }
+            self.timers -= 1;
+            self.person(Event::TimerFired);
+        }
+        self
+    }
+
+    fn search_and_pick(&mut self, query: &str, pick: Institution) -> &mut Self {
+        self.person(Event::ConsentGiven)
+            .person(Event::QueryChanged(query.to_owned()))
+            .person(Event::InstitutionChosen(Box::new(pick)))
+    }
+
+    fn link_checking(&mut self) -> &mut Self {
+        self.person(Event::AccountToggled("fca_checking".to_owned()))
+            .person(Event::AccountsConfirmed {
+                idempotency_key: "key-1".to_owned(),
+            })
+    }
+}
+
+const LINKED_EVENTS: [&str; 7] = [
+    "open",
+    "consent_acquired",
+    "search_initiated",
+    "institution_selected",
+    "institution_authorized",
+    "accounts_selected",
+    "success",
+];
+
+#[test]
+fn linking_with_a_password_gives_the_host_the_account_and_every_event_in_order() {
+    let mut run = Run::start(ScriptedApi::new());
+    run.search_and_pick("ins_cred", credentials_bank())
+        .person(Event::CredentialsSubmitted {
+            username: "jenny".to_owned(),
+            password: "pass_good".to_owned(),
+        })
+        .link_checking();
+    assert_eq!(run.state.name(), "success");
+    run.person(Event::Done);
+    assert_eq!(run.host_events, LINKED_EVENTS);
+    assert_eq!(
+        run.outcomes,
+        vec![Outcome::Linked(link_result(
+            SessionStatus::Completed,
+            &["fca_checking"]
+        ))]
+    );
+}
+
+#[test]
+fn a_code_challenge_is_answered_after_one_wrong_try() {
+    let mut run = Run::start(ScriptedApi::new());
+    run.search_and_pick("ins_cred", credentials_bank())
+        .person(Event::CredentialsSubmitted {
+            username: "jenny".to_owned(),
+            password: "pass_mfa_code".to_owned(),
+        })
+        .person(Event::MfaAnswered("000000".to_owned()));
+    let State::Mfa { form, .. } = &run.state else {
+        panic!("expected the MFA step, got {}", run.state.name())
+    };
+    assert_eq!(
+        form.error.as_ref().map(|error| error.message.as_str()),
+        Some("That answer is not correct.")
+    );
+    run.person(Event::MfaAnswered("123456".to_owned()))
+        .link_checking()
+        .person(Event::Done);
+    assert!(matches!(run.outcomes.as_slice(), [Outcome::Linked(_)]));
+}
+
+#[test]
+fn a_wrong_password_then_the_right_one_keeps_the_username_between_tries() {
+    let mut run = Run::start(ScriptedApi::new());
+    run.search_and_pick("ins_cred", credentials_bank())
+        .person(Event::CredentialsSubmitted {
+            username: "jenny".to_owned(),
+            password: "nope".to_owned(),
+        });
+    let State::Credentials { form, .. } = &run.state else {
+        panic!("expected the form again")
+    };
+    assert_eq!(form.username, "jenny");
+    assert_eq!(form.attempts_remaining, 4);
+    assert!(form.error.is_some());
+    run.person(Event::CredentialsSubmitted {
+        username: "jenny".to_owned(),
+        password: "pass_good".to_owned(),
+    });
+    assert_eq!(run.state.name(), "select_accounts");
+}
+
+#[test]
+fn oauth_opens_the_bank_once_and_goes_on_when_the_bank_authorizes() {
+    let mut run = Run::start(ScriptedApi::new());
+    run.search_and_pick("ins_oauth", oauth_bank());
+    assert!(matches!(
+        run.state,
+        State::OAuth {
+            handoff: Handoff::Ready,
+            ..
+        }
+    ));
+    run.person(Event::ContinueToBank).let_timers_fire();
+    assert_eq!(
+        run.popups,
+        vec!["https://bank.example/authorize".to_owned()]
+    );
+    assert_eq!(run.state.name(), "select_accounts");
+    run.link_checking().person(Event::Done);
+    assert_eq!(
+        run.host_events,
+        [
+            "open",
+            "consent_acquired",
+            "search_initiated",
+            "institution_selected",
+            "flow_launched_in_browser",
+            "institution_authorized",
+            "accounts_selected",
+            "success"
+        ]
+    );
+}
+
+#[test]
+fn a_fatal_bank_error_offers_a_retry_and_another_bank() {
+    let mut run = Run::start(ScriptedApi::new());
+    run.search_and_pick("ins_cred", credentials_bank())
+        .person(Event::CredentialsSubmitted {
+            username: "jenny".to_owned(),
+            password: "pass_error".to_owned(),
+        });
+    assert!(matches!(&run.state, State::Failed { retry: Some(_), .. }));
+    assert!(run.state.can_go_back());
+    run.person(Event::Back);
+    assert_eq!(run.state.name(), "select_institution");
+    assert_eq!(run.host_events.last(), Some(&"error"));
+}
+
+#[test]
+fn network_failures_are_retried_without_linking_twice() {
+    let mut api = ScriptedApi::new();
+    api.flaky = vec![Request::LoadSession, Request::AttachAccounts];
+    let mut run = Run::start(api);
+    assert_eq!(run.state.name(), "failed");
+    run.person(Event::Retry);
+    assert_eq!(run.state.name(), "consent");
+    run.search_and_pick("ins_cred", credentials_bank())
+        .person(Event::CredentialsSubmitted {
+            username: "jenny".to_owned(),
+            password: "pass_good".to_owned(),
+        })
+        .link_checking();
+    assert_eq!(run.state.name(), "failed");
+    run.person(Event::Retry).person(Event::Done);
+    assert_eq!(
+        run.outcomes,
+        vec![Outcome::Linked(link_result(
+            SessionStatus::Completed,
+            &["fca_checking"]
+        ))]
+    );
+}
+
+#[test]
+fn cancel_at_every_step_ends_with_a_cancelled_outcome_once() {
+    let steps: Vec<fn(&mut Run)> = vec![
+        |_| {},
+        |run| {
+            run.person(Event::ConsentGiven);
+        },
+        |run| {
+            run.search_and_pick("ins_cred", credentials_bank());
+        },
+        |run| {
+            run.search_and_pick("ins_oauth", oauth_bank())
+                .person(Event::ContinueToBank);
+        },
+        |run| {
+            run.search_and_pick("ins_cred", credentials_bank()).person(
+                Event::CredentialsSubmitted {
+                    username: "j".to_owned(),
+                    password: "pass_mfa_code".to_owned(),
+                },
+            );
+        },
+        |run| {
+            run.search_and_pick("ins_cred", credentials_bank()).person(
+                Event::CredentialsSubmitted {
+                    username: "j".to_owned(),
+                    password: "pass_good".to_owned(),
+                },
+            );
+        },
+    ];
+    for (index, go_to_step) in steps.into_iter().enumerate() {
+        let mut run = Run::start(ScriptedApi::new());
+        go_to_step(&mut run);
+        let at = run.state.name();
+        run.person(Event::Cancel).person(Event::Cancel);
+        assert_eq!(
+            run.outcomes.len(),
+            1,
+            "one outcome when cancelled at step {index} ({at})"
+        );
+        assert!(
+            matches!(run.outcomes[0], Outcome::Cancelled(_)),
+            "cancelled at {at}"
+        );
+        assert_eq!(run.host_events.last(), Some(&"cancel"), "cancelled at {at}");
+    }
+}
+
+#[test]
+fn a_reload_at_account_selection_resumes_there_without_a_new_login() {
+    let resumed = link_session(ResumeAt::SelectAccounts {
+        authorization: authorization(&credentials_bank(), AuthorizationState::Authorized),
+    });
+    let (state, effects) = step(State::Loading, Event::SessionLoaded(Box::new(resumed)));
+    assert_eq!(state.name(), "loading_accounts");
+    assert_eq!(
+        effects,
+        vec![
+            Effect::Emit(HostEvent::Open),
+            Effect::LoadAccounts {
+                authorization: "fcauth_1".to_owned()
+            }
+        ]
+    );
+}

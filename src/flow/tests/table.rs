@@ -1,0 +1,767 @@
+//! One row per transition: the state before, the event, the state after and the effects.
+
+use std::collections::BTreeSet;
+
+use super::*;
+use crate::flow::Retry;
+
+struct Row {
+    name: &'static str,
+    before: State,
+    event: Event,
+    after: State,
+    effects: Vec<Effect>,
+}
+
+fn select_institution(query: &str, results: Results, featured: Vec<Institution>) -> State {
+    State::SelectInstitution {
+        session: session(),
+        query: query.to_owned(),
+        results,
+        featured,
+    }
+}
+
+fn credentials(
+    username: &str,
+    submitting: bool,
+    error: Option<Failure>,
+    attempts_remaining: u32,
+) -> State {
+    State::Credentials {
+        session: session(),
+        institution: Box::new(credentials_bank()),
+        authorization: "fcauth_1".to_owned(),
+        form: CredentialsForm {
+            username: username.to_owned(),
+            error,
+            attempts_remaining,
+            submitting,
+        },
+    }
+}
+
+fn oauth(handoff: Handoff) -> State {
+    State::OAuth {
+        session: session(),
+        institution: Box::new(oauth_bank()),
+        authorization: "fcauth_1".to_owned(),
+        oauth_url: "https://bank.example/authorize?state=s".to_owned(),
+        handoff,
+    }
+}
+
+fn picking(selected: &[&str], error: Option<Failure>) -> State {
+    State::SelectAccounts {
+        session: session(),
+        institution: Box::new(credentials_bank()),
+        authorization: "fcauth_1".to_owned(),
+        accounts: vec![
+            account("fca_1", None),
+            account("fca_2", None),
+            account("fca_card", Some(UnselectableReason::UnsupportedForPayments)),
+        ],
+        selected: selected.iter().map(|id| (*id).to_owned()).collect(),
+        error,
+    }
+}
+
+fn linking(selected: &[&str]) -> State {
+    State::Linking {
+        session: session(),
+        institution: Box::new(credentials_bank()),
+        authorization: "fcauth_1".to_owned(),
+        accounts: vec![
+            account("fca_1", None),
+            account("fca_2", None),
+            account("fca_card", Some(UnselectableReason::UnsupportedForPayments)),
+        ],
+        selected: selected
+            .iter()
+            .map(|id| (*id).to_owned())
+            .collect::<BTreeSet<_>>(),
+        idempotency_key: "key-1".to_owned(),
+    }
+}
+
+fn starting(institution: Institution) -> State {
+    State::StartingAuthorization {
+        session: session(),
+        institution: Box::new(institution),
+    }
+}
+
+fn loading_accounts() -> State {
+    State::LoadingAccounts {
+        session: session(),
+        institution: Box::new(credentials_bank()),
+        authorization: "fcauth_1".to_owned(),
+    }
+}
+
+fn announce(text: &str) -> Effect {
+    Effect::Announce(text.to_owned())
+}
+
+fn rows() -> Vec<Row> {
+    let consent_session = Arc::new(link_session(ResumeAt::Consent));
+    let featured = vec![credentials_bank(), oauth_bank()];
+    let locked = api_error(ErrorCode::AccountLocked, "The bank locked this login.");
+    vec![
+        Row {
+            name: "a session to consent to shows the consent screen and opens",
+            before: State::Loading,
+            event: Event::SessionLoaded(Box::new(link_session(ResumeAt::Consent))),
+            after: State::Consent {
+                session: consent_session.clone(),
+                submitting: false,
+            },
+            effects: vec![Effect::Emit(HostEvent::Open)],
+        },
+        Row {
+            name: "a session that cannot load fails with a retry",
+            before: State::Loading,
+            event: Event::ApiFailed {
+                request: Request::LoadSession,
+                error: network_failure(),
+                retryable: true,
+            },
+            after: State::Failed {
+                session: None,
+                error: network_failure(),
+                retry: Some(Retry {
+                    effect: Effect::LoadSession,
+                    resume: Box::new(State::Loading),
+                }),
+            },
+            effects: vec![
+                Effect::Emit(HostEvent::Error { error_code: None }),
+                announce(&network_failure().message),
+            ],
+        },
+        Row {
+            name: "continue on consent records it",
+            before: State::Consent {
+                session: consent_session.clone(),
+                submitting: false,
+            },
+            event: Event::ConsentGiven,
+            after: State::Consent {
+                session: consent_session.clone(),
+                submitting: true,
+            },
+            effects: vec![Effect::GiveConsent {
+                permissions: vec![Permission::PaymentMethod, Permission::Balances],
+            }],
+        },
+        Row {
+            name: "recorded consent opens the bank list with featured banks",
+            before: State::Consent {
+                session: consent_session.clone(),
+                submitting: true,
+            },
+            event: Event::ConsentRecorded(Box::new(link_session(ResumeAt::SelectInstitution))),
+            after: select_institution("", Results::Searching { previous: vec![] }, vec![]),
+            effects: vec![
+                Effect::Emit(HostEvent::ConsentAcquired),
+                Effect::Search {
+                    query: String::new(),
+                },
+            ],
+        },
+        Row {
+            name: "featured banks arrive for the empty query",
+            before: select_institution("", Results::Searching { previous: vec![] }, vec![]),
+            event: Event::InstitutionsLoaded {
+                query: String::new(),
+                institutions: featured.clone(),
+            },
+            after: select_institution("", Results::Featured, featured.clone()),
+            effects: vec![],
+        },
+        Row {
+            name: "the first letter typed starts a search and tells the host",
+            before: select_institution("", Results::Featured, featured.clone()),
+            event: Event::QueryChanged("ch".to_owned()),
+            after: select_institution(
+                "ch",
+                Results::Searching {
+                    previous: featured.clone(),
+                },
+                featured.clone(),
+            ),
+            effects: vec![
+                Effect::Emit(HostEvent::SearchInitiated),
+                Effect::Search {
+                    query: "ch".to_owned(),
+                },
+            ],
+        },
+        Row {
+            name: "results of an older query are dropped",
+            before: select_institution(
+                "cha",
+                Results::Searching { previous: vec![] },
+                featured.clone(),
+            ),
+            event: Event::InstitutionsLoaded {
+                query: "ch".to_owned(),
+                institutions: vec![oauth_bank()],
+            },
+            after: select_institution(
+                "cha",
+                Results::Searching { previous: vec![] },
+                featured.clone(),
+            ),
+            effects: vec![Effect::Ignored {
+                state: "select_institution",
+                event: "institutions_loaded",
+            }],
+        },
+        Row {
+            name: "no match says so",
+            before: select_institution(
+                "zzz",
+                Results::Searching { previous: vec![] },
+                featured.clone(),
+            ),
+            event: Event::InstitutionsLoaded {
+                query: "zzz".to_owned(),
+                institutions: vec![],
+            },
+            after: select_institution("zzz", Results::NoResults, featured.clone()),
+            effects: vec![announce("No banks match your search.")],
+        },
+        Row {
+            name: "clearing the query shows the featured banks again without a request",
+            before: select_institution("zzz", Results::NoResults, featured.clone()),
+            event: Event::QueryChanged(String::new()),
+            after: select_institution("", Results::Featured, featured.clone()),
+            effects: vec![],
+        },
+        Row {
+            name: "a bank that is down cannot be picked",
+            before: select_institution("", Results::Featured, featured.clone()),
+            event: Event::InstitutionChosen(Box::new(institution(
+                "ins_down",
+                AuthMethod::Credentials,
+                InstitutionStatus::DownScheduled,
+            ))),
+            after: select_institution("", Results::Featured, featured.clone()),
+            effects: vec![announce(
+                "Bank ins_down is unavailable right now. Pick another bank.",
+            )],
+        },
+        Row {
+            name: "picking a bank starts an authorization",
+            before: select_institution("", Results::Featured, featured.clone()),
+            event: Event::InstitutionChosen(Box::new(credentials_bank())),
+            after: starting(credentials_bank()),
+            effects: vec![
+                Effect::Emit(HostEvent::InstitutionSelected {
+                    institution: "ins_credentials".to_owned(),
+                    institution_name: "Bank ins_credentials".to_owned(),
+                }),
+                Effect::StartAuthorization {
+                    institution: "ins_credentials".to_owned(),
+                },
+            ],
+        },
+        Row {
+            name: "a credentials bank shows its form",
+            before: starting(credentials_bank()),
+            event: Event::AuthorizationUpdated(authorization(
+                &credentials_bank(),
+                AuthorizationState::AwaitingCredentials {
+                    error: None,
+                    attempts_remaining: 5,
+                },
+            )),
+            after: credentials("", false, None, 5),
+            effects: vec![],
+        },
+        Row {
+            name: "an OAuth bank shows the hand-off",
+            before: starting(oauth_bank()),
+            event: Event::AuthorizationUpdated(authorization(
+                &oauth_bank(),
+                AuthorizationState::AwaitingOauth {
+                    oauth_url: "https://bank.example/authorize?state=s".to_owned(),
+                },
+            )),
+            after: oauth(Handoff::Ready),
+            effects: vec![announce("You'll continue at Bank ins_oauth.")],
+        },
+        Row {
+            name: "continue opens the bank's window and starts polling",
+            before: oauth(Handoff::Ready),
+            event: Event::ContinueToBank,
+            after: oauth(Handoff::Waiting {
+                popup_blocked: false,
+            }),
+            effects: vec![
+                Effect::OpenPopup {
+                    url: "https://bank.example/authorize?state=s".to_owned(),
+                },
+                Effect::Emit(HostEvent::FlowLaunchedInBrowser),
+                Effect::StartTimer {
+                    after_ms: POLL_INTERVAL_MS,
+                },
+            ],
+        },
+        Row {
+            name: "a blocked popup is said and can be reopened",
+            before: oauth(Handoff::Waiting {
+                popup_blocked: false,
+            }),
+            event: Event::PopupBlocked,
+            after: oauth(Handoff::Waiting {
+                popup_blocked: true,
+            }),
+            effects: vec![announce(
+                "Your browser blocked the bank's window. Use the link to open it.",
+            )],
+        },
+        Row {
+            name: "reopen window opens the same page again",
+            before: oauth(Handoff::Waiting {
+                popup_blocked: true,
+            }),
+            event: Event::ContinueToBank,
+            after: oauth(Handoff::Waiting {
+                popup_blocked: false,
+            }),
+            effects: vec![Effect::OpenPopup {
+                url: "https://bank.example/authorize?state=s".to_owned(),
+            }],
+        },
+        Row {
+            name: "the poll timer asks the server",
+            before: oauth(Handoff::Waiting {
+                popup_blocked: false,
+            }),
+            event: Event::TimerFired,
+            after: oauth(Handoff::Waiting {
+                popup_blocked: false,
+            }),
+            effects: vec![Effect::PollAuthorization {
+                authorization: "fcauth_1".to_owned(),
+            }],
+        },
+        Row {
+            name: "still at the bank: poll again later",
+            before: oauth(Handoff::Waiting {
+                popup_blocked: false,
+            }),
+            event: Event::AuthorizationUpdated(authorization(
+                &oauth_bank(),
+                AuthorizationState::AwaitingOauth {
+                    oauth_url: "u".to_owned(),
+                },
+            )),
+            after: oauth(Handoff::Waiting {
+                popup_blocked: false,
+            }),
+            effects: vec![Effect::StartTimer {
+                after_ms: POLL_INTERVAL_MS,
+            }],
+        },
+        Row {
+            name: "a dropped poll is retried by the next tick",
+            before: oauth(Handoff::Waiting {
+                popup_blocked: false,
+            }),
+            event: Event::ApiFailed {
+                request: Request::PollAuthorization,
+                error: network_failure(),
+                retryable: true,
+            },
+            after: oauth(Handoff::Waiting {
+                popup_blocked: false,
+            }),
+            effects: vec![Effect::StartTimer {
+                after_ms: POLL_INTERVAL_MS,
+            }],
+        },
+        Row {
+            name: "the bank authorized: load the shared accounts",
+            before: oauth(Handoff::Waiting {
+                popup_blocked: false,
+            }),
+            event: Event::AuthorizationUpdated(authorization(
+                &oauth_bank(),
+                AuthorizationState::Authorized,
+            )),
+            after: State::LoadingAccounts {
+                session: session(),
+                institution: Box::new(oauth_bank()),
+                authorization: "fcauth_1".to_owned(),
+            },
+            effects: vec![
+                Effect::Emit(HostEvent::InstitutionAuthorized),
+                Effect::LoadAccounts {
+                    authorization: "fcauth_1".to_owned(),
+                },
+            ],
+        },
+        Row {
+            name: "cancel while waiting at the bank goes back to the bank list",
+            before: oauth(Handoff::Waiting {
+                popup_blocked: false,
+            }),
+            event: Event::Back,
+            after: select_institution("", Results::Searching { previous: vec![] }, vec![]),
+            effects: vec![Effect::Search {
+                query: String::new(),
+            }],
+        },
+        Row {
+            name: "submitting credentials sends them and keeps only the username",
+            before: credentials("", false, None, 5),
+            event: Event::CredentialsSubmitted {
+                username: "jenny".to_owned(),
+                password: "pass_good".to_owned(),
+            },
+            after: credentials("jenny", true, None, 5),
+            effects: vec![Effect::SubmitCredentials {
+                authorization: "fcauth_1".to_owned(),
+                username: "jenny".to_owned(),
+                password: "pass_good".to_owned(),
+            }],
+        },
+        Row {
+            name: "an empty password is caught before sending",
+            before: credentials("", false, None, 5),
+            event: Event::CredentialsSubmitted {
+                username: "jenny".to_owned(),
+                password: String::new(),
+            },
+            after: credentials(
+                "jenny",
+                false,
+                Some(Failure::new(None, "Enter your username and password.")),
+                5,
+            ),
+            effects: vec![announce("Enter your username and password.")],
+        },
+        Row {
+            name: "a wrong password shows the bank's error and keeps the username",
+            before: credentials("jenny", true, None, 5),
+            event: Event::AuthorizationUpdated(authorization(
+                &credentials_bank(),
+                AuthorizationState::AwaitingCredentials {
+                    error: Some(api_error(
+                        ErrorCode::InvalidCredentials,
+                        "The username or password is incorrect.",
+                    )),
+                    attempts_remaining: 4,
+                },
+            )),
+            after: credentials(
+                "jenny",
+                false,
+                Some(Failure::new(
+                    Some(ErrorCode::InvalidCredentials),
+                    "The username or password is incorrect.",
+                )),
+                4,
+            ),
+            effects: vec![announce("The username or password is incorrect.")],
+        },
+        Row {
+            name: "a network failure while logging in keeps the form for a retry",
+            before: credentials("jenny", true, None, 5),
+            event: Event::ApiFailed {
+                request: Request::SubmitCredentials,
+                error: network_failure(),
+                retryable: true,
+            },
+            after: credentials("jenny", false, Some(network_failure()), 5),
+            effects: vec![announce(&network_failure().message)],
+        },
+        Row {
+            name: "the bank asks a second factor",
+            before: credentials("jenny", true, None, 5),
+            event: Event::AuthorizationUpdated(authorization(
+                &credentials_bank(),
+                AuthorizationState::AwaitingMfa {
+                    challenge: mfa_code(),
+                    error: None,
+                    attempts_remaining: 3,
+                },
+            )),
+            after: State::Mfa {
+                session: session(),
+                institution: Box::new(credentials_bank()),
+                authorization: "fcauth_1".to_owned(),
+                challenge: mfa_code(),
+                form: MfaForm {
+                    error: None,
+                    attempts_remaining: 3,
+                    submitting: false,
+                },
+            },
+            effects: vec![announce("Your bank asks for one more step.")],
+        },
+        Row {
+            name: "a locked login fails with a way to start again at the same bank",
+            before: credentials("jenny", true, None, 1),
+            event: Event::AuthorizationUpdated(authorization(
+                &credentials_bank(),
+                AuthorizationState::Failed {
+                    error: locked.clone(),
+                },
+            )),
+            after: State::Failed {
+                session: Some(session()),
+                error: Failure::from_api(&locked),
+                retry: Some(Retry {
+                    effect: Effect::StartAuthorization {
+                        institution: "ins_credentials".to_owned(),
+                    },
+                    resume: Box::new(starting(credentials_bank())),
+                }),
+            },
+            effects: vec![
+                Effect::Emit(HostEvent::Error {
+                    error_code: Some(ErrorCode::AccountLocked),
+                }),
+                announce("The bank locked this login."),
+            ],
+        },
+        Row {
+            name: "one usable account is picked for the person",
+            before: loading_accounts(),
+            event: Event::AccountsLoaded(vec![
+                account("fca_1", None),
+                account("fca_card", Some(UnselectableReason::UnsupportedForPayments)),
+            ]),
+            after: State::SelectAccounts {
+                session: session(),
+                institution: Box::new(credentials_bank()),
+                authorization: "fcauth_1".to_owned(),
+                accounts: vec![
+                    account("fca_1", None),
+                    account("fca_card", Some(UnselectableReason::UnsupportedForPayments)),
+                ],
+                selected: BTreeSet::from(["fca_1".to_owned()]),
+                error: None,
+            },
+            effects: vec![announce("Select the accounts to link: 1 available.")],
+        },
+        Row {
+            name: "toggling a usable account selects it",
+            before: picking(&[], None),
+            event: Event::AccountToggled("fca_2".to_owned()),
+            after: picking(&["fca_2"], None),
+            effects: vec![],
+        },
+        Row {
+            name: "toggling it again deselects it",
+            before: picking(&["fca_2"], None),
+            event: Event::AccountToggled("fca_2".to_owned()),
+            after: picking(&[], None),
+            effects: vec![],
+        },
+        Row {
+            name: "an account that cannot be used cannot be selected",
+            before: picking(&[], None),
+            event: Event::AccountToggled("fca_card".to_owned()),
+            after: picking(&[], None),
+            effects: vec![Effect::Ignored {
+                state: "select_accounts",
+                event: "account_toggled",
+            }],
+        },
+        Row {
+            name: "linking nothing asks to select an account",
+            before: picking(&[], None),
+            event: Event::AccountsConfirmed {
+                idempotency_key: "key-1".to_owned(),
+            },
+            after: picking(
+                &[],
+                Some(Failure::new(None, "Select at least one account.")),
+            ),
+            effects: vec![announce("Select at least one account.")],
+        },
+        Row {
+            name: "link attaches the selected accounts with the idempotency key",
+            before: picking(&["fca_1", "fca_2"], None),
+            event: Event::AccountsConfirmed {
+                idempotency_key: "key-1".to_owned(),
+            },
+            after: linking(&["fca_1", "fca_2"]),
+            effects: vec![
+                Effect::Emit(HostEvent::AccountsSelected { count: 2 }),
+                Effect::AttachAccounts {
+                    authorization: "fcauth_1".to_owned(),
+                    accounts: vec!["fca_1".to_owned(), "fca_2".to_owned()],
+                    idempotency_key: "key-1".to_owned(),
+                },
+            ],
+        },
+        Row {
+            name: "attached accounts complete the session",
+            before: linking(&["fca_1"]),
+            event: Event::Linked(link_result(SessionStatus::Open, &["fca_1"])),
+            after: linking(&["fca_1"]),
+            effects: vec![Effect::Complete],
+        },
+        Row {
+            name: "a dropped attach is retried with the same key",
+            before: linking(&["fca_1"]),
+            event: Event::ApiFailed {
+                request: Request::AttachAccounts,
+                error: network_failure(),
+                retryable: true,
+            },
+            after: State::Failed {
+                session: Some(session()),
+                error: network_failure(),
+                retry: Some(Retry {
+                    effect: Effect::AttachAccounts {
+                        authorization: "fcauth_1".to_owned(),
+                        accounts: vec!["fca_1".to_owned()],
+                        idempotency_key: "key-1".to_owned(),
+                    },
+                    resume: Box::new(linking(&["fca_1"])),
+                }),
+            },
+            effects: vec![
+                Effect::Emit(HostEvent::Error { error_code: None }),
+                announce(&network_failure().message),
+            ],
+        },
+        Row {
+            name: "a completed session shows success",
+            before: linking(&["fca_1"]),
+            event: Event::Completed(link_result(SessionStatus::Completed, &["fca_1"])),
+            after: State::Success {
+                session: session(),
+                result: link_result(SessionStatus::Completed, &["fca_1"]),
+            },
+            effects: vec![
+                Effect::Emit(HostEvent::Success),
+                announce("1 account linked."),
+            ],
+        },
+        Row {
+            name: "done ends the flow with the linked accounts",
+            before: State::Success {
+                session: session(),
+                result: link_result(SessionStatus::Completed, &["fca_1"]),
+            },
+            event: Event::Done,
+            after: State::Finished,
+            effects: vec![Effect::Finish(Outcome::Linked(link_result(
+                SessionStatus::Completed,
+                &["fca_1"],
+            )))],
+        },
+        Row {
+            name: "cancel at any step cancels the session",
+            before: credentials("jenny", false, None, 5),
+            event: Event::Cancel,
+            after: State::Cancelling { session: session() },
+            effects: vec![Effect::Emit(HostEvent::Cancel), Effect::CancelSession],
+        },
+        Row {
+            name: "a cancelled session ends the flow as cancelled",
+            before: State::Cancelling { session: session() },
+            event: Event::SessionCancelled(Some(link_result(SessionStatus::Cancelled, &[]))),
+            after: State::Finished,
+            effects: vec![Effect::Finish(Outcome::Cancelled(Some(link_result(
+                SessionStatus::Cancelled,
+                &[],
+            ))))],
+        },
+        Row {
+            name: "an expired session anywhere ends in a failure without retry",
+            before: picking(&["fca_1"], None),
+            event: Event::ApiFailed {
+                request: Request::AttachAccounts,
+                error: Failure::new(Some(ErrorCode::SessionExpired), "This session expired."),
+                retryable: false,
+            },
+            after: State::Failed {
+                session: Some(session()),
+                error: Failure::new(Some(ErrorCode::SessionExpired), "This session expired."),
+                retry: None,
+            },
+            effects: vec![
+                Effect::Emit(HostEvent::Error {
+                    error_code: Some(ErrorCode::SessionExpired),
+                }),
+                announce("This session expired."),
+            ],
+        },
+        Row {
+            name: "closing after the session ended finishes with the failure",
+            before: State::Failed {
+                session: Some(session()),
+                error: Failure::new(Some(ErrorCode::SessionExpired), "This session expired."),
+                retry: None,
+            },
+            event: Event::Cancel,
+            after: State::Finished,
+            effects: vec![Effect::Finish(Outcome::Failed(Failure::new(
+                Some(ErrorCode::SessionExpired),
+                "This session expired.",
+            )))],
+        },
+        Row {
+            name: "retry re-runs the failed request",
+            before: State::Failed {
+                session: Some(session()),
+                error: network_failure(),
+                retry: Some(Retry {
+                    effect: Effect::LoadAccounts {
+                        authorization: "fcauth_1".to_owned(),
+                    },
+                    resume: Box::new(loading_accounts()),
+                }),
+            },
+            event: Event::Retry,
+            after: loading_accounts(),
+            effects: vec![Effect::LoadAccounts {
+                authorization: "fcauth_1".to_owned(),
+            }],
+        },
+        Row {
+            name: "going offline is announced and changes nothing",
+            before: credentials("jenny", false, None, 5),
+            event: Event::Connectivity(false),
+            after: credentials("jenny", false, None, 5),
+            effects: vec![announce(
+                "You're offline. We'll continue when your connection is back.",
+            )],
+        },
+        Row {
+            name: "nothing happens after the flow finished",
+            before: State::Finished,
+            event: Event::Retry,
+            after: State::Finished,
+            effects: vec![Effect::Ignored {
+                state: "finished",
+                event: "retry",
+            }],
+        },
+    ]
+}
+
+#[test]
+fn every_transition_of_the_table() {
+    for Row {
+        name,
+        before,
+        event,
+        after,
+        effects,
+    } in rows()
+    {
+        let (actual, actual_effects) = step(before, event);
+        assert_eq!(actual, after, "state after: {name}");
+        assert_eq!(actual_effects, effects, "effects of: {name}");
+    }
+}

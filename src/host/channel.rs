@@ -1,0 +1,353 @@
+//! The widget's side of the channel to the loader (`loader/finlink.js`, DESIGN §5).
+//!
+//! The loader opens `/link/#client_secret=...&host_origin=...` in an iframe; this posts the
+//! flow's events and its one result to `window.parent`, with `host_origin` as the explicit
+//! target origin (never `*`), so nothing reaches a page the loader did not open it from.
+//!
+//! ```text
+//! { source: "finlink", version: 1, type: "event",  name, metadata }
+//! { source: "finlink", version: 1, type: "result", session: { id, accounts: [...] } }
+//! { source: "finlink", version: 1, type: "result", error: { type, code, message } }
+//! ```
+//!
+//! Accounts carry what the host may see (id, names, category, subcategory, last4, status),
+//! never numbers. The messages are built by pure functions, tested natively.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use finlink_protocol::{ErrorCode, ErrorType, LinkResult, LinkedAccount};
+use serde_json::{Value, json};
+
+use crate::flow::{Failure, HostEvent, Outcome};
+
+/// The version of the message schema; the loader ignores messages of other versions.
+pub const MESSAGE_VERSION: u32 = 1;
+
+/// Posts the flow's events and result to the page that embeds the widget. A no-op channel
+/// when the page was opened directly (no `host_origin` in its fragment).
+#[derive(Clone, Debug, Default)]
+pub struct HostChannel {
+    /// The embedding page's origin, validated; `None` for a no-op channel.
+    target: Option<String>,
+    /// Whether the result was posted: shared by the clones, so it is posted at most once.
+    finished: Rc<Cell<bool>>,
+}
+
+impl HostChannel {
+    /// The channel to the page named by `host_origin` in this page's URL fragment.
+    pub fn from_page() -> HostChannel {
+        #[cfg(target_arch = "wasm32")]
+        {
+            Self::to_origin(super::page_params().host_origin.as_deref())
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            Self::default()
+        }
+    }
+
+    /// A channel to `origin` (`https://shop.example`); a no-op one unless it is a plain
+    /// `http(s)://host[:port]` origin.
+    pub fn to_origin(origin: Option<&str>) -> HostChannel {
+        HostChannel {
+            target: origin.filter(|origin| is_origin(origin)).map(str::to_owned),
+            finished: Rc::default(),
+        }
+    }
+
+    /// Whether messages go anywhere.
+    pub fn is_connected(&self) -> bool {
+        self.target.is_some()
+    }
+
+    /// Tells the host page what just happened.
+    pub fn emit(&self, event: &HostEvent) {
+        self.post(&event_message(event));
+    }
+
+    /// Resolves the host's promise; only the first call posts.
+    pub fn finish(&self, outcome: &Outcome) {
+        if self.finished.replace(true) {
+            return;
+        }
+        self.post(&result_message(outcome));
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn post(&self, message: &Value) {
+        let Some(target) = &self.target else {
+            return;
+        };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let Ok(Some(parent)) = window.parent() else {
+            return;
+        };
+        if let Ok(data) = web_sys::js_sys::JSON::parse(&message.to_string()) {
+            // Fails only if the origin is malformed, which `is_origin` ruled out.
+            let _ = parent.post_message(&data, target);
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn post(&self, _message: &Value) {}
+}
+
+/// `scheme://host[:port]` with an http(s) scheme and nothing after: what `location.origin`
+/// gives. Refuses `*`, `null`, paths and anything with spaces or separators.
+fn is_origin(origin: &str) -> bool {
+    let Some(host) = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+}
+
+/// `{ source, version, type: "event", name, metadata }`.
+pub fn event_message(event: &HostEvent) -> Value {
+    let metadata = match event {
+        HostEvent::InstitutionSelected {
+            institution,
+            institution_name,
+        } => json!({ "institution_id": institution, "institution_name": institution_name }),
+        HostEvent::AccountsSelected { count } => json!({ "account_count": count }),
+        HostEvent::Error { error_code } => json!({ "error_code": code_name(*error_code) }),
+        HostEvent::Open
+        | HostEvent::ConsentAcquired
+        | HostEvent::SearchInitiated
+        | HostEvent::FlowLaunchedInBrowser
+        | HostEvent::InstitutionAuthorized
+        | HostEvent::Success
+        | HostEvent::Cancel => json!({}),
+    };
+    json!({
+        "source": "finlink",
+        "version": MESSAGE_VERSION,
+        "type": "event",
+        "name": event.name(),
+        "metadata": metadata,
+    })
+}
+
+/// `{ source, version, type: "result", session }` or `{ ..., error }`.
+pub fn result_message(outcome: &Outcome) -> Value {
+    let mut message = json!({ "source": "finlink", "version": MESSAGE_VERSION, "type": "result" });
+    let (key, value) = match outcome {
+        Outcome::Linked(result) | Outcome::Cancelled(Some(result)) => {
+            ("session", session_json(result))
+        }
+        // Cancelled before the session could be read or its cancellation confirmed.
+        Outcome::Cancelled(None) => ("session", json!({ "id": null, "accounts": [] })),
+        Outcome::Failed(failure) => ("error", error_json(failure)),
+    };
+    if let Value::Object(fields) = &mut message {
+        fields.insert(key.to_owned(), value);
+    }
+    message
+}
+
+fn session_json(result: &LinkResult) -> Value {
+    let accounts: Vec<Value> = result.accounts.iter().map(account_json).collect();
+    json!({ "id": result.session, "accounts": accounts })
+}
+
+/// What the host may see of an account: never numbers, balances or owners.
+fn account_json(account: &LinkedAccount) -> Value {
+    json!({
+        "id": account.id,
+        "display_name": account.display_name,
+        "institution_name": account.institution_name,
+        "category": account.category,
+        "subcategory": account.subcategory,
+        "last4": account.last4,
+        "status": account.status,
+    })
+}
+
+fn error_json(failure: &Failure) -> Value {
+    let (kind, code) = match failure.code {
+        Some(code) => (error_type(code), code_name(Some(code))),
+        // No answer could be had or read: offline, or a proxy's error page.
+        None => (ErrorType::ApiError, Value::from("network_error")),
+    };
+    json!({ "type": kind, "code": code, "message": failure.message })
+}
+
+/// The code as the API spells it (`session_expired`), or `null`.
+fn code_name(code: Option<ErrorCode>) -> Value {
+    code.and_then(|code| serde_json::to_value(code).ok())
+        .unwrap_or(Value::Null)
+}
+
+/// The error's type, as the server gives it for the same code.
+fn error_type(code: ErrorCode) -> ErrorType {
+    match code {
+        ErrorCode::SecretKeyMissing
+        | ErrorCode::SecretKeyInvalid
+        | ErrorCode::ClientSecretInvalid => ErrorType::AuthenticationError,
+        ErrorCode::IdempotencyKeyInUse | ErrorCode::IdempotencyKeyInvalid => {
+            ErrorType::IdempotencyError
+        }
+        ErrorCode::RateLimited | ErrorCode::RefreshTooSoon => ErrorType::RateLimitError,
+        ErrorCode::InvalidCredentials
+        | ErrorCode::InvalidMfaAnswer
+        | ErrorCode::AccountLocked
+        | ErrorCode::OauthDenied
+        | ErrorCode::OauthCodeInvalid
+        | ErrorCode::InstitutionDownScheduled
+        | ErrorCode::InstitutionDownUnscheduled
+        | ErrorCode::InstitutionError
+        | ErrorCode::InstitutionUnavailable => ErrorType::InstitutionError,
+        ErrorCode::InternalError | ErrorCode::Unknown => ErrorType::ApiError,
+        _ => ErrorType::InvalidRequestError,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use finlink_protocol::{
+        AccountCategory, AccountStatus, AccountSubcategory, Permission, SessionStatus,
+    };
+
+    fn account() -> LinkedAccount {
+        LinkedAccount {
+            id: "acc_1".to_owned(),
+            display_name: "Everyday Checking".to_owned(),
+            institution_name: "Sandbox Bank (OAuth)".to_owned(),
+            category: AccountCategory::Cash,
+            subcategory: AccountSubcategory::Checking,
+            last4: "6789".to_owned(),
+            status: AccountStatus::Active,
+            permissions: vec![Permission::PaymentMethod],
+        }
+    }
+
+    fn result(accounts: Vec<LinkedAccount>) -> LinkResult {
+        LinkResult {
+            session: "fcsess_1".to_owned(),
+            status: SessionStatus::Completed,
+            accounts,
+        }
+    }
+
+    #[test]
+    fn events_carry_their_name_and_metadata() {
+        assert_eq!(
+            event_message(&HostEvent::InstitutionSelected {
+                institution: "ins_sandbox_oauth".to_owned(),
+                institution_name: "Sandbox Bank (OAuth)".to_owned(),
+            }),
+            json!({ "source": "finlink", "version": 1, "type": "event",
+                    "name": "institution_selected",
+                    "metadata": { "institution_id": "ins_sandbox_oauth",
+                                  "institution_name": "Sandbox Bank (OAuth)" } })
+        );
+        assert_eq!(
+            event_message(&HostEvent::Error {
+                error_code: Some(ErrorCode::InstitutionDownScheduled)
+            })["metadata"],
+            json!({ "error_code": "institution_down_scheduled" })
+        );
+        assert_eq!(
+            event_message(&HostEvent::Error { error_code: None })["metadata"],
+            json!({ "error_code": null })
+        );
+        assert_eq!(
+            event_message(&HostEvent::AccountsSelected { count: 2 })["metadata"],
+            json!({ "account_count": 2 })
+        );
+        assert_eq!(event_message(&HostEvent::Open)["metadata"], json!({}));
+    }
+
+    #[test]
+    fn a_linked_session_shows_the_accounts_without_numbers_or_permissions() {
+        let message = result_message(&Outcome::Linked(result(vec![account()])));
+        assert_eq!(
+            message,
+            json!({ "source": "finlink", "version": 1, "type": "result",
+                    "session": { "id": "fcsess_1", "accounts": [{
+                        "id": "acc_1", "display_name": "Everyday Checking",
+                        "institution_name": "Sandbox Bank (OAuth)", "category": "cash",
+                        "subcategory": "checking", "last4": "6789", "status": "active" }] } })
+        );
+        assert!(message.get("error").is_none());
+    }
+
+    #[test]
+    fn a_cancelled_session_has_its_accounts_possibly_none() {
+        let message = result_message(&Outcome::Cancelled(Some(result(vec![]))));
+        assert_eq!(
+            message["session"],
+            json!({ "id": "fcsess_1", "accounts": [] })
+        );
+        let message = result_message(&Outcome::Cancelled(None));
+        assert_eq!(message["session"], json!({ "id": null, "accounts": [] }));
+    }
+
+    #[test]
+    fn a_failure_is_an_error_with_type_code_and_message() {
+        let failure = Failure::new(Some(ErrorCode::SessionExpired), "This session expired.");
+        assert_eq!(
+            result_message(&Outcome::Failed(failure)),
+            json!({ "source": "finlink", "version": 1, "type": "result",
+                    "error": { "type": "invalid_request_error", "code": "session_expired",
+                               "message": "This session expired." } })
+        );
+        let failure = Failure::new(Some(ErrorCode::ClientSecretInvalid), "Not valid.");
+        assert_eq!(
+            result_message(&Outcome::Failed(failure))["error"]["type"],
+            "authentication_error"
+        );
+        let offline = Failure::new(None, "You're offline.");
+        assert_eq!(
+            result_message(&Outcome::Failed(offline))["error"],
+            json!({ "type": "api_error", "code": "network_error", "message": "You're offline." })
+        );
+    }
+
+    #[test]
+    fn only_plain_origins_open_a_channel() {
+        for origin in [
+            "https://shop.example",
+            "http://127.0.0.1:8081",
+            "http://[::1]:80",
+        ] {
+            assert!(
+                HostChannel::to_origin(Some(origin)).is_connected(),
+                "{origin}"
+            );
+        }
+        for origin in [
+            "*",
+            "null",
+            "",
+            "https://",
+            "https://shop.example/path",
+            "javascript:alert(1)",
+            "https://a b",
+        ] {
+            assert!(
+                !HostChannel::to_origin(Some(origin)).is_connected(),
+                "{origin}"
+            );
+        }
+        assert!(!HostChannel::to_origin(None).is_connected());
+        assert!(!HostChannel::from_page().is_connected());
+    }
+
+    #[test]
+    fn finish_is_spent_by_the_first_call_across_clones() {
+        let channel = HostChannel::to_origin(Some("https://shop.example"));
+        let clone = channel.clone();
+        channel.finish(&Outcome::Cancelled(None));
+        assert!(clone.finished.get());
+    }
+}

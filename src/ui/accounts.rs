@@ -1,0 +1,174 @@
+use finlink_protocol::{AccountSubcategory, UnselectableReason};
+use leptos::html;
+use leptos::prelude::*;
+
+use super::{TITLE_ID, focus_on_load, new_idempotency_key, part};
+use crate::flow::{Event, State};
+
+/// An account's type, as the person calls it.
+pub fn account_kind(subcategory: AccountSubcategory) -> &'static str {
+    match subcategory {
+        AccountSubcategory::Checking => "Checking",
+        AccountSubcategory::Savings => "Savings",
+        AccountSubcategory::CreditCard => "Credit card",
+        AccountSubcategory::LineOfCredit => "Line of credit",
+        AccountSubcategory::Mortgage => "Mortgage",
+        AccountSubcategory::Other => "Account",
+    }
+}
+
+/// Why an account cannot be picked, in words for the person.
+pub fn unselectable_text(reason: UnselectableReason) -> &'static str {
+    match reason {
+        UnselectableReason::Inactive => "This account is closed or inactive.",
+        UnselectableReason::UnsupportedForPayments => "This account can't be used for payments.",
+        UnselectableReason::FilteredOut => "This type of account isn't accepted here.",
+    }
+}
+
+/// "Checking ••••6789", with the dots hidden from screen readers.
+fn account_line(subcategory: AccountSubcategory, last4: &str) -> impl IntoView + use<> {
+    let kind = account_kind(subcategory);
+    view! {
+        {kind}
+        <span aria-hidden="true">" ••••" {last4.to_owned()}</span>
+        <span class="fl-sr-only">" ending in " {last4.to_owned()}</span>
+    }
+}
+
+/// Picking the accounts to link: each with its name, type and last four digits; those that
+/// cannot be linked are shown disabled, with the reason.
+#[component]
+pub fn AccountsStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -> impl IntoView {
+    let Some((business, bank, accounts)) = state.with_untracked(|state| match state {
+        State::SelectAccounts {
+            session,
+            institution,
+            accounts,
+            ..
+        } => Some((
+            session.business_name.clone(),
+            institution.name.clone(),
+            accounts.clone(),
+        )),
+        _ => None,
+    }) else {
+        return ().into_any();
+    };
+    let selected = part(state, |state| match state {
+        State::SelectAccounts { selected, .. } => Some(selected.clone()),
+        _ => None,
+    });
+    let error = part(state, |state| match state {
+        State::SelectAccounts { error, .. } => error.clone(),
+        _ => None,
+    });
+    let heading = NodeRef::<html::H1>::new();
+    focus_on_load(heading);
+
+    let items = accounts
+        .into_iter()
+        .map(|account| {
+            let input_id = format!("finlink-account-{}", account.id);
+            let reason_id = format!("finlink-account-reason-{}", account.id);
+            let reason = account.unselectable_reason.map(unselectable_text);
+            let id = account.id.clone();
+            let checked = {
+                let id = id.clone();
+                move || selected.with(|selected| selected.as_ref().is_some_and(|s| s.contains(&id)))
+            };
+            view! {
+                <li class="fl-account" class:fl-account-disabled=reason.is_some()>
+                    <input
+                        id=input_id.clone()
+                        class="fl-checkbox"
+                        type="checkbox"
+                        disabled=reason.is_some()
+                        aria-describedby=reason.map(|_| reason_id.clone())
+                        prop:checked=checked
+                        on:change=move |_| send.run(Event::AccountToggled(id.clone()))
+                    />
+                    <label class="fl-account-label" for=input_id>
+                        <span class="fl-account-name">{account.display_name}</span>
+                        " "
+                        <span class="fl-account-detail">
+                            {account_line(account.subcategory, &account.last4)}
+                        </span>
+                    </label>
+                    {reason.map(|reason| view! {
+                        <span class="fl-account-reason" id=reason_id>{reason}</span>
+                    })}
+                </li>
+            }
+        })
+        .collect_view();
+    let list_label = format!("Accounts at {bank}");
+    view! {
+        <div class="fl-step fl-accounts">
+            <h1 id=TITLE_ID class="fl-title" tabindex="-1" node_ref=heading>"Select accounts"</h1>
+            <p class="fl-lead">"Choose the accounts at " {bank} " to link to " {business} "."</p>
+            {move || error.get().map(|error| view! {
+                <p class="fl-message" role="alert">{error.message}</p>
+            })}
+            <ul class="fl-account-list" aria-label=list_label>{items}</ul>
+            <button
+                type="button"
+                class="fl-button"
+                on:click=move |_| send.run(Event::AccountsConfirmed {
+                    idempotency_key: new_idempotency_key(),
+                })
+            >
+                "Link accounts"
+            </button>
+        </div>
+    }
+    .into_any()
+}
+
+/// Linked: the accounts, and Done.
+#[component]
+pub fn SuccessStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -> impl IntoView {
+    let Some((business, accounts)) = state.with_untracked(|state| match state {
+        State::Success { session, result } => {
+            Some((session.business_name.clone(), result.accounts.clone()))
+        }
+        _ => None,
+    }) else {
+        return ().into_any();
+    };
+    let heading = NodeRef::<html::H1>::new();
+    focus_on_load(heading);
+    let summary = match accounts.len() {
+        1 => format!("1 account is now linked to {business}."),
+        count => format!("{count} accounts are now linked to {business}."),
+    };
+    let items = accounts
+        .into_iter()
+        .map(|account| {
+            view! {
+                <li class="fl-account">
+                    <span class="fl-account-label">
+                        <span class="fl-account-name">{account.display_name}</span>
+                        " "
+                        <span class="fl-account-detail">
+                            {account.institution_name} " · "
+                            {account_line(account.subcategory, &account.last4)}
+                        </span>
+                    </span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="fl-step fl-success">
+            <span class="fl-success-mark" aria-hidden="true"></span>
+            <h1 id=TITLE_ID class="fl-title" tabindex="-1" node_ref=heading>"Accounts linked"</h1>
+            <p class="fl-lead">{summary}</p>
+            <ul class="fl-account-list" aria-label="Linked accounts">{items}</ul>
+            <button type="button" class="fl-button" on:click=move |_| send.run(Event::Done)>
+                "Done"
+            </button>
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,554 @@
+//! Browser tests of the keyboard, the focus and the driver (wasm-bindgen-test in headless
+//! Chromium). The driver tests run the real widget against a scripted link API: `fetch` and
+//! `window.open` are replaced by recording stubs in the test page.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use common::*;
+use finlink::Options;
+use finlink::flow::{Event, Results, State};
+use finlink_protocol::{
+    Authorization, AuthorizationState, LinkResult, List, Permission, ResumeAt, SessionStatus,
+};
+use leptos::prelude::Set;
+use serde_json::{Value, json};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn focused_text() -> String {
+    focused()
+        .map(|element| accessible_name(&element))
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn the_focus_moves_to_each_new_step() {
+    let page = Mounted::new(State::Consent {
+        session: session(),
+        submitting: false,
+    })
+    .await;
+    let heading = page.get("h1");
+    assert_eq!(
+        focused(),
+        Some(heading),
+        "the consent heading has the focus"
+    );
+
+    page.state.set(select_institution(
+        "",
+        Results::Featured,
+        vec![credentials_bank()],
+    ));
+    tick().await;
+    assert_eq!(
+        focused().map(|element| element.id()),
+        Some(page.field("Search for your bank").id()),
+        "the search field has the focus"
+    );
+
+    page.state.set(credentials("", None, 5));
+    tick().await;
+    assert_eq!(
+        focused().map(|element| element.id()),
+        Some(page.field("Username").id())
+    );
+}
+
+#[wasm_bindgen_test]
+async fn tab_and_shift_tab_wrap_inside_the_dialog() {
+    let page = Mounted::new(State::Consent {
+        session: session(),
+        submitting: false,
+    })
+    .await;
+    let close = page.button("Close");
+    let continue_button = page.button("Continue");
+
+    continue_button.focus().unwrap();
+    assert!(key(&continue_button, "Tab", false), "Tab is handled");
+    assert_eq!(focused_text(), "Close");
+
+    assert!(key(&close, "Tab", true), "Shift+Tab is handled");
+    assert_eq!(focused_text(), "Continue");
+
+    // In the middle, Tab is the browser's.
+    let terms = page.by_role("link", "Terms").unwrap();
+    terms.focus().unwrap();
+    assert!(!key(&terms, "Tab", false));
+
+    // From the heading (focused, but not in the tab order), Tab stays inside.
+    let heading = page.get("h1");
+    heading.focus().unwrap();
+    assert!(key(&heading, "Tab", false));
+    assert_eq!(focused_text(), "Terms");
+    heading.focus().unwrap();
+    assert!(key(&heading, "Tab", true));
+    assert_eq!(focused_text(), "Close");
+    assert!(page.take_events().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn escape_closes_from_anywhere_in_the_dialog() {
+    let page = Mounted::new(credentials("jenny", None, 5)).await;
+    let password = page.field("Password");
+    key(&password, "Escape", false);
+    assert_eq!(page.take_events(), vec![Event::Cancel]);
+    key(&page.get("h1"), "Escape", false);
+    assert_eq!(page.take_events(), vec![Event::Cancel]);
+}
+
+#[wasm_bindgen_test]
+async fn enter_on_a_search_result_picks_it_and_arrows_move_between_results() {
+    let page = Mounted::new(select_institution(
+        "sand",
+        Results::Found(vec![credentials_bank(), oauth_bank()]),
+        Vec::new(),
+    ))
+    .await;
+    let search = page.field("Search for your bank");
+    key(&search, "ArrowDown", false);
+    assert!(
+        focused_text().contains("Sandbox Bank (Credentials)"),
+        "{}",
+        focused_text()
+    );
+    let first = focused().unwrap();
+    key(&first, "ArrowDown", false);
+    let second = focused().unwrap();
+    assert!(accessible_name(&second).contains("Sandbox Bank (OAuth)"));
+    assert!(
+        key(&second, "Enter", false),
+        "Enter is handled, not also a click"
+    );
+    assert_eq!(
+        page.take_events(),
+        vec![Event::InstitutionChosen(Box::new(oauth_bank()))]
+    );
+    key(&second, "ArrowUp", false);
+    key(&first, "ArrowUp", false);
+    assert_eq!(focused().map(|element| element.id()), Some(search.id()));
+}
+
+// ---- The driver, against a scripted link API ----------------------------------------------
+
+const SECRET: &str = "fcsess_test_secret_4f9a";
+
+/// Replaces `fetch` with a stub that answers from `routes` ("METHOD /path" → `{status, body}`,
+/// an array of those answered in turn, the last one repeated, or "network" for no answer) and
+/// records every request in `window.__calls`; replaces `window.open` with one that records the
+/// URL and returns `window` (or `null` when `block_popups`).
+fn install_api(routes: Value, block_popups: bool) {
+    let install = js_sys::Function::new_with_args(
+        "routes, blockPopups",
+        r#"
+        window.__calls = [];
+        window.__opened = [];
+        window.open = function (url, name, features) {
+            window.__opened.push({ url: url, name: name });
+            return blockPopups ? null : window;
+        };
+        window.fetch = async function (input, init) {
+            const request = input instanceof Request ? input : new Request(input, init);
+            const url = new URL(request.url);
+            const body = request.method === "GET" ? null : await request.text();
+            window.__calls.push({
+                method: request.method,
+                url: request.url,
+                path: url.pathname,
+                authorization: request.headers.get("Authorization"),
+                idempotencyKey: request.headers.get("Idempotency-Key"),
+                body: body,
+            });
+            const route = request.method + " " + url.pathname;
+            let answer = routes[route];
+            if (Array.isArray(answer)) {
+                answer = answer.length > 1 ? answer.shift() : answer[0];
+            }
+            if (answer === "network") {
+                throw new TypeError("Failed to fetch");
+            }
+            if (answer === undefined) {
+                answer = { status: 404, body: { error: { type: "invalid_request_error",
+                    code: "route_not_found", message: "No route " + route, param: null,
+                    request_id: null } } };
+            }
+            return new Response(JSON.stringify(answer.body), {
+                status: answer.status || 200,
+                headers: { "Content-Type": "application/json" },
+            });
+        };
+        "#,
+    );
+    let routes = js_sys::JSON::parse(&routes.to_string()).unwrap();
+    install
+        .call2(&JsValue::NULL, &routes, &JsValue::from_bool(block_popups))
+        .unwrap();
+}
+
+/// The requests the widget made so far.
+fn calls() -> Vec<Value> {
+    let calls = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__calls".into()).unwrap();
+    let text = js_sys::JSON::stringify(&calls)
+        .unwrap()
+        .as_string()
+        .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn opened() -> Vec<Value> {
+    let opened = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__opened".into()).unwrap();
+    let text = js_sys::JSON::stringify(&opened)
+        .unwrap()
+        .as_string()
+        .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn ok(body: impl serde::Serialize) -> Value {
+    json!({ "status": 200, "body": body })
+}
+
+fn list<T: serde::Serialize>(data: Vec<T>) -> Value {
+    ok(List {
+        data,
+        has_more: false,
+        url: "/v1/link/list".to_owned(),
+    })
+}
+
+fn authorization(institution: finlink_protocol::Institution, state: AuthorizationState) -> Value {
+    ok(Authorization {
+        id: "fcauth_1".to_owned(),
+        institution,
+        state,
+    })
+}
+
+fn result(status: SessionStatus) -> Value {
+    ok(LinkResult {
+        session: "fcsess_test".to_owned(),
+        status,
+        accounts: vec![linked("acc_1", "Everyday Checking", "6789")],
+    })
+}
+
+/// The real widget, mounted on the scripted API.
+struct App {
+    root: web_sys::HtmlElement,
+    _handle: finlink::Handle,
+}
+
+impl App {
+    async fn mount(client_secret: &str) -> Self {
+        let root = container();
+        let handle = finlink::mount(
+            root.clone(),
+            Options {
+                api_base: String::new(),
+                client_secret: client_secret.to_owned(),
+            },
+        );
+        tick().await;
+        Self {
+            root,
+            _handle: handle,
+        }
+    }
+
+    fn text(&self) -> String {
+        normalize(&self.root.text_content().unwrap_or_default())
+    }
+
+    fn heading(&self) -> String {
+        find(&self.root, "h1")
+            .map(|heading| normalize(&heading.text_content().unwrap_or_default()))
+            .unwrap_or_default()
+    }
+
+    fn button(&self, name: &str) -> web_sys::HtmlElement {
+        all(&self.root, "button, a[href]")
+            .into_iter()
+            .find(|button| accessible_name(button).contains(name))
+            .unwrap_or_else(|| panic!("no button {name:?} in {}", self.text()))
+    }
+
+    fn input(&self, id: &str) -> web_sys::HtmlInputElement {
+        find(&self.root, &format!("#{id}"))
+            .unwrap_or_else(|| panic!("no #{id} in {}", self.text()))
+            .unchecked_into()
+    }
+
+    async fn until_heading(&self, heading: &str) {
+        until(&format!("the heading is {heading:?}"), || {
+            self.heading() == heading
+        })
+        .await;
+    }
+}
+
+fn session_at(resume: ResumeAt) -> Value {
+    let mut session = link_session("Acme Bikes", vec![Permission::PaymentMethod]);
+    session.consent_given = !matches!(resume, ResumeAt::Consent);
+    session.resume = resume;
+    ok(session)
+}
+
+#[wasm_bindgen_test]
+async fn oauth_opens_the_popup_within_the_click_and_links_an_account() {
+    install_api(
+        json!({
+            "GET /v1/link/session": session_at(ResumeAt::Consent),
+            "POST /v1/link/consent": session_at(ResumeAt::SelectInstitution),
+            "GET /v1/link/institutions": list(vec![oauth_bank(), credentials_bank()]),
+            "POST /v1/link/authorizations": authorization(oauth_bank(),
+                AuthorizationState::AwaitingOauth {
+                    oauth_url: "https://bank.example/authorize?state=s".to_owned(),
+                }),
+            "GET /v1/link/authorizations/fcauth_1": [
+                authorization(oauth_bank(), AuthorizationState::AwaitingOauth {
+                    oauth_url: "https://bank.example/authorize?state=s".to_owned(),
+                }),
+                authorization(oauth_bank(), AuthorizationState::Authorized),
+            ],
+            "GET /v1/link/authorizations/fcauth_1/accounts": list(standard_accounts()),
+            "POST /v1/link/authorizations/fcauth_1/attach": result(SessionStatus::Open),
+            "POST /v1/link/complete": result(SessionStatus::Completed),
+        }),
+        false,
+    );
+    let app = App::mount(SECRET).await;
+    app.until_heading("Acme Bikes uses finlink to connect your bank account")
+        .await;
+    app.button("Continue").click();
+    app.until_heading("Select your bank").await;
+    until("the featured banks", || {
+        app.text().contains("Sandbox Bank (OAuth)")
+    })
+    .await;
+    app.button("Sandbox Bank (OAuth)").click();
+    app.until_heading("You'll continue at Sandbox Bank (OAuth)")
+        .await;
+
+    assert!(opened().is_empty());
+    app.button("Continue").click();
+    // No await between the click and this: the window opened inside the click's call stack.
+    assert_eq!(
+        opened(),
+        vec![json!({ "url": "https://bank.example/authorize?state=s", "name": "finlink_bank" })]
+    );
+    app.until_heading("Finish at Sandbox Bank (OAuth)").await;
+    // The poll timer asks until the bank authorized (two polls, a second apart).
+    until_long("the accounts", || app.heading() == "Select accounts").await;
+    let checking = app.input("finlink-account-fca_checking");
+    checking.click();
+    tick().await;
+    assert!(checking.checked());
+    app.button("Link accounts").click();
+    app.until_heading("Accounts linked").await;
+    app.button("Done").click();
+    app.until_heading("You can close this window.").await;
+
+    let calls = calls();
+    let routes: Vec<String> = calls
+        .iter()
+        .map(|call| {
+            format!(
+                "{} {}",
+                call["method"].as_str().unwrap(),
+                call["path"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        routes,
+        [
+            "GET /v1/link/session",
+            "POST /v1/link/consent",
+            "GET /v1/link/institutions",
+            "POST /v1/link/authorizations",
+            "GET /v1/link/authorizations/fcauth_1",
+            "GET /v1/link/authorizations/fcauth_1",
+            "GET /v1/link/authorizations/fcauth_1/accounts",
+            "POST /v1/link/authorizations/fcauth_1/attach",
+            "POST /v1/link/complete",
+        ]
+    );
+    for call in &calls {
+        assert_eq!(call["authorization"], json!(format!("Bearer {SECRET}")));
+        assert!(!call["url"].as_str().unwrap().contains(SECRET), "{call}");
+    }
+    assert!(
+        calls[2]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("?query=&limit=10"),
+        "{}",
+        calls[2]
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(calls[1]["body"].as_str().unwrap()).unwrap(),
+        json!({ "permissions": ["payment_method"] })
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(calls[7]["body"].as_str().unwrap()).unwrap(),
+        json!({ "accounts": ["fca_checking"] })
+    );
+    let key = calls[7]["idempotencyKey"].as_str().unwrap();
+    assert!(key.starts_with("fl_") && key.len() == 35, "{key}");
+}
+
+/// Like [`until`], for waits that include the one-second poll timer.
+async fn until_long(what: &str, mut ready: impl FnMut() -> bool) {
+    for _ in 0..100 {
+        if ready() {
+            return;
+        }
+        sleep(50).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[wasm_bindgen_test]
+async fn a_blocked_popup_offers_a_link_to_the_bank() {
+    let awaiting = authorization(
+        oauth_bank(),
+        AuthorizationState::AwaitingOauth {
+            oauth_url: "https://bank.example/authorize?state=s".to_owned(),
+        },
+    );
+    install_api(
+        json!({
+            "GET /v1/link/session": session_at(ResumeAt::Authorization {
+                authorization: Box::new(Authorization {
+                    id: "fcauth_1".to_owned(),
+                    institution: oauth_bank(),
+                    state: AuthorizationState::AwaitingOauth {
+                        oauth_url: "https://bank.example/authorize?state=s".to_owned(),
+                    },
+                }),
+            }),
+            "GET /v1/link/authorizations/fcauth_1": awaiting,
+        }),
+        true,
+    );
+    let app = App::mount(SECRET).await;
+    app.until_heading("You'll continue at Sandbox Bank (OAuth)")
+        .await;
+    app.button("Continue").click();
+    assert_eq!(opened().len(), 1);
+    app.until_heading("Finish at Sandbox Bank (OAuth)").await;
+    until("the blocked notice", || app.text().contains("blocked")).await;
+    let link = app.button("Open Sandbox Bank (OAuth)");
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("https://bank.example/authorize?state=s")
+    );
+    assert_eq!(
+        link.get_attribute("target").as_deref(),
+        Some("finlink_bank")
+    );
+    // Cancel (= Back) leaves the bank for the bank list.
+    install_api(
+        json!({ "GET /v1/link/institutions": list(vec![oauth_bank()]) }),
+        true,
+    );
+    app.button("Cancel").click();
+    app.until_heading("Select your bank").await;
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_password_keeps_the_username_for_the_next_try() {
+    install_api(
+        json!({
+            "GET /v1/link/session": session_at(ResumeAt::Authorization {
+                authorization: Box::new(Authorization {
+                    id: "fcauth_1".to_owned(),
+                    institution: credentials_bank(),
+                    state: AuthorizationState::AwaitingCredentials {
+                        error: None,
+                        attempts_remaining: 5,
+                    },
+                }),
+            }),
+            "POST /v1/link/authorizations/fcauth_1/credentials": authorization(
+                credentials_bank(),
+                AuthorizationState::AwaitingCredentials {
+                    error: Some(finlink_protocol::ApiError {
+                        kind: finlink_protocol::ErrorType::InstitutionError,
+                        code: finlink_protocol::ErrorCode::InvalidCredentials,
+                        message: "The username or password is incorrect.".to_owned(),
+                        param: None,
+                        request_id: None,
+                    }),
+                    attempts_remaining: 4,
+                },
+            ),
+        }),
+        false,
+    );
+    let app = App::mount(SECRET).await;
+    app.until_heading("Log in to Sandbox Bank (Credentials)")
+        .await;
+    app.input("finlink-username").set_value("jenny");
+    app.input("finlink-password").set_value("nope");
+    app.button("Log in").click();
+    until("the refusal", || app.text().contains("incorrect")).await;
+    assert!(app.text().contains("You have 4 attempts left."));
+    assert_eq!(app.input("finlink-username").value(), "jenny");
+    assert_eq!(app.input("finlink-password").value(), "");
+    let body: Value = serde_json::from_str(calls()[1]["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body, json!({ "username": "jenny", "password": "nope" }));
+}
+
+#[wasm_bindgen_test]
+async fn reads_are_resent_when_no_answer_came_but_writes_are_not() {
+    install_api(json!({ "GET /v1/link/session": "network" }), false);
+    let app = App::mount(SECRET).await;
+    until_long("the failure", || app.heading() == "Something went wrong").await;
+    assert!(
+        app.text().contains("We couldn't reach finlink."),
+        "{}",
+        app.text()
+    );
+    assert_eq!(calls().len(), 3, "sent once and resent twice");
+
+    install_api(
+        json!({
+            "GET /v1/link/session": session_at(ResumeAt::Consent),
+            "POST /v1/link/consent": "network",
+        }),
+        false,
+    );
+    app.button("Try again").click();
+    app.until_heading("Acme Bikes uses finlink to connect your bank account")
+        .await;
+    app.button("Continue").click();
+    app.until_heading("Something went wrong").await;
+    let routes: Vec<Value> = calls().iter().map(|call| call["path"].clone()).collect();
+    assert_eq!(
+        routes,
+        [json!("/v1/link/session"), json!("/v1/link/consent")]
+    );
+    // The retry the failure offers sends consent again, on the person's say.
+    assert!(app.text().contains("Try again"));
+}
+
+#[wasm_bindgen_test]
+async fn without_a_client_secret_the_widget_says_so_and_asks_nothing() {
+    install_api(json!({}), false);
+    let app = App::mount("").await;
+    app.until_heading("Something went wrong").await;
+    assert!(
+        app.text()
+            .contains("This page was opened without a session."),
+        "{}",
+        app.text()
+    );
+    assert!(calls().is_empty());
+    app.button("Close").click();
+    app.until_heading("You can close this window.").await;
+}
