@@ -183,6 +183,11 @@ impl State {
         }
     }
 
+    /// Whether Close does something from here (it does until the flow is ending).
+    pub fn can_close(&self) -> bool {
+        !matches!(self, Self::Cancelling { .. } | Self::Finished)
+    }
+
     /// Whether Back leads somewhere from here.
     pub fn can_go_back(&self) -> bool {
         match self {

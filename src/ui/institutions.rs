@@ -80,7 +80,9 @@ pub fn InstitutionsStep(
             .into_any(),
             Results::Failed(failure) => view! {
                 <p class="fl-message" role="alert">{failure.message}</p>
-                <p class="fl-hint">"Edit your search to try again."</p>
+                <button type="button" class="fl-button fl-button-secondary" on:click=move |_| send.run(Event::Retry)>
+                    "Try again"
+                </button>
             }
             .into_any(),
         })

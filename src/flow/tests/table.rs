@@ -233,6 +233,23 @@ fn rows() -> Vec<Row> {
             effects: vec![announce("No banks match your search.")],
         },
         Row {
+            name: "retry runs a failed search again",
+            before: select_institution(
+                "chase",
+                Results::Failed(network_failure()),
+                featured.clone(),
+            ),
+            event: Event::Retry,
+            after: select_institution(
+                "chase",
+                Results::Searching { previous: vec![] },
+                featured.clone(),
+            ),
+            effects: vec![Effect::Search {
+                query: "chase".to_owned(),
+            }],
+        },
+        Row {
             name: "clearing the query shows the featured banks again without a request",
             before: select_institution("zzz", Results::NoResults, featured.clone()),
             event: Event::QueryChanged(String::new()),

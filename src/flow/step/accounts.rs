@@ -1,0 +1,305 @@
+//! Picking and linking accounts, and success.
+
+use super::*;
+
+pub(super) fn loading_accounts(
+    session: Session,
+    institution: Box<Institution>,
+    authorization: String,
+    event: Event,
+) -> Next {
+    match event {
+        Event::AccountsLoaded(accounts) => {
+            let selectable: Vec<&LinkAccount> = accounts
+                .iter()
+                .filter(|account| account.unselectable_reason.is_none())
+                .collect();
+            // One account that can be linked is picked for the person.
+            let selected: BTreeSet<String> = match selectable.as_slice() {
+                [only] => BTreeSet::from([only.id.clone()]),
+                _ => BTreeSet::new(),
+            };
+            let announcement = match selectable.len() {
+                0 => "None of the accounts your bank shared can be linked here.".to_owned(),
+                count => format!("Select the accounts to link: {count} available."),
+            };
+            let state = State::SelectAccounts {
+                session,
+                institution,
+                authorization,
+                accounts,
+                selected,
+                error: None,
+            };
+            (state, vec![Effect::Announce(announcement)])
+        }
+        Event::ApiFailed {
+            request: Request::LoadAccounts,
+            error,
+            retryable,
+        } => {
+            let effect = Effect::LoadAccounts {
+                authorization: authorization.clone(),
+            };
+            let resume = State::LoadingAccounts {
+                session: session.clone(),
+                institution,
+                authorization,
+            };
+            fail_retrying(session, error, retryable, effect, resume)
+        }
+        event @ (Event::ApiFailed { .. }
+        | Event::ConsentGiven
+        | Event::QueryChanged(_)
+        | Event::InstitutionChosen(_)
+        | Event::ContinueToBank
+        | Event::CredentialsSubmitted { .. }
+        | Event::MfaAnswered(_)
+        | Event::AccountToggled(_)
+        | Event::AccountsConfirmed { .. }
+        | Event::Back
+        | Event::Cancel
+        | Event::Retry
+        | Event::Done
+        | Event::SessionLoaded(_)
+        | Event::ConsentRecorded(_)
+        | Event::InstitutionsLoaded { .. }
+        | Event::AuthorizationUpdated(_)
+        | Event::Linked(_)
+        | Event::Completed(_)
+        | Event::SessionCancelled(_)
+        | Event::TimerFired
+        | Event::PopupBlocked
+        | Event::Connectivity(_)) => ignored(
+            State::LoadingAccounts {
+                session,
+                institution,
+                authorization,
+            },
+            &event,
+        ),
+    }
+}
+
+/// The data of the account-selection and linking steps.
+pub(super) struct Picking {
+    pub(super) session: Session,
+    pub(super) institution: Box<Institution>,
+    pub(super) authorization: String,
+    pub(super) accounts: Vec<LinkAccount>,
+    pub(super) selected: BTreeSet<String>,
+}
+
+impl Picking {
+    fn selecting(self, error: Option<Failure>) -> State {
+        let Self {
+            session,
+            institution,
+            authorization,
+            accounts,
+            selected,
+        } = self;
+        State::SelectAccounts {
+            session,
+            institution,
+            authorization,
+            accounts,
+            selected,
+            error,
+        }
+    }
+
+    fn linking(self, idempotency_key: String) -> State {
+        let Self {
+            session,
+            institution,
+            authorization,
+            accounts,
+            selected,
+        } = self;
+        State::Linking {
+            session,
+            institution,
+            authorization,
+            accounts,
+            selected,
+            idempotency_key,
+        }
+    }
+
+    fn attach(&self, idempotency_key: &str) -> Effect {
+        Effect::AttachAccounts {
+            authorization: self.authorization.clone(),
+            accounts: self.selected.iter().cloned().collect(),
+            idempotency_key: idempotency_key.to_owned(),
+        }
+    }
+}
+
+pub(super) fn select_accounts(mut picking: Picking, error: Option<Failure>, event: Event) -> Next {
+    match event {
+        Event::AccountToggled(id) => {
+            let selectable = picking
+                .accounts
+                .iter()
+                .any(|account| account.id == id && account.unselectable_reason.is_none());
+            if !selectable {
+                return ignored(picking.selecting(error), &Event::AccountToggled(id));
+            }
+            if !picking.selected.remove(&id) {
+                picking.selected.insert(id);
+            }
+            (picking.selecting(None), Vec::new())
+        }
+        Event::AccountsConfirmed { idempotency_key } => {
+            if picking.selected.is_empty() {
+                let error = Failure::new(None, "Select at least one account.");
+                let announcement = Effect::Announce(error.message.clone());
+                return (picking.selecting(Some(error)), vec![announcement]);
+            }
+            let effects = vec![
+                Effect::Emit(HostEvent::AccountsSelected {
+                    count: picking.selected.len(),
+                }),
+                picking.attach(&idempotency_key),
+            ];
+            (picking.linking(idempotency_key), effects)
+        }
+        Event::Back => search_from_start(picking.session),
+        event @ (Event::ConsentGiven
+        | Event::QueryChanged(_)
+        | Event::InstitutionChosen(_)
+        | Event::ContinueToBank
+        | Event::CredentialsSubmitted { .. }
+        | Event::MfaAnswered(_)
+        | Event::Cancel
+        | Event::Retry
+        | Event::Done
+        | Event::SessionLoaded(_)
+        | Event::ConsentRecorded(_)
+        | Event::InstitutionsLoaded { .. }
+        | Event::AuthorizationUpdated(_)
+        | Event::AccountsLoaded(_)
+        | Event::Linked(_)
+        | Event::Completed(_)
+        | Event::SessionCancelled(_)
+        | Event::ApiFailed { .. }
+        | Event::TimerFired
+        | Event::PopupBlocked
+        | Event::Connectivity(_)) => ignored(picking.selecting(error), &event),
+    }
+}
+
+pub(super) fn linking(picking: Picking, idempotency_key: String, event: Event) -> Next {
+    match event {
+        Event::Linked(_) => (picking.linking(idempotency_key), vec![Effect::Complete]),
+        Event::Completed(result) => {
+            let count = result.accounts.len();
+            let announcement = if count == 1 {
+                "1 account linked.".to_owned()
+            } else {
+                format!("{count} accounts linked.")
+            };
+            let effects = vec![
+                Effect::Emit(HostEvent::Success),
+                Effect::Announce(announcement),
+            ];
+            (
+                State::Success {
+                    session: picking.session,
+                    result,
+                },
+                effects,
+            )
+        }
+        Event::ApiFailed {
+            request: Request::AttachAccounts,
+            error,
+            retryable: false,
+        } => {
+            let announcement = Effect::Announce(error.message.clone());
+            (picking.selecting(Some(error)), vec![announcement])
+        }
+        Event::ApiFailed {
+            request: Request::AttachAccounts,
+            error,
+            retryable: true,
+        } => {
+            // The same key again: the server links once, whatever happened to the first answer.
+            let effect = picking.attach(&idempotency_key);
+            let session = picking.session.clone();
+            fail_retrying(
+                session,
+                error,
+                true,
+                effect,
+                picking.linking(idempotency_key),
+            )
+        }
+        Event::ApiFailed {
+            request: Request::Complete,
+            error,
+            retryable,
+        } => {
+            let session = picking.session.clone();
+            fail_retrying(
+                session,
+                error,
+                retryable,
+                Effect::Complete,
+                picking.linking(idempotency_key),
+            )
+        }
+        event @ (Event::ApiFailed { .. }
+        | Event::ConsentGiven
+        | Event::QueryChanged(_)
+        | Event::InstitutionChosen(_)
+        | Event::ContinueToBank
+        | Event::CredentialsSubmitted { .. }
+        | Event::MfaAnswered(_)
+        | Event::AccountToggled(_)
+        | Event::AccountsConfirmed { .. }
+        | Event::Back
+        | Event::Cancel
+        | Event::Retry
+        | Event::Done
+        | Event::SessionLoaded(_)
+        | Event::ConsentRecorded(_)
+        | Event::InstitutionsLoaded { .. }
+        | Event::AuthorizationUpdated(_)
+        | Event::AccountsLoaded(_)
+        | Event::SessionCancelled(_)
+        | Event::TimerFired
+        | Event::PopupBlocked
+        | Event::Connectivity(_)) => ignored(picking.linking(idempotency_key), &event),
+    }
+}
+
+pub(super) fn success(session: Session, result: LinkResult, event: Event) -> Next {
+    match event {
+        Event::Done => finish(Outcome::Linked(result), None),
+        event @ (Event::ConsentGiven
+        | Event::QueryChanged(_)
+        | Event::InstitutionChosen(_)
+        | Event::ContinueToBank
+        | Event::CredentialsSubmitted { .. }
+        | Event::MfaAnswered(_)
+        | Event::AccountToggled(_)
+        | Event::AccountsConfirmed { .. }
+        | Event::Back
+        | Event::Cancel
+        | Event::Retry
+        | Event::SessionLoaded(_)
+        | Event::ConsentRecorded(_)
+        | Event::InstitutionsLoaded { .. }
+        | Event::AuthorizationUpdated(_)
+        | Event::AccountsLoaded(_)
+        | Event::Linked(_)
+        | Event::Completed(_)
+        | Event::SessionCancelled(_)
+        | Event::ApiFailed { .. }
+        | Event::TimerFired
+        | Event::PopupBlocked
+        | Event::Connectivity(_)) => ignored(State::Success { session, result }, &event),
+    }
+}

@@ -1,0 +1,169 @@
+//! Loading the session and consent.
+
+use super::*;
+
+pub(super) fn loading(event: Event) -> Next {
+    match event {
+        Event::SessionLoaded(session) => session_loaded(*session),
+        Event::ApiFailed {
+            request: Request::LoadSession,
+            error,
+            retryable,
+        } => {
+            let retry = retryable.then(|| Retry {
+                effect: Effect::LoadSession,
+                resume: Box::new(State::Loading),
+            });
+            fail(None, error, retry)
+        }
+        event @ (Event::ConsentGiven
+        | Event::QueryChanged(_)
+        | Event::InstitutionChosen(_)
+        | Event::ContinueToBank
+        | Event::CredentialsSubmitted { .. }
+        | Event::MfaAnswered(_)
+        | Event::AccountToggled(_)
+        | Event::AccountsConfirmed { .. }
+        | Event::Back
+        | Event::Cancel
+        | Event::Retry
+        | Event::Done
+        | Event::ConsentRecorded(_)
+        | Event::InstitutionsLoaded { .. }
+        | Event::AuthorizationUpdated(_)
+        | Event::AccountsLoaded(_)
+        | Event::Linked(_)
+        | Event::Completed(_)
+        | Event::SessionCancelled(_)
+        | Event::ApiFailed { .. }
+        | Event::TimerFired
+        | Event::PopupBlocked
+        | Event::Connectivity(_)) => ignored(State::Loading, &event),
+    }
+}
+
+/// Where a loaded session resumes: the server says which step, so a reload asks nothing twice.
+pub(super) fn session_loaded(session: LinkSession) -> Next {
+    let ended = |message: &str, code| fail(None, Failure::new(Some(code), message), None);
+    match session.status {
+        SessionStatus::Open => {}
+        SessionStatus::Completed => {
+            return ended(
+                "This link was already used. Go back and start again.",
+                finlink_protocol::ErrorCode::SessionCompleted,
+            );
+        }
+        SessionStatus::Cancelled => {
+            return ended(
+                "This link was cancelled. Go back and start again.",
+                finlink_protocol::ErrorCode::SessionCancelled,
+            );
+        }
+        SessionStatus::Expired => {
+            return ended(
+                "This link has expired. Go back and start again.",
+                finlink_protocol::ErrorCode::SessionExpired,
+            );
+        }
+    }
+    let resume = session.resume.clone();
+    let session: Session = Session::from(session);
+    let (state, mut effects) = match resume {
+        ResumeAt::Consent => (
+            State::Consent {
+                session,
+                submitting: false,
+            },
+            Vec::new(),
+        ),
+        ResumeAt::SelectInstitution => search_from_start(session),
+        ResumeAt::Authorization { authorization } => {
+            let institution = Box::new(authorization.institution.clone());
+            authorization_changed(session, institution, None, *authorization)
+        }
+        ResumeAt::SelectAccounts { authorization } => {
+            let effect = Effect::LoadAccounts {
+                authorization: authorization.id.clone(),
+            };
+            let institution = Box::new(authorization.institution);
+            (
+                State::LoadingAccounts {
+                    session,
+                    institution,
+                    authorization: authorization.id,
+                },
+                vec![effect],
+            )
+        }
+    };
+    effects.insert(0, Effect::Emit(HostEvent::Open));
+    (state, effects)
+}
+
+pub(super) fn consent(session: Session, submitting: bool, event: Event) -> Next {
+    match event {
+        Event::ConsentGiven if !submitting => {
+            let permissions = session.permissions.clone();
+            (
+                State::Consent {
+                    session,
+                    submitting: true,
+                },
+                vec![Effect::GiveConsent { permissions }],
+            )
+        }
+        Event::ConsentRecorded(updated) if submitting => {
+            let (state, mut effects) = search_from_start(Session::from(*updated));
+            effects.insert(0, Effect::Emit(HostEvent::ConsentAcquired));
+            (state, effects)
+        }
+        Event::ApiFailed {
+            request: Request::GiveConsent,
+            error,
+            retryable,
+        } if submitting => {
+            let permissions = session.permissions.clone();
+            let resume = State::Consent {
+                session: session.clone(),
+                submitting: true,
+            };
+            fail_retrying(
+                session,
+                error,
+                retryable,
+                Effect::GiveConsent { permissions },
+                resume,
+            )
+        }
+        event @ (Event::ConsentGiven
+        | Event::ConsentRecorded(_)
+        | Event::ApiFailed { .. }
+        | Event::QueryChanged(_)
+        | Event::InstitutionChosen(_)
+        | Event::ContinueToBank
+        | Event::CredentialsSubmitted { .. }
+        | Event::MfaAnswered(_)
+        | Event::AccountToggled(_)
+        | Event::AccountsConfirmed { .. }
+        | Event::Back
+        | Event::Cancel
+        | Event::Retry
+        | Event::Done
+        | Event::SessionLoaded(_)
+        | Event::InstitutionsLoaded { .. }
+        | Event::AuthorizationUpdated(_)
+        | Event::AccountsLoaded(_)
+        | Event::Linked(_)
+        | Event::Completed(_)
+        | Event::SessionCancelled(_)
+        | Event::TimerFired
+        | Event::PopupBlocked
+        | Event::Connectivity(_)) => ignored(
+            State::Consent {
+                session,
+                submitting,
+            },
+            &event,
+        ),
+    }
+}
