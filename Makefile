@@ -91,5 +91,10 @@ bench: widget server
 	cd e2e && FINLINK_SERVER=$(ROOT)/target/release/finlink-server FINLINK_WIDGET_DIR=$(ROOT)/dist \
 		node bench.js --runs 20
 
+# Not a test: institution search over the FedACH directory loaded as --institutions loads it:
+# load and index build time, the directory file's bytes (plain, gzip), per-keystroke search time.
+bench-search:
+	cargo run --release -p finlink-server --example bench_search -- $(ROOT)/../shared/data/FedACHdir.txt
+
 clean-widget:
 	rm -rf dist

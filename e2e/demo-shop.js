@@ -123,6 +123,21 @@ export class Shop {
     return this.page.evaluate(() => window.demoShop.events);
   }
 
+  /** The shop's card of a linked account: an article named by its heading. */
+  account(name) {
+    return this.page.getByRole("list", { name: "Linked accounts" }).getByRole("article", { name });
+  }
+
+  /** The webhooks the shop's server received and verified, as the page lists them. */
+  webhooks() {
+    return this.page.getByRole("list", { name: "Webhooks received" });
+  }
+
+  /** Waits until the shop's server has registered its webhook endpoint with finlink. */
+  async webhooksRegistered() {
+    await this.page.getByText("verifies each signature", { exact: false }).waitFor();
+  }
+
   /** After the flow: the iframe is gone and focus is back on the shop's button. */
   async assertClosedAndFocusReturned() {
     await this.page.locator(WIDGET_FRAME).waitFor({ state: "detached" });

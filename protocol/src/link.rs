@@ -72,11 +72,30 @@ pub enum InstitutionStatus {
     DownUnscheduled,
 }
 
+/// `GET /v1/link/directory`: every institution of the directory in one compact text file, so
+/// that the widget searches on every keystroke without a round trip.
+///
+/// Not JSON: the format is `finlink_search::format` (a header line, then one tab-separated line
+/// per institution with delta-coded routing numbers), decoded with `finlink_search::Catalog`,
+/// whose search ranks exactly as `GET /v1/link/institutions` does. Needs the client secret.
+/// Cached by the browser: `ETag` (one per representation, gzip or not), `Cache-Control:
+/// private, no-cache` and `If-None-Match` answered `304`; `Content-Location` names the same
+/// content at [`DIRECTORY_PATH`]`/{version}`, served `private, max-age=31536000, immutable`
+/// (another version is `404 resource_missing`). See docs/institution-search.md.
+pub const DIRECTORY_PATH: &str = "/v1/link/directory";
+
+/// `GET /v1/link/institutions?query=&limit=` (limit 1 to 50, 10 by default): the best
+/// matches for `query` as a list of [`Institution`], the featured ones for an empty query;
+/// the same ranking as a search over the directory file ([`DIRECTORY_PATH`]).
+pub const INSTITUTIONS_PATH: &str = "/v1/link/institutions";
+
 /// A bank or credit union.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "object", rename = "institution")]
 pub struct Institution {
     pub id: String,
+    /// The display name, readable as is ("JPMorgan Chase Bank, N.A."), computed once by the
+    /// server from the directory's name.
     pub name: String,
     pub url: Option<String>,
     /// ABA routing numbers, when known.

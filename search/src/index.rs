@@ -2,17 +2,22 @@
 
 use std::cmp::Reverse;
 
-use crate::matching::{Query, initials};
+use crate::abbreviations::Abbreviations;
+use crate::matching::{Candidate, MatchKind, Query, ROUTING_DIGITS, Starts};
 use crate::normalize;
-use crate::rank::{Rank, best};
+use crate::rank::{Rank, TopK};
 
 /// One institution as the index needs it; borrowed, since the index copies what it keeps.
 #[derive(Debug, Clone, Copy)]
 pub struct IndexEntry<'a> {
-    /// The display name; matched after [`normalize`].
+    /// The display name; matched after [`normalize`], with its abbreviations.
     pub name: &'a str,
-    /// ABA routing numbers, matched by numeric queries.
+    /// ABA routing numbers (nine digits; other characters are ignored), matched by numeric
+    /// queries.
     pub routing_numbers: &'a [String],
+    /// Other names people know the institution by ("bofa", "navy fed"): data the directory
+    /// carries, matched like the name.
+    pub aliases: &'a [String],
     /// Popularity: among equally good matches, heavier entries come first.
     pub weight: u32,
     /// Shown, heaviest first, before the person types anything.
@@ -22,89 +27,285 @@ pub struct IndexEntry<'a> {
 /// What the index keeps of an entry.
 #[derive(Debug, Clone)]
 struct Entry {
-    name: String,
-    /// The name's word initials, to rule it out quickly (see `matching::initials`).
-    initials: u64,
-    routing_numbers: Vec<String>,
+    /// The normalized name, then the other spellings of its words (see
+    /// `Abbreviations::equivalents`), separated by single spaces.
+    words: Box<str>,
+    /// How many bytes of `words` are the name.
+    name_length: usize,
+    /// The name with its abbreviations expanded, when that differs.
+    canonical: Option<Box<str>>,
+    aliases: Box<[Box<str>]>,
+    /// Where the entry was at build time: what searches return.
+    position: usize,
+    /// How `words` and the aliases start, to rule the entry out quickly (see
+    /// `matching::Starts`).
+    starts: Starts,
     weight: u32,
+}
+
+impl Entry {
+    fn new(position: usize, entry: &IndexEntry<'_>, abbreviations: &Abbreviations) -> Entry {
+        let name = normalize(entry.name);
+        let split: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
+        let canonical_words = abbreviations.canonical(&split);
+        let mut words = name.clone();
+        for extra in abbreviations.equivalents(&split, &canonical_words) {
+            words.push(' ');
+            words.push_str(extra);
+        }
+        let canonical = canonical_words.join(" ");
+        let aliases: Box<[Box<str>]> = entry
+            .aliases
+            .iter()
+            .map(|alias| normalize(alias))
+            .filter(|alias| !alias.is_empty())
+            .map(String::into_boxed_str)
+            .collect();
+        let starts = aliases.iter().fold(Starts::of(&words), |starts, alias| {
+            starts.union(Starts::of(alias))
+        });
+        Entry {
+            name_length: name.len(),
+            canonical: (canonical != name).then(|| canonical.into_boxed_str()),
+            words: words.into_boxed_str(),
+            aliases,
+            position,
+            starts,
+            weight: entry.weight,
+        }
+    }
+
+    fn name(&self) -> &str {
+        self.words.get(..self.name_length).unwrap_or_default()
+    }
+
+    fn candidate(&self, routing: bool) -> Candidate<'_> {
+        Candidate {
+            name: self.name(),
+            canonical: self.canonical.as_deref(),
+            words: &self.words,
+            aliases: &self.aliases,
+            routing,
+        }
+    }
 }
 
 /// A searchable directory of institutions, identified by their position at build time.
 ///
 /// Positions keep the index independent of how callers store institutions (the server's
-/// directory, the widget's cached list): they map results back to their own records.
+/// directory, the widget's decoded file): they map results back to their own records.
 #[derive(Debug, Clone, Default)]
 pub struct Index {
+    /// The entries, heaviest first, then by name, then by position: the order in which a
+    /// search scans them (see `TopK`), kept in memory in that order.
     entries: Vec<Entry>,
+    /// `starts` of each entry, apart: most entries are ruled out by these alone, and a scan
+    /// of them alone reads a tenth of the memory.
+    starts: Vec<Starts>,
     /// Positions of the featured entries, in the order [`Index::featured`] returns them.
     featured: Vec<usize>,
+    /// Every nine-digit routing number with the place of its entry in `entries`, sorted, so
+    /// that a typed prefix is a range found by two binary searches.
+    routing_numbers: Vec<(u32, u32)>,
+    /// Every normalized name, canonical name and alias with the place of its entry, sorted:
+    /// once a search holds enough matches that only exact ones can still enter, it looks
+    /// them up here instead of scanning on.
+    exact: Vec<(Box<str>, u32)>,
+    abbreviations: Abbreviations,
 }
 
 impl Index {
     /// Builds the index from the directory's entries; position `i` is the `i`-th entry.
     pub fn build<'a>(entries: impl IntoIterator<Item = IndexEntry<'a>>) -> Index {
-        let mut kept = Vec::new();
+        let abbreviations = Abbreviations::new();
+        let entries = entries.into_iter();
+        let mut kept = Vec::with_capacity(entries.size_hint().0);
+        let mut numbers: Vec<Vec<u32>> = Vec::with_capacity(entries.size_hint().0);
         let mut featured = Vec::new();
-        for (position, entry) in entries.into_iter().enumerate() {
+        for (position, entry) in entries.enumerate() {
             if entry.featured {
                 featured.push(position);
             }
-            let name = normalize(entry.name);
-            kept.push(Entry {
-                initials: initials(&name),
-                name,
-                routing_numbers: entry.routing_numbers.iter().map(|n| digits(n)).collect(),
-                weight: entry.weight,
-            });
+            kept.push(Entry::new(position, &entry, &abbreviations));
+            numbers.push(
+                entry
+                    .routing_numbers
+                    .iter()
+                    .filter_map(|number| routing_value(number))
+                    .collect(),
+            );
         }
-        featured.sort_by(|&a, &b| {
-            let key = |i: usize| {
-                kept.get(i)
-                    .map(|e: &Entry| (Reverse(e.weight), e.name.as_str()))
-            };
-            key(a).cmp(&key(b)).then(a.cmp(&b))
+        kept.sort_by(|a, b| {
+            (Reverse(a.weight), a.name(), a.position).cmp(&(
+                Reverse(b.weight),
+                b.name(),
+                b.position,
+            ))
         });
+        // Featured positions in the same order.
+        let mut rank = vec![0usize; kept.len()];
+        for (order, entry) in kept.iter().enumerate() {
+            if let Some(slot) = rank.get_mut(entry.position) {
+                *slot = order;
+            }
+        }
+        featured.sort_by_key(|&position| rank.get(position).copied().unwrap_or(usize::MAX));
+        let mut routing_numbers: Vec<(u32, u32)> = Vec::new();
+        for (position, entry) in numbers.iter().enumerate() {
+            let Some(&place) = rank.get(position) else {
+                continue;
+            };
+            let Ok(place) = u32::try_from(place) else {
+                continue;
+            };
+            routing_numbers.extend(entry.iter().map(|&number| (number, place)));
+        }
+        routing_numbers.sort_unstable();
+        let mut exact: Vec<(Box<str>, u32)> = Vec::with_capacity(kept.len() * 2);
+        for (place, entry) in kept.iter().enumerate() {
+            let Ok(place) = u32::try_from(place) else {
+                continue;
+            };
+            exact.push((entry.name().into(), place));
+            exact.extend(entry.canonical.iter().map(|c| (c.clone(), place)));
+            exact.extend(entry.aliases.iter().map(|a| (a.clone(), place)));
+        }
+        exact.sort_unstable();
         Index {
+            starts: kept.iter().map(|entry| entry.starts).collect(),
             entries: kept,
             featured,
+            routing_numbers,
+            exact,
+            abbreviations,
         }
     }
 
     /// The positions of the best matches for `query`, best first, at most `limit`.
     ///
-    /// Every query word must start a different word of the name ("wel far" finds "Wells
-    /// Fargo"); a query of 3 to 9 digits also matches routing numbers by prefix. Order: exact
-    /// name, exact routing number, name prefix, word prefixes, routing number prefix; then
-    /// weight descending, then name. A blank query returns [`Index::featured`].
+    /// Every query word must start a different word of the name or of an alias ("wel far"
+    /// finds "Wells Fargo"), where a word also stands for its abbreviations and expansions
+    /// ("natl" finds "National", "fcu" finds "Federal Credit Union" and back); a query of 3
+    /// to 9 digits also matches routing numbers by prefix. Order: exact name (abbreviations
+    /// aside), exact alias, exact routing number, name or alias prefix, word prefixes,
+    /// routing number prefix; then weight descending, then name. A blank query returns
+    /// [`Index::featured`].
     pub fn search(&self, query: &str, limit: usize) -> Vec<usize> {
-        let query = Query::parse(query);
+        let query = Query::parse(query, &self.abbreviations);
         if query.is_empty() {
             return self.featured(limit);
         }
         if limit == 0 {
             return Vec::new();
         }
+        // Places in `entries` of the entries with a routing number the query starts, in scan
+        // order.
+        let mut routed: Vec<u32> = match query.routing_range() {
+            Some(range) => {
+                let from = self
+                    .routing_numbers
+                    .partition_point(|&(number, _)| number < range.start);
+                let to = self
+                    .routing_numbers
+                    .partition_point(|&(number, _)| number < range.end);
+                self.routing_numbers
+                    .get(from..to)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|&(_, place)| place)
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        routed.sort_unstable();
+        routed.dedup();
         let mut used = Vec::new();
-        let ranks = self
-            .entries
+        let mut top = TopK::new(limit);
+        let is_routed = |place: usize| {
+            u32::try_from(place).is_ok_and(|place| routed.binary_search(&place).is_ok())
+        };
+        let mut next_routed = routed.iter().copied().peekable();
+        let mut exact_only_from = None;
+        for (place, starts) in self.starts.iter().enumerate() {
+            let routing = next_routed
+                .next_if(|&next| usize::try_from(next).is_ok_and(|next| next == place))
+                .is_some();
+            if !routing && !query.may_match(starts) {
+                continue;
+            }
+            let Some(worst) = top.admits() else {
+                break;
+            };
+            if worst <= MatchKind::ExactRoutingNumber {
+                exact_only_from = Some(place);
+                break;
+            }
+            self.consider(&mut top, &query, place, routing, worst, &mut used);
+        }
+        if let Some(from) = exact_only_from {
+            // Only an exact name, alias or routing number can still enter: look those up.
+            let mut places: Vec<usize> = self
+                .exact_places(query.text())
+                .chain(query.canonical().map_or_else(
+                    || self.exact_places(""),
+                    |canonical| self.exact_places(canonical),
+                ))
+                .chain(routed.iter().map(|&place| place as usize))
+                .filter(|&place| place >= from)
+                .collect();
+            places.sort_unstable();
+            places.dedup();
+            for place in places {
+                let Some(worst) = top.admits() else {
+                    break;
+                };
+                self.consider(&mut top, &query, place, is_routed(place), worst, &mut used);
+            }
+        }
+        top.positions()
+    }
+
+    /// Offers the entry at `place` to `top` if it matches `query` at least as well as
+    /// `worst`; `routing` says whether one of its routing numbers starts with the query.
+    fn consider<'s>(
+        &'s self,
+        top: &mut TopK<'s>,
+        query: &Query,
+        place: usize,
+        routing: bool,
+        worst: MatchKind,
+        used: &mut Vec<bool>,
+    ) {
+        let by_name = self
+            .starts
+            .get(place)
+            .is_some_and(|starts| query.may_match(starts));
+        if !by_name && !routing {
+            return;
+        }
+        let Some(entry) = self.entries.get(place) else {
+            return;
+        };
+        let candidate = entry.candidate(routing);
+        if let Some(kind) = query.match_kind_up_to(&candidate, by_name, worst, used) {
+            top.offer(Rank {
+                kind,
+                weight: Reverse(entry.weight),
+                name: entry.name(),
+                position: entry.position,
+            });
+        }
+    }
+
+    /// The places of the entries whose normalized name, canonical name or alias is `text`.
+    fn exact_places<'s>(&'s self, text: &'s str) -> impl Iterator<Item = usize> + 's {
+        let from = self.exact.partition_point(|(key, _)| &**key < text);
+        self.exact
+            .get(from..)
+            .unwrap_or_default()
             .iter()
-            .enumerate()
-            .filter_map(|(position, entry)| {
-                let kind = query.match_kind(
-                    &entry.name,
-                    entry.initials,
-                    &entry.routing_numbers,
-                    &mut used,
-                )?;
-                Some(Rank {
-                    kind,
-                    weight: Reverse(entry.weight),
-                    name: &entry.name,
-                    position,
-                })
-            })
-            .collect();
-        best(ranks, limit)
+            .take_while(move |(key, _)| !text.is_empty() && &**key == text)
+            .map(|&(_, place)| place as usize)
     }
 
     /// The featured entries, heaviest first (then by name), at most `limit`: what the person
@@ -124,12 +325,18 @@ impl Index {
     }
 }
 
-/// A routing number's digits, so that "011-000-015" is stored as typed queries find it.
-fn digits(routing_number: &str) -> String {
-    routing_number
+/// A routing number's value, when its digits ("011-000-015" has those of "011000015") are
+/// the nine of an ABA routing number.
+fn routing_value(routing_number: &str) -> Option<u32> {
+    let digits: String = routing_number
         .chars()
         .filter(char::is_ascii_digit)
-        .collect()
+        .collect();
+    if digits.len() == ROUTING_DIGITS {
+        digits.parse().ok()
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -139,6 +346,7 @@ mod tests {
     struct Bank {
         name: &'static str,
         routing_numbers: Vec<String>,
+        aliases: Vec<String>,
         weight: u32,
         featured: bool,
     }
@@ -147,6 +355,7 @@ mod tests {
         Bank {
             name,
             routing_numbers: Vec::new(),
+            aliases: Vec::new(),
             weight,
             featured: false,
         }
@@ -156,6 +365,7 @@ mod tests {
         Index::build(banks.iter().map(|b| IndexEntry {
             name: b.name,
             routing_numbers: &b.routing_numbers,
+            aliases: &b.aliases,
             weight: b.weight,
             featured: b.featured,
         }))
@@ -251,11 +461,66 @@ mod tests {
     }
 
     #[test]
-    fn an_exact_routing_number_beats_a_prefix() {
-        let mut banks = [bank("Heavy Bank", 100), bank("Light Bank", 1)];
-        banks[0].routing_numbers = vec!["0110000159".into()];
-        banks[1].routing_numbers = vec!["011000015".into()];
-        assert_eq!(search(&banks, "011000015"), ["Light Bank", "Heavy Bank"]);
+    fn an_exact_routing_number_is_a_direct_hit_above_names() {
+        let mut banks = [bank("Bank 011000015", 100), bank("Light Bank", 1)];
+        banks[1].routing_numbers = vec!["011-000-015".into()];
+        assert_eq!(
+            search(&banks, "011000015"),
+            ["Light Bank", "Bank 011000015"]
+        );
+    }
+
+    #[test]
+    fn routing_numbers_that_are_not_nine_digits_are_not_searched() {
+        let mut banks = [bank("Odd Bank", 1)];
+        banks[0].routing_numbers = vec!["0110000159".into(), "12345".into()];
+        assert!(search(&banks, "011").is_empty());
+        assert!(search(&banks, "123").is_empty());
+    }
+
+    #[test]
+    fn an_alias_finds_its_institution_before_names_that_merely_start_alike() {
+        let mut banks = [
+            bank("Chasewood Bank", 1),
+            bank("JPMorgan Chase Bank, N.A.", 1),
+            bank("Bank of America, N.A.", 1),
+        ];
+        banks[1].aliases = vec!["Chase".into()];
+        banks[2].aliases = vec!["BofA".into(), "Bank of America".into()];
+        assert_eq!(
+            search(&banks, "chase"),
+            ["JPMorgan Chase Bank, N.A.", "Chasewood Bank"]
+        );
+        assert_eq!(search(&banks, "bofa"), ["Bank of America, N.A."]);
+        assert_eq!(search(&banks, "bof"), ["Bank of America, N.A."]);
+    }
+
+    #[test]
+    fn an_exact_name_beats_an_exact_alias() {
+        let mut banks = [bank("Heavy Bank", 100), bank("Union", 1)];
+        banks[0].aliases = vec!["union".into()];
+        assert_eq!(search(&banks, "union"), ["Union", "Heavy Bank"]);
+    }
+
+    #[test]
+    fn abbreviations_rank_as_their_expansions() {
+        let banks = [
+            bank("FIRST NATL BK OF OMAHA", 5),
+            bank("FIRST NATIONAL BANK", 1),
+            bank("NATIONAL BANK OF FIRST STREET", 500),
+        ];
+        assert_eq!(
+            search(&banks, "1st national bank"),
+            [
+                "FIRST NATIONAL BANK",
+                "FIRST NATL BK OF OMAHA",
+                "NATIONAL BANK OF FIRST STREET"
+            ]
+        );
+        assert_eq!(
+            search(&banks, "first natl bk of o"),
+            ["FIRST NATL BK OF OMAHA"]
+        );
     }
 
     #[test]
@@ -292,6 +557,192 @@ mod tests {
             names(&banks, index(&banks).featured(2)),
             ["Big Bank", "Also Small"]
         );
+    }
+
+    /// The ranking by brute force: every entry's match, all sorted. The index's search, with
+    /// its early stops and exact lookups, must give the same answer.
+    fn exhaustive(index: &Index, query: &str, limit: usize) -> Vec<usize> {
+        use crate::matching::Query;
+        use crate::rank::Rank;
+        use std::cmp::Reverse;
+        let query = Query::parse(query, &index.abbreviations);
+        if query.is_empty() {
+            return index.featured(limit);
+        }
+        let mut routed = vec![false; index.entries.len()];
+        if let Some(range) = query.routing_range() {
+            for &(number, place) in &index.routing_numbers {
+                if range.contains(&number) {
+                    routed[place as usize] = true;
+                }
+            }
+        }
+        let mut ranks: Vec<Rank<'_>> = index
+            .entries
+            .iter()
+            .zip(routed)
+            .filter_map(|(entry, routing)| {
+                let kind = query.match_kind(&entry.candidate(routing), true, &mut Vec::new())?;
+                Some(Rank {
+                    kind,
+                    weight: Reverse(entry.weight),
+                    name: entry.name(),
+                    position: entry.position,
+                })
+            })
+            .collect();
+        ranks.sort();
+        ranks.into_iter().take(limit).map(|r| r.position).collect()
+    }
+
+    #[test]
+    fn search_ranks_as_an_exhaustive_comparison_would() {
+        let places = [
+            "Springfield",
+            "Lake",
+            "River",
+            "Saint Louis",
+            "Omaha",
+            "Fargo",
+        ];
+        let kinds = [
+            "Bank",
+            "BK",
+            "State Bank",
+            "ST BK",
+            "National Bank",
+            "NATL BK",
+            "Credit Union",
+            "FCU",
+            "CU",
+            "Bank & Trust",
+            "BK & TR CO",
+            "Savings Bank",
+            "1ST NATL BK",
+        ];
+        let mut banks = Vec::new();
+        let mut seed: u64 = 7;
+        let mut next = |below: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) % below
+        };
+        for (i, place) in places.iter().enumerate() {
+            for (j, kind) in kinds.iter().enumerate() {
+                for prefix in ["", "First ", "1ST ", "Citizens "] {
+                    let name: &'static str =
+                        Box::leak(format!("{prefix}{place} {kind}").into_boxed_str());
+                    let mut b = bank(name, u32::try_from(next(5)).unwrap_or(1));
+                    let body = 10_000_000 + (i * 1000 + j * 10) as u32 + next(7) as u32;
+                    b.routing_numbers = vec![crate::routing::with_check_digit(body)];
+                    if next(9) == 0 {
+                        b.aliases = vec![format!("{place} {}", j % 3)];
+                    }
+                    b.featured = next(11) == 0;
+                    banks.push(b);
+                }
+            }
+        }
+        // Exact duplicates, to tie on everything but position.
+        banks.push(bank("Lake Bank", 3));
+        banks.push(bank("LAKE BK", 3));
+        let index = index(&banks);
+        let mut queries: Vec<String> = Vec::new();
+        for b in banks.iter().step_by(7) {
+            for (at, c) in b.name.char_indices() {
+                queries.push(b.name[..at + c.len_utf8()].to_owned());
+            }
+        }
+        for more in [
+            "",
+            "b",
+            "bk",
+            "st",
+            "saint",
+            "first natl",
+            "1st national bank",
+            "lake",
+            "lake bank",
+            "lake bk",
+            "0",
+            "010",
+            "0100",
+            "01000",
+            "0100010",
+            "lake 1",
+            "fargo 2",
+            "cu",
+            "fcu",
+            "zz",
+            "& tr",
+            "bank and trust",
+        ] {
+            queries.push(more.to_owned());
+        }
+        for b in banks.iter().step_by(11) {
+            queries.extend(b.routing_numbers.iter().cloned());
+            queries.extend(b.aliases.iter().cloned());
+        }
+        for query in &queries {
+            for limit in [1, 3, 10] {
+                assert_eq!(
+                    index.search(query, limit),
+                    exhaustive(&index, query, limit),
+                    "{query:?}, limit {limit}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn search_ranks_as_an_exhaustive_comparison_would_on_fedach() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/data/FedACHdir.txt"
+        );
+        let Ok(text) = std::fs::read_to_string(path) else {
+            eprintln!("{path} is absent: compared on the made-up directory only");
+            return;
+        };
+        let mut banks: Vec<Bank> = Vec::new();
+        let mut at: std::collections::HashMap<String, usize> = Default::default();
+        for line in text.lines() {
+            let (Some(number), Some(name)) = (line.get(0..9), line.get(35..71)) else {
+                continue;
+            };
+            let name = name.trim().to_owned();
+            let place = *at.entry(name.clone()).or_insert_with(|| {
+                banks.push(bank(Box::leak(name.into_boxed_str()), 0));
+                banks.len() - 1
+            });
+            banks[place].routing_numbers.push(number.to_owned());
+            banks[place].weight += 1;
+        }
+        banks[0].aliases = vec!["fed".to_owned()];
+        let index = index(&banks);
+        let typed = [
+            "chase",
+            "wells fargo",
+            "bank of am",
+            "navy fcu",
+            "1st natl bk",
+            "first state b",
+            "st louis",
+            "m&t",
+            "021000021",
+            "02100",
+            "credit union of",
+            "farmers & merch",
+        ];
+        for query in typed {
+            for (at, c) in query.char_indices() {
+                let prefix = &query[..at + c.len_utf8()];
+                assert_eq!(
+                    index.search(prefix, 10),
+                    exhaustive(&index, prefix, 10),
+                    "{prefix:?}"
+                );
+            }
+        }
     }
 
     #[test]

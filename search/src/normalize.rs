@@ -10,37 +10,73 @@
 ///   "ß" → "ss", "Ł" → "l"), as are combining accents;
 /// - apostrophes join ("People's" → "peoples"), so that typing either spelling finds it;
 /// - dots between single letters join initialisms ("N.A." → "na", "U.S." → "us");
+/// - "&" is the word "and" ("M&T" → "m and t"), as people type it either way;
 /// - every other non-alphanumeric character separates words.
 pub fn normalize(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut separate = false;
+    scan(text, |event| match event {
+        Event::Text { c, .. } => {
+            if separate && !out.is_empty() {
+                out.push(' ');
+            }
+            separate = false;
+            push_folded(&mut out, c);
+        }
+        Event::And { .. } => {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str("and");
+            separate = true;
+        }
+        Event::Separate => separate = true,
+    });
+    out
+}
+
+/// What [`scan`] finds, in order: the letters and digits of words, with their byte range in
+/// the text, and where words end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Event {
+    /// A letter or digit, to be folded with [`push_folded`].
+    Text { c: char, at: std::ops::Range<usize> },
+    /// An "&": the word "and" on its own.
+    And { at: std::ops::Range<usize> },
+    /// The current word ends (more than once in a row at times).
+    Separate,
+}
+
+/// Walks `text` as [`normalize`] reads it; [`normalize`] and the highlighting of matches
+/// share it, so that both split words alike.
+pub(crate) fn scan(text: &str, mut on: impl FnMut(Event)) {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
     // Letters or digits since the last separator or dot, to recognise initialisms.
     let mut segment = 0usize;
-    for (i, &c) in chars.iter().enumerate() {
+    for (i, &(offset, c)) in chars.iter().enumerate() {
+        let at = offset..offset + c.len_utf8();
         match classify(c) {
             Class::Text => {
-                if separate && !out.is_empty() {
-                    out.push(' ');
-                }
-                separate = false;
                 segment += 1;
-                push_folded(&mut out, c);
+                on(Event::Text { c, at });
             }
             Class::Join => {}
+            Class::And => {
+                on(Event::And { at });
+                segment = 0;
+            }
             Class::Dot => {
                 if !(segment == 1 && is_single_char_segment(&chars, i + 1)) {
-                    separate = true;
+                    on(Event::Separate);
                 }
                 segment = 0;
             }
             Class::Separator => {
-                separate = true;
+                on(Event::Separate);
                 segment = 0;
             }
         }
     }
-    out
 }
 
 /// How a character takes part in words.
@@ -51,6 +87,8 @@ enum Class {
     Join,
     /// Joins initialisms, separates otherwise.
     Dot,
+    /// "&": the word "and" on its own.
+    And,
     /// Ends the word.
     Separator,
 }
@@ -58,6 +96,7 @@ enum Class {
 fn classify(c: char) -> Class {
     match c {
         '.' => Class::Dot,
+        '&' => Class::And,
         '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{0300}'..='\u{036F}' => Class::Join,
         c if c.is_alphanumeric() => Class::Text,
         _ => Class::Separator,
@@ -65,16 +104,16 @@ fn classify(c: char) -> Class {
 }
 
 /// Whether exactly one letter or digit starts at `start` (as the "A" of "N.A.").
-fn is_single_char_segment(chars: &[char], start: usize) -> bool {
+fn is_single_char_segment(chars: &[(usize, char)], start: usize) -> bool {
     let is_text = |i: usize| {
         chars
             .get(i)
-            .is_some_and(|&c| matches!(classify(c), Class::Text))
+            .is_some_and(|&(_, c)| matches!(classify(c), Class::Text))
     };
     is_text(start) && !is_text(start + 1)
 }
 
-fn push_folded(out: &mut String, c: char) {
+pub(crate) fn push_folded(out: &mut String, c: char) {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
     } else if let Some(folded) = fold_latin(c) {
@@ -130,7 +169,14 @@ mod tests {
         assert_eq!(normalize("BMO HARRIS BANK,N.A."), "bmo harris bank na");
         assert_eq!(normalize("Winston-Salem (Main)"), "winston salem main");
         assert_eq!(normalize("Sandbox Bank (OAuth)"), "sandbox bank oauth");
-        assert_eq!(normalize("Bank & Trust"), "bank trust");
+    }
+
+    #[test]
+    fn an_ampersand_is_the_word_and() {
+        assert_eq!(normalize("Bank & Trust"), "bank and trust");
+        assert_eq!(normalize("M&T BANK"), "m and t bank");
+        assert_eq!(normalize("& Co"), "and co");
+        assert_eq!(normalize("BK&&TR"), "bk and and tr");
     }
 
     #[test]

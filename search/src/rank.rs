@@ -9,7 +9,7 @@ use crate::matching::MatchKind;
 
 /// Where a match sorts: how it matched, then weight descending, then name, then position.
 ///
-/// The position makes the order total, so results never depend on the sort algorithm.
+/// The position makes the order total, so results never depend on the order of the scan.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Rank<'a> {
     pub(crate) kind: MatchKind,
@@ -19,25 +19,58 @@ pub(crate) struct Rank<'a> {
     pub(crate) position: usize,
 }
 
-/// The positions of the `limit` best ranks, best first.
-pub(crate) fn best(mut ranks: Vec<Rank<'_>>, limit: usize) -> Vec<usize> {
-    if limit == 0 {
-        return Vec::new();
+/// The best `limit` ranks offered so far, best first.
+///
+/// When entries are offered in the order of their rank key without the kind (weight
+/// descending, then name, then position), a full list can only take a match of a strictly
+/// better kind than its worst: [`TopK::admits`] says which, so that matching can stop early.
+#[derive(Debug)]
+pub(crate) struct TopK<'a> {
+    limit: usize,
+    kept: Vec<Rank<'a>>,
+}
+
+impl<'a> TopK<'a> {
+    pub(crate) fn new(limit: usize) -> TopK<'a> {
+        TopK {
+            limit,
+            kept: Vec::with_capacity(limit.min(64) + 1),
+        }
     }
-    if ranks.len() > limit {
-        // Partition first: only the kept ranks need a full sort.
-        ranks.select_nth_unstable(limit - 1);
-        ranks.truncate(limit);
+
+    /// The worst kind of match that can still enter, if any can (see [`TopK`]).
+    pub(crate) fn admits(&self) -> Option<MatchKind> {
+        if self.kept.len() < self.limit {
+            Some(MatchKind::RoutingNumberPrefix)
+        } else {
+            self.kept.last().and_then(|worst| worst.kind.better())
+        }
     }
-    ranks.sort_unstable();
-    ranks.into_iter().map(|rank| rank.position).collect()
+
+    /// Keeps `rank` if it is among the best `limit` so far.
+    pub(crate) fn offer(&mut self, rank: Rank<'a>) {
+        if self.limit == 0 {
+            return;
+        }
+        if self.kept.len() == self.limit && self.kept.last().is_some_and(|worst| *worst <= rank) {
+            return;
+        }
+        let at = self.kept.partition_point(|kept| *kept < rank);
+        self.kept.insert(at, rank);
+        self.kept.truncate(self.limit);
+    }
+
+    /// The positions kept, best first.
+    pub(crate) fn positions(self) -> Vec<usize> {
+        self.kept.into_iter().map(|rank| rank.position).collect()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use std::cmp::Reverse;
 
-    use super::{Rank, best};
+    use super::{Rank, TopK};
     use crate::matching::MatchKind;
 
     fn rank(kind: MatchKind, weight: u32, name: &str, position: usize) -> Rank<'_> {
@@ -47,6 +80,14 @@ mod tests {
             name,
             position,
         }
+    }
+
+    fn best(ranks: Vec<Rank<'_>>, limit: usize) -> Vec<usize> {
+        let mut top = TopK::new(limit);
+        for rank in ranks {
+            top.offer(rank);
+        }
+        top.positions()
     }
 
     #[test]
@@ -80,5 +121,20 @@ mod tests {
             best(vec![rank(MatchKind::ExactName, 1, "x", 0)], 0),
             Vec::<usize>::new()
         );
+    }
+
+    #[test]
+    fn a_full_list_admits_only_better_kinds_than_its_worst() {
+        let mut top = TopK::new(2);
+        assert_eq!(top.admits(), Some(MatchKind::RoutingNumberPrefix));
+        top.offer(rank(MatchKind::NamePrefix, 9, "a", 0));
+        assert_eq!(top.admits(), Some(MatchKind::RoutingNumberPrefix));
+        top.offer(rank(MatchKind::WordPrefixes, 8, "b", 1));
+        assert_eq!(top.admits(), Some(MatchKind::NamePrefix));
+        top.offer(rank(MatchKind::ExactName, 1, "c", 2));
+        assert_eq!(top.admits(), Some(MatchKind::ExactRoutingNumber));
+        top.offer(rank(MatchKind::ExactName, 0, "d", 3));
+        assert_eq!(top.admits(), None);
+        assert_eq!(top.positions(), vec![2, 3]);
     }
 }

@@ -77,6 +77,8 @@ pub enum StartError {
     PublicUrl(#[from] url::ParseError),
     #[error("cannot set up the webhook client: {0}")]
     Webhooks(#[source] reqwest::Error),
+    #[error("cannot set up the demo shop: {0}")]
+    DemoShop(#[from] demo::ClientError),
 }
 
 /// A server that is running: its addresses, and the way to stop it.
@@ -171,12 +173,25 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServe
     let mut demo_address = None;
     if let Some(demo_listen) = config.demo_listen {
         let demo_listener = bind(demo_listen).await?;
-        demo_address = demo_listener.local_addr().ok();
-        let shop = demo::router(demo::Shop::new(
-            state.public_base(),
-            config.secret_key.clone(),
+        let demo_local = demo_listener
+            .local_addr()
+            .map_err(|source| StartError::Bind {
+                address: demo_listen,
+                source,
+            })?;
+        demo_address = Some(demo_local);
+        let shop = demo::Shop::new(demo::ShopConfig {
+            finlink_url: state.public_base(),
+            secret_key: config.secret_key.clone(),
+            own_url: demo::own_url(demo_local),
+            clock: Arc::clone(&state.clock),
+        })?;
+        tasks.push(serve(
+            demo_listener,
+            with_request_ids(demo::router(Arc::clone(&shop))),
+            stopped.clone(),
         ));
-        tasks.push(serve(demo_listener, with_request_ids(shop), stopped));
+        tasks.push(background(demo::receive_webhooks(shop, stopped)));
     }
     Ok(RunningServer {
         address,
@@ -225,7 +240,8 @@ pub fn router(
     sandbox_state: SandboxState,
     widget_dir: Option<&std::path::Path>,
 ) -> Router {
-    let api = api::router(Arc::clone(&state)).layer(SetResponseHeaderLayer::overriding(
+    // No API response is cached, except the directory file, which sets its own Cache-Control.
+    let api = api::router(Arc::clone(&state)).layer(SetResponseHeaderLayer::if_not_present(
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-store"),
     ));

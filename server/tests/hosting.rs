@@ -159,7 +159,7 @@ async fn an_operator_directory_in_fedach_format_replaces_the_generated_one() {
     assert!(
         names
             .iter()
-            .any(|name| name.starts_with("WELLS FARGO BANK")),
+            .any(|name| name.starts_with("Wells Fargo Bank")),
         "{names:?}"
     );
     let by_routing: serde_json::Value = http

@@ -32,7 +32,7 @@ use crate::store::{
 const CREDENTIAL_ATTEMPTS: u32 = 5;
 
 /// Opens the session of the request's client secret in a transaction and runs `work` in it.
-async fn with_session<T: Send + 'static>(
+pub(super) async fn with_session<T: Send + 'static>(
     state: &Shared,
     bearer: Option<String>,
     work: impl FnOnce(&rusqlite::Transaction<'_>, SessionRecord) -> Result<T, ApiError> + Send + 'static,
@@ -142,6 +142,10 @@ pub struct InstitutionQuery {
 }
 
 /// `GET /v1/link/institutions?query=...&limit=...`: featured institutions for an empty query.
+///
+/// The server side of institution search, for a widget that has not (yet) loaded the
+/// directory file (`GET /v1/link/directory`): the same `finlink-search` index and ranking, so
+/// both answer a query alike.
 pub async fn institutions(
     State(state): State<Shared>,
     Bearer(bearer): Bearer,

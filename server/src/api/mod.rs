@@ -5,6 +5,7 @@
 
 mod access;
 mod account_data;
+mod directory;
 mod disconnect;
 mod integrator;
 mod link;
@@ -85,6 +86,8 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/link/consent", post(link::consent))
         .route("/v1/link/institutions", get(link::institutions))
         .route("/v1/link/institutions/{id}", get(link::institution))
+        .route("/v1/link/directory", get(directory::current))
+        .route("/v1/link/directory/{version}", get(directory::versioned))
         .route("/v1/link/authorizations", post(link::start_authorization))
         .route("/v1/link/authorizations/{id}", get(link::authorization))
         .route(

@@ -1,7 +1,17 @@
 //! The demo shop: a business's page and backend on another origin than finlink, as an
 //! integrator would build them. Its backend creates sessions with the secret key over HTTP,
 //! exactly like a real business server; its page loads the loader from finlink's origin.
+//!
+//! After linking, the page shows each account's balance, owners and latest transactions, read
+//! by the backend (`accounts`), with a Refresh button; the backend receives finlink's webhooks
+//! on its own `/webhooks`, verifies their signatures and shows what arrived (`webhooks`). The
+//! page talks only to the shop's backend, which alone holds the secret key.
 
+mod accounts;
+pub mod finlink;
+mod webhooks;
+
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -9,26 +19,74 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use finlink_protocol::{AccountHolder, AccountHolderKind, CreateSessionRequest};
 use serde_json::json;
+use tokio::sync::watch;
 
+pub use self::accounts::{AccountSummary, LATEST_TRANSACTIONS};
+pub use self::finlink::ClientError;
+use self::finlink::Finlink;
+pub use self::webhooks::ReceivedEvent;
+use crate::clock::Clock;
 use crate::html::escape;
 use crate::http as edge;
 
-/// The shop's backend configuration: where finlink is, and its secret key.
+/// The one customer of the demo shop: every session it creates is for them, and the page
+/// only ever shows their accounts.
+pub const SHOP_CUSTOMER: &str = "cus_demo";
+
+/// What the shop's backend needs to know.
+pub struct ShopConfig {
+    /// Where finlink is (its API and its loader), without a trailing slash.
+    pub finlink_url: String,
+    /// The integrator's secret key: only ever in the backend.
+    pub secret_key: String,
+    /// Where the shop itself is reached, e.g. `http://127.0.0.1:3000`: its webhook endpoint
+    /// is `{own_url}/webhooks`.
+    pub own_url: String,
+    /// The shop's clock, against which webhook signatures' timestamps are checked.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// The shop's backend: its client of finlink and what it received.
 pub struct Shop {
     finlink_url: String,
-    secret_key: String,
-    http: reqwest::Client,
+    own_url: String,
+    finlink: Finlink,
+    clock: Arc<dyn Clock>,
+    inbox: webhooks::Inbox,
 }
 
 impl Shop {
-    pub fn new(finlink_url: String, secret_key: String) -> Arc<Self> {
-        Arc::new(Self {
-            finlink_url,
-            secret_key,
-            http: reqwest::Client::new(),
-        })
+    pub fn new(config: ShopConfig) -> Result<Arc<Self>, ClientError> {
+        let finlink = Finlink::new(&config.finlink_url, config.secret_key)?;
+        Ok(Arc::new(Self {
+            finlink_url: config.finlink_url.trim_end_matches('/').to_owned(),
+            own_url: config.own_url.trim_end_matches('/').to_owned(),
+            finlink,
+            clock: config.clock,
+            inbox: webhooks::Inbox::default(),
+        }))
     }
+}
+
+/// `http://{address}`, with a wildcard listen address (`0.0.0.0`, `::`) replaced by loopback,
+/// which is where finlink (in the same process) reaches the shop.
+pub fn own_url(address: SocketAddr) -> String {
+    let mut address = address;
+    if address.ip().is_unspecified() {
+        address.set_ip(match address {
+            SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    format!("http://{address}")
+}
+
+/// Registers the shop's webhook endpoint at finlink in the background, retrying until it is
+/// registered or the server stops.
+pub async fn receive_webhooks(shop: Arc<Shop>, stopped: watch::Receiver<bool>) {
+    webhooks::keep_registered(shop, stopped).await;
 }
 
 pub fn router(shop: Arc<Shop>) -> Router {
@@ -36,6 +94,10 @@ pub fn router(shop: Arc<Shop>) -> Router {
         .route("/", get(page))
         .route("/shop.js", get(script))
         .route("/api/sessions", post(create_session))
+        .route("/api/accounts/{id}", get(accounts::show))
+        .route("/api/accounts/{id}/refresh", post(accounts::refresh))
+        .route("/api/events", get(webhooks::list))
+        .route("/webhooks", post(webhooks::receive))
         .fallback(edge::route_not_found)
         .method_not_allowed_fallback(edge::method_not_allowed)
         .with_state(shop)
@@ -52,14 +114,29 @@ async fn page(State(shop): State<Arc<Shop>>) -> Response {
 <title>Demo Shop</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 0; color: #1a1f36; background: #f6f8fa; }}
-main {{ max-width: 36rem; margin: 3rem auto; padding: 2rem; background: #fff; border-radius: 12px; box-shadow: 0 2px 12px rgba(0,0,0,.08); }}
+main {{ max-width: 36rem; margin: 3rem auto; padding: 2rem; background: #fff; border-radius: 12px; box-shadow: 0 2px 12px rgba(0,0,0,.08); overflow-wrap: anywhere; }}
 button {{ font: inherit; padding: .75rem 1.25rem; border-radius: 8px; border: 0; background: #635bff; color: #fff; cursor: pointer; }}
 button:disabled {{ opacity: .6; cursor: default; }}
+button[aria-busy="true"] {{ opacity: .75; cursor: progress; }}
 button:focus-visible {{ outline: 3px solid #a5b4fc; outline-offset: 2px; }}
 h2 {{ font-size: 1rem; margin: 1.5rem 0 .5rem; }}
+h3 {{ font-size: 1rem; margin: 0 0 .25rem; }}
+h4 {{ font-size: .875rem; margin: 1rem 0 .25rem; }}
 ul, ol {{ padding-left: 1.25rem; }}
-#events {{ font: .875rem/1.5 ui-monospace, monospace; color: #5b6275; }}
+li {{ margin: .25rem 0; }}
+.accounts {{ list-style: none; padding: 0; }}
+.account {{ border: 1px solid #d5dbe3; border-radius: 8px; padding: 1rem; margin: 1rem 0; }}
+.account dl {{ display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; margin: 0; }}
+.account dt {{ color: #4f566b; }}
+.account dd {{ margin: 0; font-variant-numeric: tabular-nums; }}
+.note, #events, #webhooks {{ font-size: .875rem; color: #4f566b; }}
+#events, #webhooks {{ font-family: ui-monospace, monospace; line-height: 1.5; }}
+.visually-hidden {{ position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }}
 [hidden] {{ display: none; }}
+@media (max-width: 40rem) {{
+  main {{ margin: 0; padding: 1rem; border-radius: 0; box-shadow: none; }}
+  .account {{ padding: .75rem; }}
+}}
 </style>
 </head>
 <body>
@@ -70,11 +147,16 @@ ul, ol {{ padding-left: 1.25rem; }}
 <p id="result" role="status" aria-live="polite"></p>
 <section id="linked" aria-labelledby="linked-title" hidden>
 <h2 id="linked-title">Linked accounts</h2>
-<ul id="accounts" aria-label="Linked accounts"></ul>
+<ul id="accounts" class="accounts" aria-label="Linked accounts"></ul>
+</section>
+<section aria-labelledby="webhooks-title">
+<h2 id="webhooks-title">Webhooks received by the shop's server</h2>
+<p id="webhook-status" class="note">Connecting to finlink…</p>
+<ol id="webhooks" aria-label="Webhooks received"></ol>
 </section>
 <section aria-labelledby="events-title">
-<h2 id="events-title">Events from finlink</h2>
-<ol id="events" aria-label="Events from finlink"></ol>
+<h2 id="events-title">Events from the widget</h2>
+<ol id="events" aria-label="Events from the widget"></ol>
 </section>
 </main>
 <script src="{finlink}/finlink.js"></script>
@@ -107,42 +189,53 @@ async fn script() -> impl IntoResponse {
 /// The shop's own backend route: creates a session with the secret key, returns only the
 /// client secret to the page.
 async fn create_session(State(shop): State<Arc<Shop>>) -> Response {
-    let request = json!({
-        "account_holder": { "type": "customer", "customer": "cus_demo" },
-        "permissions": ["payment_method", "balances", "ownership", "transactions"],
-    });
-    let sent = shop
-        .http
-        .post(format!(
-            "{}/v1/financial_connections/sessions",
-            shop.finlink_url
-        ))
-        .bearer_auth(&shop.secret_key)
-        .json(&request)
-        .send()
-        .await;
-    let session = match sent {
-        Ok(response) if response.status().is_success() => {
-            response.json::<finlink_protocol::Session>().await.ok()
-        }
-        Ok(response) => {
-            tracing::warn!(
-                status = response.status().as_u16(),
-                "demo shop: session creation refused"
-            );
-            None
-        }
-        Err(error) => {
-            tracing::warn!(%error, "demo shop: finlink unreachable");
-            None
-        }
+    let (permissions, prefetch) = accounts::session_permissions();
+    let request = CreateSessionRequest {
+        account_holder: Some(AccountHolder {
+            kind: AccountHolderKind::Customer,
+            customer: Some(SHOP_CUSTOMER.to_owned()),
+            account: None,
+            email: None,
+        }),
+        permissions,
+        filters: None,
+        prefetch,
+        return_url: None,
     };
-    match session.and_then(|session| session.client_secret) {
-        Some(client_secret) => Json(json!({ "client_secret": client_secret })).into_response(),
-        None => (
-            StatusCode::BAD_GATEWAY,
-            Json(json!({ "error": "Could not start bank linking. Try again." })),
-        )
-            .into_response(),
+    match shop.finlink.create_session(&request).await {
+        Ok(session) => match session.client_secret {
+            Some(client_secret) => Json(json!({ "client_secret": client_secret })).into_response(),
+            None => session_failed(),
+        },
+        Err(error) => {
+            tracing::warn!(%error, "demo shop: session creation failed");
+            session_failed()
+        }
+    }
+}
+
+fn session_failed() -> Response {
+    (
+        StatusCode::BAD_GATEWAY,
+        Json(json!({ "error": "Could not start bank linking. Try again." })),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shop_is_reached_on_loopback_when_it_listens_everywhere() {
+        assert_eq!(
+            own_url(SocketAddr::from(([0, 0, 0, 0], 3000))),
+            "http://127.0.0.1:3000"
+        );
+        assert_eq!(
+            own_url(SocketAddr::from(([10, 0, 0, 2], 3000))),
+            "http://10.0.0.2:3000"
+        );
+        assert_eq!(own_url("[::]:3000".parse().unwrap()), "http://[::1]:3000");
     }
 }

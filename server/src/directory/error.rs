@@ -48,4 +48,6 @@ pub enum DirectoryError {
     NoInstitutions,
     #[error("institution id {id:?} appears twice")]
     DuplicateId { id: String },
+    #[error("well-known institutions, line {line}: {reason}")]
+    WellKnown { line: usize, reason: String },
 }

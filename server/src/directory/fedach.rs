@@ -2,7 +2,8 @@
 //! Federal Reserve publishes it: one line per routing number. See `shared/data/README.md`.
 //!
 //! Each distinct customer name becomes one institution holding all its routing numbers, in
-//! file order. Every line is checked; a malformed one is an error naming it, never skipped.
+//! file order, shown by its display name ("JPMORGAN CHASE BANK, NA" as "JPMorgan Chase Bank,
+//! N.A."). Every line is checked; a malformed one is an error naming it, never skipped.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -65,7 +66,7 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Vec<DirectoryInstitution>, Directory
         .enumerate()
         .map(|(position, (name, routing_numbers))| DirectoryInstitution {
             id: format!("ins_{}", routing_numbers.first().map_or("", String::as_str)),
-            name,
+            name: finlink_search::display_name(&name),
             url: None,
             weight: u32::try_from(routing_numbers.len()).unwrap_or(u32::MAX),
             routing_numbers,
@@ -77,6 +78,7 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Vec<DirectoryInstitution>, Directory
             status: InstitutionStatus::Up,
             featured: featured.contains(&position),
             country: "US".to_owned(),
+            aliases: Vec::new(),
             behaviour: SandboxBehaviour::Standard,
         })
         .collect())
@@ -226,13 +228,13 @@ mod tests {
         assert_eq!(
             summary,
             [
-                ("ins_011000015", "FEDERAL RESERVE BANK", vec!["011000015"]),
+                ("ins_011000015", "Federal Reserve Bank", vec!["011000015"]),
                 (
                     "ins_011000028",
-                    "STATE STREET BANK",
+                    "State Street Bank",
                     vec!["011000028", "011000206"]
                 ),
-                ("ins_011000138", "BANK OF AMERICA, N.A.", vec!["011000138"]),
+                ("ins_011000138", "Bank of America, N.A.", vec!["011000138"]),
             ]
         );
         let logins: Vec<AuthMethod> = list.iter().map(|i| i.auth_method).collect();
@@ -398,7 +400,7 @@ mod tests {
         assert_eq!(
             featured,
             [
-                "BANK 2", "BANK 3", "BANK 4", "BANK 5", "BANK 6", "BANK 7", "BANK 8", "BANK 9"
+                "Bank 2", "Bank 3", "Bank 4", "Bank 5", "Bank 6", "Bank 7", "Bank 8", "Bank 9"
             ]
         );
         let weights: Vec<u32> = list.iter().map(|i| i.weight).collect();

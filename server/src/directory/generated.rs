@@ -97,6 +97,7 @@ fn institution(
         featured: false,
         weight,
         country: "US".to_owned(),
+        aliases: Vec::new(),
         behaviour: SandboxBehaviour::Standard,
     }
 }

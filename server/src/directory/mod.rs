@@ -4,21 +4,28 @@
 //! Two sources: the sandbox directory (the documented test institutions and thousands of
 //! generated ones, identical on every start) and a FedACH participant file an operator
 //! licensed. Either way the test institutions come first, so the sandbox banks are always
-//! reachable. Search is `finlink-search`, the same code the widget runs.
+//! reachable, and the well-known institutions (`well_known.txt`) add aliases, weights and the
+//! featured list. Search is `finlink-search`, the same code the widget runs over the
+//! directory file ([`Directory::file`]) that the link API serves.
 
 mod error;
 mod fedach;
+mod file;
 mod generated;
 mod routing;
 pub mod test_institutions;
+mod well_known;
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use finlink_protocol::{AuthMethod, Institution, InstitutionStatus};
+use finlink_search::format::{FormatError, Login, Record, Status};
 use finlink_search::{Index, IndexEntry};
 
 pub use error::DirectoryError;
+pub use file::DirectoryFile;
 
 /// What a sandbox bank does when finlink talks to it (the sandbox module serves each behaviour).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +46,8 @@ pub enum SandboxBehaviour {
 pub struct DirectoryInstitution {
     /// Stable id: documented for test institutions, `ins_` + first routing number otherwise.
     pub id: String,
-    /// The display name, as the source spells it.
+    /// The display name: as the source spells it when it is cased, else made readable
+    /// ([`finlink_search::display_name`]).
     pub name: String,
     /// The bank's website, when known.
     pub url: Option<String>,
@@ -55,6 +63,8 @@ pub struct DirectoryInstitution {
     pub weight: u32,
     /// ISO 3166-1 alpha-2 country code, for the session's country filter.
     pub country: String,
+    /// Other names people search it by ("bofa"), from the well-known institutions.
+    pub aliases: Vec<String>,
     /// What the sandbox does when finlink talks to this institution.
     pub behaviour: SandboxBehaviour,
 }
@@ -73,14 +83,49 @@ impl DirectoryInstitution {
             country: self.country.clone(),
         }
     }
+
+    /// The institution as the directory file carries it to the widget.
+    pub fn to_record(&self) -> Record {
+        Record {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            routing_numbers: self.routing_numbers.clone(),
+            login: match self.auth_method {
+                AuthMethod::Oauth => Login::Oauth,
+                AuthMethod::Credentials => Login::Credentials,
+            },
+            status: match self.status {
+                InstitutionStatus::Up => Status::Up,
+                InstitutionStatus::DownScheduled => Status::DownScheduled,
+                InstitutionStatus::DownUnscheduled => Status::DownUnscheduled,
+            },
+            featured: self.featured,
+            weight: self.weight,
+            aliases: self.aliases.clone(),
+            country: self.country.clone(),
+            url: self.url.clone(),
+        }
+    }
+
+    fn index_entry(&self) -> IndexEntry<'_> {
+        IndexEntry {
+            name: &self.name,
+            routing_numbers: &self.routing_numbers,
+            aliases: &self.aliases,
+            weight: self.weight,
+            featured: self.featured,
+        }
+    }
 }
 
-/// The institutions, an id lookup and a search index, built once at start-up and then only read.
+/// The institutions, an id lookup and a search index, built once at start-up and then only
+/// read; the directory file is made on first use.
 #[derive(Debug)]
 pub struct Directory {
     institutions: Vec<DirectoryInstitution>,
     by_id: HashMap<String, usize>,
     index: Index,
+    file: OnceLock<Result<DirectoryFile, FormatError>>,
 }
 
 impl Directory {
@@ -88,7 +133,9 @@ impl Directory {
     /// (deterministic, so ids are the same on every start).
     pub fn sandbox() -> Directory {
         let mut institutions = test_institutions::test_institutions();
+        let tested = institutions.len();
         institutions.extend(generated::institutions());
+        apply_well_known(&mut institutions, tested, well_known::Source::Sandbox);
         Directory::assemble(institutions)
     }
 
@@ -109,7 +156,9 @@ impl Directory {
 
     fn from_fedach_bytes(bytes: &[u8]) -> Result<Directory, DirectoryError> {
         let mut institutions = test_institutions::test_institutions();
+        let tested = institutions.len();
         institutions.extend(fedach::parse(bytes)?);
+        apply_well_known(&mut institutions, tested, well_known::Source::Fedach);
         // FedACH ids are `ins_` + a routing number, distinct by parsing, and never a test id.
         Ok(Directory::assemble(institutions))
     }
@@ -135,17 +184,28 @@ impl Directory {
             .enumerate()
             .map(|(position, i)| (i.id.clone(), position))
             .collect();
-        let index = Index::build(institutions.iter().map(|i| IndexEntry {
-            name: &i.name,
-            routing_numbers: &i.routing_numbers,
-            weight: i.weight,
-            featured: i.featured,
-        }));
+        let index = Index::build(institutions.iter().map(DirectoryInstitution::index_entry));
         Directory {
             institutions,
             by_id,
             index,
+            file: OnceLock::new(),
         }
+    }
+
+    /// The directory file the link API serves to the widget (see
+    /// [`finlink_search::format`]), encoded and compressed on first use.
+    pub fn file(&self) -> Result<&DirectoryFile, &FormatError> {
+        self.file
+            .get_or_init(|| {
+                let records: Vec<Record> = self
+                    .institutions
+                    .iter()
+                    .map(DirectoryInstitution::to_record)
+                    .collect();
+                DirectoryFile::encode(&records)
+            })
+            .as_ref()
     }
 
     /// The institution with this id.
@@ -178,6 +238,25 @@ impl Directory {
     /// Whether the directory holds no institution (never the case for the built-in sources).
     pub fn is_empty(&self) -> bool {
         self.institutions.is_empty()
+    }
+}
+
+/// Applies the shipped well-known institutions to the institutions after the first `tested`
+/// (the test institutions keep their documented weights and featured flags). The file is
+/// compiled in and tested, so a parse error cannot happen in a built server; were it to, the
+/// directory loads without it rather than not at all.
+fn apply_well_known(
+    institutions: &mut [DirectoryInstitution],
+    tested: usize,
+    source: well_known::Source,
+) {
+    match well_known::parse(well_known::WELL_KNOWN) {
+        Ok(lines) => {
+            if let Some(loaded) = institutions.get_mut(tested..) {
+                well_known::apply(loaded, &lines, source);
+            }
+        }
+        Err(error) => tracing::error!("{error}"),
     }
 }
 

@@ -1,56 +1,5 @@
 //! ABA routing transit numbers: the check digit that both the FedACH parser (to reject a
-//! corrupt line) and the generator (to make numbers a real form would accept) rely on.
+//! corrupt line) and the generator (to make numbers a real form would accept) rely on. One
+//! implementation, finlink-search's, which the widget uses too.
 
-/// Weights of the nine digits in the ABA checksum.
-const WEIGHTS: [u32; 9] = [3, 7, 1, 3, 7, 1, 3, 7, 1];
-
-/// Whether `number` is nine ASCII digits whose weighted sum (3, 7, 1, ...) is a multiple of 10.
-pub(super) fn is_valid(number: &str) -> bool {
-    number.len() == WEIGHTS.len()
-        && number.bytes().all(|b| b.is_ascii_digit())
-        && weighted_sum(number.bytes()).is_multiple_of(10)
-}
-
-/// The routing number made of `first_eight` (taken modulo 10^8) and its check digit.
-pub(super) fn with_check_digit(first_eight: u32) -> String {
-    let body = format!("{:08}", first_eight % 100_000_000);
-    let check = (10 - weighted_sum(body.bytes()) % 10) % 10;
-    format!("{body}{check}")
-}
-
-fn weighted_sum(digits: impl Iterator<Item = u8>) -> u32 {
-    digits
-        .zip(WEIGHTS)
-        .map(|(digit, weight)| u32::from(digit.saturating_sub(b'0')) * weight)
-        .sum()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{is_valid, with_check_digit};
-
-    #[test]
-    fn real_routing_numbers_are_valid() {
-        assert!(is_valid("011000015"));
-        assert!(is_valid("021000021"));
-        assert!(is_valid("110000000"));
-    }
-
-    #[test]
-    fn a_wrong_check_digit_length_or_character_is_invalid() {
-        assert!(!is_valid("011000016"));
-        assert!(!is_valid("01100001"));
-        assert!(!is_valid("0110000150"));
-        assert!(!is_valid("01100001A"));
-        assert!(!is_valid(""));
-    }
-
-    #[test]
-    fn the_check_digit_completes_the_first_eight() {
-        assert_eq!(with_check_digit(1_100_001), "011000015");
-        assert_eq!(with_check_digit(11_000_001), "110000013");
-        for first_eight in [0, 12_345_678, 99_999_999, 31_000_503] {
-            assert!(is_valid(&with_check_digit(first_eight)));
-        }
-    }
-}
+pub(super) use finlink_search::routing::{is_valid, with_check_digit};

@@ -113,6 +113,7 @@ pub fn test_institutions() -> Vec<DirectoryInstitution> {
                     featured: rank < 2,
                     weight: TOP_WEIGHT - rank,
                     country: "US".to_owned(),
+                    aliases: Vec::new(),
                     behaviour,
                 }
             },

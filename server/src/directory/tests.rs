@@ -15,6 +15,22 @@ const FEDACH: &str = concat!(
     "/../../shared/data/FedACHdir.txt"
 );
 
+/// The sandbox directory, built once for the tests that only read it.
+fn sandbox() -> &'static Directory {
+    static SANDBOX: std::sync::OnceLock<Directory> = std::sync::OnceLock::new();
+    SANDBOX.get_or_init(Directory::sandbox)
+}
+
+/// The FedACH directory, loaded once, or why it could not be.
+fn fedach() -> Result<&'static Directory, &'static str> {
+    static FEDACH_DIRECTORY: std::sync::OnceLock<Result<Directory, String>> =
+        std::sync::OnceLock::new();
+    FEDACH_DIRECTORY
+        .get_or_init(|| Directory::from_fedach_file(Path::new(FEDACH)).map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(String::as_str)
+}
+
 fn names(found: Vec<&super::DirectoryInstitution>) -> Vec<&str> {
     found.into_iter().map(|i| i.name.as_str()).collect()
 }
@@ -34,7 +50,7 @@ fn the_sandbox_holds_thousands_of_institutions_the_same_on_every_start() {
 
 #[test]
 fn the_test_institutions_come_first_with_their_documented_behaviour() {
-    let directory = Directory::sandbox();
+    let directory = sandbox();
     let expected = [
         (
             SANDBOX_OAUTH,
@@ -103,12 +119,12 @@ fn the_test_institutions_come_first_with_their_documented_behaviour() {
 
 #[test]
 fn an_unknown_id_is_not_found() {
-    assert!(Directory::sandbox().get("ins_nope").is_none());
+    assert!(sandbox().get("ins_nope").is_none());
 }
 
 #[test]
 fn a_blank_query_shows_the_sandbox_banks_then_well_known_names() {
-    let directory = Directory::sandbox();
+    let directory = sandbox();
     let featured = names(directory.search("  ", 5));
     assert_eq!(
         featured,
@@ -125,7 +141,7 @@ fn a_blank_query_shows_the_sandbox_banks_then_well_known_names() {
 
 #[test]
 fn search_finds_by_word_prefixes() {
-    let directory = Directory::sandbox();
+    let directory = sandbox();
     assert_eq!(
         names(directory.search("wel far", 3)).first(),
         Some(&"Wells Fargo")
@@ -147,7 +163,7 @@ fn search_finds_by_word_prefixes() {
 
 #[test]
 fn search_finds_by_routing_number() {
-    let directory = Directory::sandbox();
+    let directory = sandbox();
     assert_eq!(
         names(directory.search("110000000", 5)).first(),
         Some(&"Sandbox Bank (OAuth)")
@@ -159,7 +175,7 @@ fn search_finds_by_routing_number() {
 
 #[test]
 fn search_returns_at_most_limit_every_one_matching() {
-    let directory = Directory::sandbox();
+    let directory = sandbox();
     let found = directory.search("credit union", 20);
     assert_eq!(found.len(), 20);
     assert!(found.iter().all(|i| i.name.contains("Credit Union")));
@@ -167,7 +183,7 @@ fn search_returns_at_most_limit_every_one_matching() {
 
 #[test]
 fn to_protocol_keeps_what_the_widget_shows() {
-    let directory = Directory::sandbox();
+    let directory = sandbox();
     let institution = directory.get(SANDBOX_OAUTH).unwrap().to_protocol();
     assert_eq!(institution.id, SANDBOX_OAUTH);
     assert_eq!(institution.name, "Sandbox Bank (OAuth)");
@@ -179,7 +195,7 @@ fn to_protocol_keeps_what_the_widget_shows() {
 
 #[test]
 fn from_institutions_refuses_duplicate_ids() {
-    let mut list = Directory::sandbox().institutions()[..3].to_vec();
+    let mut list = sandbox().institutions()[..3].to_vec();
     assert_eq!(Directory::from_institutions(list.clone()).unwrap().len(), 3);
     list.push(list[0].clone());
     assert!(
@@ -189,19 +205,19 @@ fn from_institutions_refuses_duplicate_ids() {
 
 #[test]
 fn the_fedach_directory_has_one_institution_per_name_after_the_test_ones() {
-    let directory = Directory::from_fedach_file(Path::new(FEDACH)).unwrap();
+    let directory = fedach().unwrap();
     assert_eq!(directory.len(), 10_835 + 7);
     assert_eq!(directory.institutions()[0].id, SANDBOX_OAUTH);
     let reserve = directory.get("ins_011000015").unwrap();
-    assert_eq!(reserve.name, "FEDERAL RESERVE BANK");
+    assert_eq!(reserve.name, "Federal Reserve Bank");
     assert!(reserve.routing_numbers.len() > 1);
     let found = names(directory.search("bank of america", 3));
     assert!(
-        found.iter().all(|name| name.starts_with("BANK OF AMERICA")),
+        found.iter().all(|name| name.starts_with("Bank of America")),
         "{found:?}"
     );
     let by_number = directory.search("011000138", 1);
-    assert_eq!(names(by_number), ["BANK OF AMERICA, N.A."]);
+    assert_eq!(names(by_number), ["Bank of America, N.A."]);
     let featured = names(directory.search("", 3));
     assert_eq!(
         featured[..2],
@@ -224,4 +240,137 @@ fn a_malformed_fedach_text_is_an_error() {
         Directory::from_fedach_str("short\r\n"),
         Err(DirectoryError::LineTooShort { line: 1, .. })
     ));
+}
+
+/// The directory the ranking tests run on: FedACH when the file is there, else the generated
+/// sandbox directory (and the tests say so); loaded once.
+fn ranking_directory() -> (&'static Directory, bool) {
+    match fedach() {
+        Ok(directory) => (directory, true),
+        Err(error) => {
+            eprintln!("{error}: ranking tests use the generated sandbox directory instead");
+            (sandbox(), false)
+        }
+    }
+}
+
+#[test]
+fn what_a_person_types_finds_the_institution_they_mean_first() {
+    let (directory, from_fedach) = ranking_directory();
+    // (query, meant in the FedACH directory, meant in the sandbox directory)
+    let cases = [
+        ("chase", "JPMorgan Chase", "Chase"),
+        ("wells", "Wells Fargo Bank", "Wells Fargo"),
+        ("bank of am", "Bank of America, N.A.", "Bank of America"),
+        (
+            "navy federal",
+            "Navy Federal Credit Union",
+            "Navy Federal Credit Union",
+        ),
+        ("cHaSe", "JPMorgan Chase", "Chase"),
+        ("bAnK oF aM", "Bank of America, N.A.", "Bank of America"),
+        (
+            "NAVY FED",
+            "Navy Federal Credit Union",
+            "Navy Federal Credit Union",
+        ),
+        ("bofa", "Bank of America, N.A.", "Bank of America"),
+        ("citi", "Citibank N.A.", "Citibank"),
+        (
+            "nfcu",
+            "Navy Federal Credit Union",
+            "Navy Federal Credit Union",
+        ),
+        ("wel far", "Wells Fargo Bank", "Wells Fargo"),
+    ];
+    for (query, in_fedach, in_sandbox) in cases {
+        let meant = if from_fedach { in_fedach } else { in_sandbox };
+        assert_eq!(
+            names(directory.search(query, 5)).first(),
+            Some(&meant),
+            "{query:?}"
+        );
+    }
+}
+
+#[test]
+fn a_routing_number_finds_its_institution_first() {
+    let (directory, _) = ranking_directory();
+    for query in ["chase", "navy federal", "bank of am"] {
+        let meant = directory.search(query, 1)[0];
+        for number in &meant.routing_numbers {
+            let found = directory.search(number, 5);
+            assert_eq!(found.first().map(|i| &i.id), Some(&meant.id), "{number}");
+        }
+    }
+}
+
+#[test]
+fn the_well_known_institutions_are_featured_after_the_sandbox_banks() {
+    let (directory, from_fedach) = ranking_directory();
+    let featured = names(directory.search("", 20));
+    let expected: &[&str] = if from_fedach {
+        &[
+            "Sandbox Bank (OAuth)",
+            "Sandbox Bank (Credentials)",
+            "JPMorgan Chase",
+            "Bank of America, N.A.",
+            "Wells Fargo Bank",
+            "Citibank N.A.",
+            "Capital One, N.A.",
+            "US Bank N.A.",
+            "PNC Bank, N.A.",
+            "Navy Federal Credit Union",
+        ]
+    } else {
+        &[
+            "Sandbox Bank (OAuth)",
+            "Sandbox Bank (Credentials)",
+            "Chase",
+            "Bank of America",
+            "Wells Fargo",
+            "Citibank",
+            "Capital One",
+            "U.S. Bank",
+            "PNC Bank",
+            "Navy Federal Credit Union",
+        ]
+    };
+    assert_eq!(featured, expected);
+}
+
+#[test]
+fn the_sandbox_well_known_banks_carry_their_aliases() {
+    let directory = sandbox();
+    assert_eq!(names(directory.search("bofa", 1)), ["Bank of America"]);
+    assert_eq!(names(directory.search("jp morgan", 1)), ["Chase"]);
+    assert_eq!(
+        directory.get(SANDBOX_OAUTH).map(|i| i.aliases.len()),
+        Some(0)
+    );
+}
+
+#[test]
+fn the_directory_file_carries_every_institution_as_the_index_sees_it() {
+    let directory = sandbox();
+    let file = directory.file().unwrap();
+    let text = std::str::from_utf8(&file.identity).unwrap();
+    let catalog = finlink_search::Catalog::decode(text).unwrap();
+    assert_eq!(catalog.records().len(), directory.len());
+    for (record, institution) in catalog.records().iter().zip(directory.institutions()) {
+        assert_eq!(record, &institution.to_record());
+    }
+    for query in ["", "chase", "bank", "credit union", "110000", "sandbox"] {
+        let served: Vec<&str> = directory
+            .search(query, 10)
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect();
+        let local: Vec<&str> = catalog
+            .search(query, 10)
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect();
+        assert_eq!(served, local, "{query:?}");
+    }
 }
