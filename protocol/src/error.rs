@@ -41,8 +41,11 @@ pub enum ErrorType {
 
 /// The precise cause. Unknown codes from a newer server deserialize as `Unknown`, so an older
 /// widget keeps working and shows the message.
+///
+/// Read from its name through [`ErrorCode::from_name`] (one table lookup) rather than serde's
+/// derived identifier visitor, which repeats a 40-way string match per input kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", from = "String")]
 pub enum ErrorCode {
     // Malformed requests.
     BodyMalformed,
@@ -97,6 +100,139 @@ pub enum ErrorCode {
     // Everything else.
     RateLimited,
     InternalError,
+    // A new code also goes into `ErrorCode::NAMES` (the test below fails until it does).
     #[serde(other)]
     Unknown,
+}
+
+impl ErrorCode {
+    /// Every code but `Unknown`, with its wire name.
+    const NAMES: [(ErrorCode, &'static str); 39] = [
+        (Self::BodyMalformed, "body_malformed"),
+        (Self::BodyTooLarge, "body_too_large"),
+        (Self::ParameterMissing, "parameter_missing"),
+        (Self::ParameterInvalid, "parameter_invalid"),
+        (Self::ParameterUnknown, "parameter_unknown"),
+        (Self::RouteNotFound, "route_not_found"),
+        (Self::MethodNotAllowed, "method_not_allowed"),
+        (Self::ResourceMissing, "resource_missing"),
+        (Self::SecretKeyMissing, "secret_key_missing"),
+        (Self::SecretKeyInvalid, "secret_key_invalid"),
+        (Self::ClientSecretInvalid, "client_secret_invalid"),
+        (Self::SessionExpired, "session_expired"),
+        (Self::SessionCompleted, "session_completed"),
+        (Self::SessionCancelled, "session_cancelled"),
+        (Self::ConsentRequired, "consent_required"),
+        (
+            Self::AuthorizationStateInvalid,
+            "authorization_state_invalid",
+        ),
+        (Self::OauthStateInvalid, "oauth_state_invalid"),
+        (Self::OauthCodeInvalid, "oauth_code_invalid"),
+        (Self::OauthIssuerMismatch, "oauth_issuer_mismatch"),
+        (Self::OauthDenied, "oauth_denied"),
+        (Self::InvalidCredentials, "invalid_credentials"),
+        (Self::InvalidMfaAnswer, "invalid_mfa_answer"),
+        (Self::AccountLocked, "account_locked"),
+        (Self::InstitutionDownScheduled, "institution_down_scheduled"),
+        (
+            Self::InstitutionDownUnscheduled,
+            "institution_down_unscheduled",
+        ),
+        (Self::InstitutionError, "institution_error"),
+        (Self::InstitutionUnavailable, "institution_unavailable"),
+        (Self::AccountNotSelectable, "account_not_selectable"),
+        (Self::NoAccountsSelected, "no_accounts_selected"),
+        (Self::PermissionMissing, "permission_missing"),
+        (Self::AccountDisconnected, "account_disconnected"),
+        (Self::AccountInactive, "account_inactive"),
+        (
+            Self::AccountNumbersUnavailable,
+            "account_numbers_unavailable",
+        ),
+        (Self::RefreshInProgress, "refresh_in_progress"),
+        (Self::RefreshTooSoon, "refresh_too_soon"),
+        (Self::IdempotencyKeyInUse, "idempotency_key_in_use"),
+        (Self::IdempotencyKeyInvalid, "idempotency_key_invalid"),
+        (Self::RateLimited, "rate_limited"),
+        (Self::InternalError, "internal_error"),
+    ];
+
+    /// The code of a wire name (`session_expired`); `Unknown` for a name this version does
+    /// not know.
+    pub fn from_name(name: &str) -> ErrorCode {
+        Self::NAMES
+            .iter()
+            .find(|(_, known)| *known == name)
+            .map_or(ErrorCode::Unknown, |(code, _)| *code)
+    }
+}
+
+impl From<String> for ErrorCode {
+    fn from(name: String) -> ErrorCode {
+        ErrorCode::from_name(&name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+
+    /// Each code's position in the enum: the match fails to compile when a code is added.
+    fn position(code: ErrorCode) -> usize {
+        match code {
+            ErrorCode::BodyMalformed => 0,
+            ErrorCode::BodyTooLarge => 1,
+            ErrorCode::ParameterMissing => 2,
+            ErrorCode::ParameterInvalid => 3,
+            ErrorCode::ParameterUnknown => 4,
+            ErrorCode::RouteNotFound => 5,
+            ErrorCode::MethodNotAllowed => 6,
+            ErrorCode::ResourceMissing => 7,
+            ErrorCode::SecretKeyMissing => 8,
+            ErrorCode::SecretKeyInvalid => 9,
+            ErrorCode::ClientSecretInvalid => 10,
+            ErrorCode::SessionExpired => 11,
+            ErrorCode::SessionCompleted => 12,
+            ErrorCode::SessionCancelled => 13,
+            ErrorCode::ConsentRequired => 14,
+            ErrorCode::AuthorizationStateInvalid => 15,
+            ErrorCode::OauthStateInvalid => 16,
+            ErrorCode::OauthCodeInvalid => 17,
+            ErrorCode::OauthIssuerMismatch => 18,
+            ErrorCode::OauthDenied => 19,
+            ErrorCode::InvalidCredentials => 20,
+            ErrorCode::InvalidMfaAnswer => 21,
+            ErrorCode::AccountLocked => 22,
+            ErrorCode::InstitutionDownScheduled => 23,
+            ErrorCode::InstitutionDownUnscheduled => 24,
+            ErrorCode::InstitutionError => 25,
+            ErrorCode::InstitutionUnavailable => 26,
+            ErrorCode::AccountNotSelectable => 27,
+            ErrorCode::NoAccountsSelected => 28,
+            ErrorCode::PermissionMissing => 29,
+            ErrorCode::AccountDisconnected => 30,
+            ErrorCode::AccountInactive => 31,
+            ErrorCode::AccountNumbersUnavailable => 32,
+            ErrorCode::RefreshInProgress => 33,
+            ErrorCode::RefreshTooSoon => 34,
+            ErrorCode::IdempotencyKeyInUse => 35,
+            ErrorCode::IdempotencyKeyInvalid => 36,
+            ErrorCode::RateLimited => 37,
+            ErrorCode::InternalError => 38,
+            ErrorCode::Unknown => 39,
+        }
+    }
+
+    #[test]
+    fn every_code_but_unknown_has_its_serialized_name() {
+        for (index, (code, name)) in ErrorCode::NAMES.into_iter().enumerate() {
+            assert_eq!(position(code), index);
+            assert_eq!(serde_json::to_value(code).unwrap(), name);
+            assert_eq!(ErrorCode::from_name(name), code);
+        }
+        assert_eq!(position(ErrorCode::Unknown), ErrorCode::NAMES.len());
+        assert_eq!(ErrorCode::from_name("brand_new_code"), ErrorCode::Unknown);
+        assert_eq!(ErrorCode::from_name("unknown"), ErrorCode::Unknown);
+    }
 }

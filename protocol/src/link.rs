@@ -30,6 +30,7 @@ pub struct LinkSession {
 /// Where the flow stands on the server, so that a reload never asks for anything twice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
+#[serde(try_from = "wire::ResumeAt")]
 pub enum ResumeAt {
     Consent,
     SelectInstitution,
@@ -114,8 +115,13 @@ pub struct StartAuthorizationRequest {
 }
 
 /// A login at a bank, from start to authorized or failed.
+///
+/// Deserialized through a plain struct with every variant's fields (`wire::Authorization`):
+/// the same JSON as `#[serde(flatten)]` reads, without buffering the object first, which
+/// costs the widget tens of kilobytes of WebAssembly.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "object", rename = "authorization")]
+#[serde(try_from = "wire::Authorization")]
 pub struct Authorization {
     pub id: String,
     pub institution: Institution,
@@ -150,6 +156,7 @@ pub enum AuthorizationState {
 /// A second factor the bank asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[serde(try_from = "wire::MfaChallenge")]
 pub enum MfaChallenge {
     /// A one-time code sent to the person.
     Code { message: String },
@@ -231,4 +238,151 @@ pub struct LinkResult {
     pub session: String,
     pub status: SessionStatus,
     pub accounts: Vec<LinkedAccount>,
+}
+
+/// Deserialization of the internally tagged and flattened types above through plain structs:
+/// serde reads an internally tagged enum by buffering the whole object into its generic
+/// `Content` first, and a `#[serde(flatten)]` field likewise, which in the widget costs more
+/// WebAssembly than all the other bodies together. Each wire struct has the tag and the fields
+/// of every variant; the conversion checks that the fields the tag needs are there. Every body
+/// the server sends reads the same; field order does not matter and unknown fields are
+/// ignored, as before. One difference, on malformed input only: a known field of another
+/// variant (an `authorization` beside `"step": "consent"`) must now have its type too.
+mod wire {
+    use serde::Deserialize;
+
+    use crate::ApiError;
+
+    fn missing(field: &'static str) -> String {
+        ["missing field `", field, "`"].concat()
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Step {
+        Consent,
+        SelectInstitution,
+        Authorization,
+        SelectAccounts,
+    }
+
+    #[derive(Deserialize)]
+    pub struct ResumeAt {
+        step: Step,
+        authorization: Option<super::Authorization>,
+    }
+
+    impl TryFrom<ResumeAt> for super::ResumeAt {
+        type Error = String;
+
+        fn try_from(wire: ResumeAt) -> Result<Self, String> {
+            let authorization = || {
+                wire.authorization
+                    .map(Box::new)
+                    .ok_or_else(|| missing("authorization"))
+            };
+            Ok(match wire.step {
+                Step::Consent => Self::Consent,
+                Step::SelectInstitution => Self::SelectInstitution,
+                Step::Authorization => Self::Authorization {
+                    authorization: authorization()?,
+                },
+                Step::SelectAccounts => Self::SelectAccounts {
+                    authorization: authorization()?,
+                },
+            })
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Status {
+        AwaitingOauth,
+        AwaitingCredentials,
+        AwaitingMfa,
+        Authorized,
+        Failed,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Authorization {
+        id: String,
+        institution: super::Institution,
+        status: Status,
+        oauth_url: Option<String>,
+        error: Option<ApiError>,
+        attempts_remaining: Option<u32>,
+        challenge: Option<super::MfaChallenge>,
+    }
+
+    impl TryFrom<Authorization> for super::Authorization {
+        type Error = String;
+
+        fn try_from(wire: Authorization) -> Result<Self, String> {
+            use super::AuthorizationState as State;
+            let attempts_remaining = wire
+                .attempts_remaining
+                .ok_or_else(|| missing("attempts_remaining"));
+            let state = match wire.status {
+                Status::AwaitingOauth => State::AwaitingOauth {
+                    oauth_url: wire.oauth_url.ok_or_else(|| missing("oauth_url"))?,
+                },
+                Status::AwaitingCredentials => State::AwaitingCredentials {
+                    error: wire.error,
+                    attempts_remaining: attempts_remaining?,
+                },
+                Status::AwaitingMfa => State::AwaitingMfa {
+                    challenge: wire.challenge.ok_or_else(|| missing("challenge"))?,
+                    error: wire.error,
+                    attempts_remaining: attempts_remaining?,
+                },
+                Status::Authorized => State::Authorized,
+                Status::Failed => State::Failed {
+                    error: wire.error.ok_or_else(|| missing("error"))?,
+                },
+            };
+            Ok(Self {
+                id: wire.id,
+                institution: wire.institution,
+                state,
+            })
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum MfaKind {
+        Code,
+        Question,
+        Selection,
+    }
+
+    #[derive(Deserialize)]
+    pub struct MfaChallenge {
+        #[serde(rename = "type")]
+        kind: MfaKind,
+        message: Option<String>,
+        question: Option<String>,
+        options: Option<Vec<String>>,
+    }
+
+    impl TryFrom<MfaChallenge> for super::MfaChallenge {
+        type Error = String;
+
+        fn try_from(wire: MfaChallenge) -> Result<Self, String> {
+            let question = || wire.question.ok_or_else(|| missing("question"));
+            Ok(match wire.kind {
+                MfaKind::Code => Self::Code {
+                    message: wire.message.ok_or_else(|| missing("message"))?,
+                },
+                MfaKind::Question => Self::Question {
+                    question: question()?,
+                },
+                MfaKind::Selection => Self::Selection {
+                    options: wire.options.ok_or_else(|| missing("options"))?,
+                    question: question()?,
+                },
+            })
+        }
+    }
 }
