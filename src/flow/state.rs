@@ -196,9 +196,13 @@ impl State {
             | Self::Credentials { .. }
             | Self::Mfa { .. }
             | Self::SelectAccounts { .. } => true,
-            Self::Failed { session, .. } => session
-                .as_ref()
-                .is_some_and(|session| session.consent_given),
+            // The same condition as `step` applies to Back from a failure.
+            Self::Failed { session, error, .. } => {
+                !error.ends_session()
+                    && session
+                        .as_ref()
+                        .is_some_and(|session| session.consent_given)
+            }
             Self::Loading
             | Self::Consent { .. }
             | Self::StartingAuthorization { .. }

@@ -297,6 +297,25 @@ fn find_authorization(
         })
 }
 
+/// Loads an authorization of this session that awaits the step `pick` recognises, with what
+/// that step needs from it; in any other state the request is refused and nothing changes.
+async fn authorization_awaiting<T: Send + 'static>(
+    state: &Shared,
+    bearer: Option<String>,
+    id: String,
+    detail: &'static str,
+    pick: fn(&AuthorizationProgress) -> Option<T>,
+) -> Result<(AuthorizationRecord, T), ApiError> {
+    with_session(state, bearer, move |tx, session| {
+        let record = find_authorization(tx, &session, &id)?;
+        match pick(&record.progress) {
+            Some(needed) => Ok((record, needed)),
+            None => Err(ApiError::AuthorizationStateInvalid { detail }),
+        }
+    })
+    .await
+}
+
 /// `GET /v1/link/authorizations/{id}`: the widget polls this while the person is at the bank.
 pub async fn authorization(
     State(state): State<Shared>,
@@ -327,27 +346,24 @@ pub async fn submit_credentials(
             param: "password".to_owned(),
         });
     }
-    let record = with_session(&state, bearer.clone(), move |tx, session| {
-        let record = find_authorization(tx, &session, &id)?;
-        match record.progress {
-            AuthorizationProgress::AwaitingCredentials { .. } => Ok(record),
-            _ => Err(ApiError::AuthorizationStateInvalid {
-                detail: "it is not waiting for a username and password",
-            }),
-        }
-    })
+    let (record, attempts) = authorization_awaiting(
+        &state,
+        bearer.clone(),
+        id,
+        "it is not waiting for a username and password",
+        |progress| match progress {
+            AuthorizationProgress::AwaitingCredentials {
+                attempts_remaining, ..
+            } => Some(*attempts_remaining),
+            _ => None,
+        },
+    )
     .await?;
     let bank = state.bank(&record.institution_id);
     let outcome = state
         .connector
         .login(&bank, request.username.trim(), &request.password)
         .await;
-    let attempts = match &record.progress {
-        AuthorizationProgress::AwaitingCredentials {
-            attempts_remaining, ..
-        } => *attempts_remaining,
-        _ => CREDENTIAL_ATTEMPTS,
-    };
     let next = match outcome {
         Err(ConnectorError::InvalidCredentials { attempts_remaining }) => {
             let attempts_remaining = attempts_remaining.min(attempts.saturating_sub(1));
@@ -380,36 +396,31 @@ pub async fn answer_mfa(
             param: "answer".to_owned(),
         });
     }
-    let record = with_session(&state, bearer.clone(), move |tx, session| {
-        let record = find_authorization(tx, &session, &id)?;
-        match record.progress {
-            AuthorizationProgress::AwaitingMfa { .. } => Ok(record),
-            _ => Err(ApiError::AuthorizationStateInvalid {
-                detail: "it is not waiting for a second factor",
-            }),
-        }
-    })
+    let (record, (mfa_token, challenge)) = authorization_awaiting(
+        &state,
+        bearer.clone(),
+        id,
+        "it is not waiting for a second factor",
+        |progress| match progress {
+            AuthorizationProgress::AwaitingMfa {
+                mfa_token,
+                challenge,
+                ..
+            } => Some((mfa_token.clone(), challenge.clone())),
+            _ => None,
+        },
+    )
     .await?;
-    let AuthorizationProgress::AwaitingMfa {
-        mfa_token,
-        challenge,
-        ..
-    } = &record.progress
-    else {
-        return Err(ApiError::AuthorizationStateInvalid {
-            detail: "it is not waiting for a second factor",
-        });
-    };
     let bank = state.bank(&record.institution_id);
     let outcome = state
         .connector
-        .answer_mfa(&bank, mfa_token, request.answer.trim())
+        .answer_mfa(&bank, &mfa_token, request.answer.trim())
         .await;
     let next = match outcome {
         Err(ConnectorError::InvalidMfaAnswer { attempts_remaining }) if attempts_remaining > 0 => {
             AuthorizationProgress::AwaitingMfa {
-                mfa_token: mfa_token.clone(),
-                challenge: challenge.clone(),
+                mfa_token,
+                challenge,
                 attempts_remaining,
                 error: Some(ApiError::InvalidMfaAnswer { attempts_remaining }.to_protocol()),
             }

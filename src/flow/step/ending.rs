@@ -2,69 +2,45 @@
 
 use super::*;
 
-pub(super) fn failed(state: State, event: Event) -> Next {
-    let State::Failed {
-        session,
-        error,
-        retry,
-    } = state
-    else {
-        return ignored(state, &event);
-    };
-    match event {
-        Event::Retry if retry.is_some() => match retry {
-            Some(Retry { effect, resume }) => (*resume, vec![effect]),
-            None => ignored(
-                State::Failed {
-                    session,
-                    error,
-                    retry: None,
-                },
-                &Event::Retry,
-            ),
-        },
-        Event::Back
-            if !error.ends_session()
-                && session
-                    .as_ref()
-                    .is_some_and(|session| session.consent_given) =>
-        {
-            match session {
-                Some(session) => search_from_start(session),
-                None => ignored(
-                    State::Failed {
-                        session: None,
-                        error,
-                        retry,
-                    },
-                    &Event::Back,
-                ),
-            }
+pub(super) fn failed(
+    session: Option<Session>,
+    error: Failure,
+    retry: Option<Retry>,
+    event: Event,
+) -> Next {
+    match (event, retry, session) {
+        (Event::Retry, Some(Retry { effect, resume }), _) => (*resume, vec![effect]),
+        (Event::Back, _, Some(session)) if !error.ends_session() && session.consent_given => {
+            search_from_start(session)
         }
-        event @ (Event::Retry
-        | Event::Back
-        | Event::ConsentGiven
-        | Event::QueryChanged(_)
-        | Event::InstitutionChosen(_)
-        | Event::ContinueToBank
-        | Event::CredentialsSubmitted { .. }
-        | Event::MfaAnswered(_)
-        | Event::AccountToggled(_)
-        | Event::AccountsConfirmed { .. }
-        | Event::Cancel
-        | Event::Done
-        | Event::SessionLoaded(_)
-        | Event::ConsentRecorded(_)
-        | Event::InstitutionsLoaded { .. }
-        | Event::AuthorizationUpdated(_)
-        | Event::AccountsLoaded(_)
-        | Event::Linked(_)
-        | Event::Completed(_)
-        | Event::SessionCancelled(_)
-        | Event::ApiFailed { .. }
-        | Event::TimerFired
-        | Event::PopupBlocked
-        | Event::Connectivity(_)) => ignored(
+        (
+            event @ (Event::Retry
+            | Event::Back
+            | Event::ConsentGiven
+            | Event::QueryChanged(_)
+            | Event::InstitutionChosen(_)
+            | Event::ContinueToBank
+            | Event::CredentialsSubmitted { .. }
+            | Event::MfaAnswered(_)
+            | Event::AccountToggled(_)
+            | Event::AccountsConfirmed { .. }
+            | Event::Cancel
+            | Event::Done
+            | Event::SessionLoaded(_)
+            | Event::ConsentRecorded(_)
+            | Event::InstitutionsLoaded { .. }
+            | Event::AuthorizationUpdated(_)
+            | Event::AccountsLoaded(_)
+            | Event::Linked(_)
+            | Event::Completed(_)
+            | Event::SessionCancelled(_)
+            | Event::ApiFailed { .. }
+            | Event::TimerFired
+            | Event::PopupBlocked
+            | Event::Connectivity(_)),
+            retry,
+            session,
+        ) => ignored(
             State::Failed {
                 session,
                 error,

@@ -136,7 +136,11 @@ pub fn step(state: State, event: Event) -> Next {
                 event,
             ),
             State::Success { session, result } => success(session, result, event),
-            state @ State::Failed { .. } => failed(state, event),
+            State::Failed {
+                session,
+                error,
+                retry,
+            } => failed(session, error, retry, event),
             State::Cancelling { session } => cancelling(session, event),
             State::Finished => ignored(State::Finished, &event),
         },
