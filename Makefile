@@ -3,7 +3,8 @@
 #   make run    install what is missing, build the widget and the server, start the server
 #   make test   install what is missing, then every check and all three test layers
 #
-# Parts: bootstrap, widget, server, fmt, clippy, test-native, test-browser, test-e2e.
+# Parts: bootstrap, widget, server, fmt, clippy, test-native, test-browser, test-e2e,
+# test-e2e-engines.
 
 SHELL := /usr/bin/env bash
 .SHELLFLAGS := -euo pipefail -c
@@ -15,26 +16,31 @@ export PATH := $(ROOT)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 # Trunk must not look for a newer version of itself (no network for that here).
 export TRUNK_SKIP_VERSION_CHECK := true
 
-# Browser tests: wasm-bindgen-test-runner in headless Chromium. The runner picks the first
-# driver named by GECKODRIVER, SAFARIDRIVER or CHROMEDRIVER, then searches PATH (geckodriver
-# first), so name Chromium's driver and no other.
+# Browser tests: wasm-bindgen-test-runner, once per engine. The runner takes the first driver
+# named by GECKODRIVER, SAFARIDRIVER or CHROMEDRIVER, else searches PATH (geckodriver first),
+# so each run names exactly one and unsets the others.
 CHROMEDRIVER ?= /usr/bin/chromedriver
-BROWSER_TEST_ENV := env -u GECKODRIVER -u SAFARIDRIVER -u GECKODRIVER_REMOTE \
-	-u SAFARIDRIVER_REMOTE -u CHROMEDRIVER_REMOTE \
-	CHROMEDRIVER=$(CHROMEDRIVER) \
-	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-	WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(ROOT)/tests/webdriver.json
+GECKODRIVER ?= $(HOME)/.cargo/bin/geckodriver
+WEBKITDRIVER ?= /usr/bin/WebKitWebDriver
+BROWSER_TEST_ENV := env -u CHROMEDRIVER -u GECKODRIVER -u SAFARIDRIVER -u CHROMEDRIVER_REMOTE \
+	-u GECKODRIVER_REMOTE -u SAFARIDRIVER_REMOTE -u MSEDGEDRIVER -u MSEDGEDRIVER_REMOTE \
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+BROWSER_TEST := cargo test --target wasm32-unknown-unknown -p finlink --no-fail-fast
 
 # Extra arguments for the server of `make run`, e.g. make run ARGS='--business-name "Acme"'.
 ARGS ?=
 
 .PHONY: help run test bootstrap widget server server-debug fmt clippy clippy-native clippy-wasm \
-	test-native test-browser test-e2e bench clean-widget
+	test-native test-browser test-browser-chromium test-browser-firefox test-browser-webkit \
+	test-e2e test-e2e-engines test-e2e-chromium test-e2e-firefox test-e2e-webkit engines-readme \
+	bench clean-widget
 
 help:
 	@echo "make run    build the widget and the server, then start the server (http://127.0.0.1:8080)"
-	@echo "make test   formatting, clippy, native tests, browser tests, widget build, end-to-end tests"
-	@echo "parts:      bootstrap widget server fmt clippy test-native test-browser test-e2e"
+	@echo "make test   formatting, clippy, native tests, browser tests and end-to-end tests in"
+	@echo "            Chromium, Firefox and WebKit"
+	@echo "parts:      bootstrap widget server fmt clippy test-native test-browser test-e2e test-e2e-engines"
+	@echo "engines:    test-browser-{chromium,firefox,webkit} test-e2e-{chromium,firefox,webkit}"
 	@echo "make bench  widget and loader bytes (gzip, brotli), time to an interactive consent screen"
 
 ## The two commands ------------------------------------------------------------------------
@@ -77,13 +83,61 @@ clippy-wasm:
 test-native:
 	cargo test --workspace --no-fail-fast
 
-test-browser:
-	$(BROWSER_TEST_ENV) cargo test --target wasm32-unknown-unknown -p finlink --no-fail-fast
+# The wasm-bindgen-test suite in each engine (DESIGN §7): Chromium (Chrome, Edge), Firefox,
+# and WebKit (Safari, iOS web views).
+test-browser: test-browser-chromium test-browser-firefox test-browser-webkit
 
-# The real server (debug build, shared with `cargo test`) and the built widget, in Chromium.
-test-e2e: widget server-debug
-	cd e2e && FINLINK_SERVER=$(ROOT)/target/debug/finlink-server FINLINK_WIDGET_DIR=$(ROOT)/dist \
-		node --test
+test-browser-chromium:
+	@echo "test-browser: engine Chromium: $$(/usr/bin/chromium --version), headless, through $(CHROMEDRIVER)"
+	$(BROWSER_TEST_ENV) CHROMEDRIVER=$(CHROMEDRIVER) \
+		WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(ROOT)/tests/webdriver-chromium.json $(BROWSER_TEST)
+
+# The runner adds -headless to the capabilities of tests/webdriver-firefox.json.
+test-browser-firefox:
+	@echo "test-browser: engine Firefox: $$(/usr/bin/firefox-esr --version), headless, through $(GECKODRIVER)"
+	$(BROWSER_TEST_ENV) GECKODRIVER=$(GECKODRIVER) \
+		WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(ROOT)/tests/webdriver-firefox.json $(BROWSER_TEST)
+
+# WebKitWebDriver speaks the protocol the runner uses for safaridriver (so the runner says
+# "Safari"); it sends no capabilities to it, and WebKitWebDriver then starts WebKitGTK's
+# MiniBrowser with --automation. MiniBrowser has no headless mode: a virtual X display.
+test-browser-webkit:
+	@echo "test-browser: engine WebKit: WebKitGTK $$(scripts/engines.sh version webkit), MiniBrowser under xvfb-run, through $(WEBKITDRIVER)"
+	$(BROWSER_TEST_ENV) SAFARIDRIVER=$(WEBKITDRIVER) xvfb-run -a $(BROWSER_TEST)
+
+# End-to-end tests run the real server (debug build, shared with `cargo test`) and the built
+# widget. scripts/test.sh builds them once, in test-e2e, and passes E2E_BUILD= to the parts
+# after it.
+E2E_BUILD ?= widget server-debug
+E2E_ENV := FINLINK_SERVER=$(ROOT)/target/debug/finlink-server FINLINK_WIDGET_DIR=$(ROOT)/dist
+
+# The Playwright suite (e2e/*.test.js) in Chromium: every flow, axe-core, fault injection.
+test-e2e: $(E2E_BUILD)
+	cd e2e && $(E2E_ENV) node --test *.test.js
+
+# The main linking flows, one test definition (e2e/engines/flows.test.js) run in each engine
+# through its WebDriver server.
+test-e2e-engines: test-e2e-chromium test-e2e-firefox test-e2e-webkit
+
+test-e2e-chromium: $(E2E_BUILD)
+	@echo "test-e2e: engine Chromium: $$(/usr/bin/chromium --version), headless, through $(CHROMEDRIVER)"
+	cd e2e && $(E2E_ENV) FINLINK_ENGINE=chromium CHROMEDRIVER=$(CHROMEDRIVER) \
+		node --test engines/flows.test.js
+
+test-e2e-firefox: $(E2E_BUILD)
+	@echo "test-e2e: engine Firefox: $$(/usr/bin/firefox-esr --version), headless, through $(GECKODRIVER)"
+	cd e2e && $(E2E_ENV) FINLINK_ENGINE=firefox GECKODRIVER=$(GECKODRIVER) \
+		node --test engines/flows.test.js
+
+test-e2e-webkit: $(E2E_BUILD)
+	@echo "test-e2e: engine WebKit: WebKitGTK $$(scripts/engines.sh version webkit), MiniBrowser under xvfb-run, through $(WEBKITDRIVER)"
+	cd e2e && $(E2E_ENV) FINLINK_ENGINE=webkit WEBKITDRIVER=$(WEBKITDRIVER) \
+		xvfb-run -a node --test engines/flows.test.js
+
+# The README's support table of browser engines, from the last `make test`
+# (target/test-logs/engines.md, which scripts/test.sh writes).
+engines-readme:
+	scripts/engines.sh readme
 
 # Not a test: the widget's and loader's bytes, and the median time from Finlink.collect to an
 # interactive consent screen over 20 runs, against the release widget and server (README.md).
@@ -91,10 +145,23 @@ bench: widget server
 	cd e2e && FINLINK_SERVER=$(ROOT)/target/release/finlink-server FINLINK_WIDGET_DIR=$(ROOT)/dist \
 		node bench.js --runs 20
 
-# Not a test: institution search over the FedACH directory loaded as --institutions loads it:
-# load and index build time, the directory file's bytes (plain, gzip), per-keystroke search time.
-bench-search:
-	cargo run --release -p finlink-server --example bench_search -- $(ROOT)/../shared/data/FedACHdir.txt
+# Not a test: institution search over the FedACH directory loaded as --institutions loads it.
+# 1. Native: load and index build time, the directory file's bytes (plain, gzip), per-keystroke
+#    search time, and the server endpoint over loopback (server/examples/bench_search.rs).
+# 2. The release widget in headless Chromium: keystroke to paint (e2e/bench-search.js, which
+#    also saves the directory file to target/bench-search/directory.txt).
+# 3. Per-keystroke search time in WebAssembly (release) in headless Chromium, over that file
+#    (tests/search_speed.rs).
+FEDACH := $(ROOT)/../shared/data/FedACHdir.txt
+bench-search: widget server
+	cargo run --release -p finlink-server --example bench_search -- $(FEDACH)
+	cd e2e && FINLINK_SERVER=$(ROOT)/target/release/finlink-server FINLINK_WIDGET_DIR=$(ROOT)/dist \
+		node bench-search.js --directory $(FEDACH)
+	$(BROWSER_TEST_ENV) CHROMEDRIVER=$(CHROMEDRIVER) \
+		WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(ROOT)/tests/webdriver-chromium.json \
+		FINLINK_BENCH_DIRECTORY=$(ROOT)/target/bench-search/directory.txt \
+		cargo test --release --target wasm32-unknown-unknown -p finlink --features bench-search \
+		--test search_speed -- --nocapture
 
 clean-widget:
 	rm -rf dist

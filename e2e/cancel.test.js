@@ -34,6 +34,15 @@ const STEPS = [
     events: ["open", "consent_acquired", "search_initiated"],
   },
   {
+    step: "no results",
+    reach: async (shop) => {
+      await shop.consent();
+      await shop.widget.getByLabel("Search for your bank").fill("zzzz no such bank");
+      await shop.widget.getByText("No banks match “zzzz no such bank”.").waitFor();
+    },
+    events: ["open", "consent_acquired", "search_initiated"],
+  },
+  {
     step: "OAuth hand-off",
     reach: async (shop) => {
       await shop.consent();
@@ -84,6 +93,52 @@ const STEPS = [
     events: ["open", "consent_acquired", "institution_selected"],
   },
   {
+    step: "second factor by question",
+    reach: async (shop) => {
+      await shop.consent();
+      await shop.pick(CREDENTIALS_BANK);
+      await shop.logIn("pass_mfa_question");
+      await shop.heading("Answer your security question").waitFor();
+    },
+    events: ["open", "consent_acquired", "institution_selected"],
+  },
+  {
+    step: "second factor by selection, after a wrong answer",
+    reach: async (shop) => {
+      await shop.consent();
+      await shop.pick(CREDENTIALS_BANK);
+      await shop.logIn("pass_mfa_selection");
+      await shop.heading("Confirm it's you").waitFor();
+      await shop.widget.getByRole("radio", { name: "No", exact: true }).check();
+      await shop.button("Verify").click();
+      await shop.widget.getByRole("alert").waitFor();
+    },
+    events: ["open", "consent_acquired", "institution_selected"],
+  },
+  {
+    step: "a failure (the bank's error)",
+    reach: async (shop) => {
+      await shop.consent();
+      await shop.search("Down Bank (Error)");
+      await shop.pick("Down Bank (Error)");
+      await shop.logIn("pass_good");
+      await shop.heading("Something went wrong").waitFor();
+    },
+    events: ["open", "consent_acquired", "search_initiated", "institution_selected", "error"],
+  },
+  {
+    step: "select an account (a single-account session)",
+    single: true,
+    reach: async (shop) => {
+      await shop.consent();
+      await shop.pick(CREDENTIALS_BANK);
+      await shop.logIn("pass_good");
+      await shop.heading("Select an account").waitFor();
+      await shop.widget.getByRole("radio", { name: "Everyday Checking" }).check();
+    },
+    events: ["open", "consent_acquired", "institution_selected", "institution_authorized"],
+  },
+  {
     step: "select accounts",
     reach: async (shop) => {
       await shop.consent();
@@ -123,10 +178,11 @@ describe("closing the widget", () => {
     assert.deepEqual(await shop.eventNames(), [...events, "cancel"]);
   }
 
-  for (const { step, reach, events } of STEPS) {
+  for (const { step, reach, events, single = false } of STEPS) {
     test(`Close at ${step}`, TIMEOUT, async (t) => {
       const shop = await Shop.open(browser, server, t.fullName);
       try {
+        if (single) await shop.page.getByRole("checkbox", { name: "Link one account only" }).check();
         await shop.start();
         await reach(shop);
         await shop.shot(step);

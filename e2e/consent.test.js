@@ -4,10 +4,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
-import { WIDGET_FRAME } from "./demo-shop.js";
+import { Shop, WIDGET_FRAME } from "./demo-shop.js";
 import { createSession, launchBrowser, startServer, watchedPage } from "./harness.js";
 
 const CONSENT_HEADING = "Demo Shop uses finlink to connect your bank account";
+const TIMEOUT = { timeout: 60_000 };
 
 describe("consent", () => {
   let server;
@@ -171,6 +172,262 @@ describe("consent", () => {
       assert.deepEqual(names, ["error"]);
     } finally {
       await context.close();
+    }
+  });
+});
+
+// A client secret that opens nothing ends in a clear screen and an error outcome, never a
+// half-working flow: missing, malformed, expired or already used.
+describe("client secrets that cannot be used", () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  /**
+   * Opens the widget from the demo shop's page with `clientSecret`, as the shop's script does,
+   * waits for the failure screen's message, closes, and returns the loader's result with the
+   * events the host received.
+   */
+  async function collectFailing(shop, clientSecret, message) {
+    const result = shop.page.evaluate(
+      (secret) =>
+        window.Finlink.collect({
+          clientSecret: secret,
+          onEvent: (event) => window.demoShop.events.push(event),
+        }),
+      clientSecret,
+    );
+    await shop.heading("Something went wrong").waitFor();
+    await shop.widget.getByRole("alert").getByText(message).waitFor();
+    await shop.shot("the failure screen");
+    assert.equal(await shop.button("Try again").count(), 0, "nothing to retry");
+    assert.equal(await shop.button("Pick another bank").count(), 0, "no bank to pick");
+    await shop.widget.getByRole("button").filter({ hasText: /^Close$/ }).click();
+    const outcome = await result;
+    await shop.page.locator(WIDGET_FRAME).waitFor({ state: "detached" });
+    return { outcome, events: await shop.events() };
+  }
+
+  /** The browser reports the server's refusal as a failed load; nothing else may go wrong. */
+  function assertOnlyTheRefusal(shop, status) {
+    const others = shop.problems.filter(
+      (problem) => !new RegExp(`status of ${status} .*/v1/link/session$`).test(problem),
+    );
+    assert.deepEqual(others, []);
+  }
+
+  test("a malformed client secret: the link is not valid", TIMEOUT, async (t) => {
+    const shop = await Shop.open(browser, server, t.fullName);
+    try {
+      const { outcome, events } = await collectFailing(
+        shop,
+        "this is not a client secret <b>",
+        "This link is not valid. Go back and start again.",
+      );
+      assert.equal(outcome.session, undefined);
+      assert.equal(outcome.error.type, "authentication_error");
+      assert.equal(outcome.error.code, "client_secret_invalid");
+      assert.match(outcome.error.message, /\S/);
+      assert.deepEqual(events, [{ name: "error", metadata: { error_code: "client_secret_invalid" } }]);
+      assertOnlyTheRefusal(shop, 401);
+    } finally {
+      await shop.close();
+    }
+  });
+
+  test("a completed session's client secret: the link was already used", TIMEOUT, async (t) => {
+    const session = await createSession(server, { permissions: ["balances"] });
+    const completed = await fetch(`${server.url}/v1/link/complete`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${session.client_secret}`, "Content-Type": "application/json" },
+      body: "{}",
+    });
+    assert.equal(completed.status, 200);
+    const shop = await Shop.open(browser, server, t.fullName);
+    try {
+      const { outcome, events } = await collectFailing(
+        shop,
+        session.client_secret,
+        "This link was already used. Go back and start again.",
+      );
+      assert.equal(outcome.error.type, "invalid_request_error");
+      assert.equal(outcome.error.code, "session_completed");
+      assert.deepEqual(events, [{ name: "error", metadata: { error_code: "session_completed" } }]);
+      assertOnlyTheRefusal(shop, 400);
+    } finally {
+      await shop.close();
+    }
+  });
+
+  test("an expired session's client secret: the link has expired", TIMEOUT, async (t) => {
+    // A server whose sessions expire after one second without activity.
+    const quick = await startServer({ sessionIdleSeconds: 1 });
+    try {
+      const session = await createSession(quick, { permissions: ["balances"] });
+      await new Promise((resolve) => setTimeout(resolve, 2_100));
+      const shop = await Shop.open(browser, quick, t.fullName);
+      try {
+        const { outcome, events } = await collectFailing(
+          shop,
+          session.client_secret,
+          "This link has expired. Go back and start again.",
+        );
+        assert.equal(outcome.error.code, "session_expired");
+        assert.deepEqual(events, [{ name: "error", metadata: { error_code: "session_expired" } }]);
+        assertOnlyTheRefusal(shop, 400);
+      } finally {
+        await shop.close();
+      }
+    } finally {
+      await quick.stop();
+    }
+  });
+
+  test("a missing client secret: the loader refuses, the widget page says so", TIMEOUT, async () => {
+    const { page, context, problems } = await watchedPage(browser);
+    try {
+      await page.goto(server.demoUrl);
+      for (const options of [{}, { clientSecret: "" }]) {
+        const result = await page.evaluate((given) => window.Finlink.collect(given), options);
+        assert.equal(result.session, undefined);
+        assert.equal(result.error.code, "parameter_missing", JSON.stringify(options));
+        assert.equal(await page.locator("iframe").count(), 0, "no widget opens");
+      }
+      // A web view that loads the widget page without one.
+      await page.goto(`${server.url}/link/`);
+      await page.getByRole("heading", { level: 1, name: "Something went wrong" }).waitFor();
+      await page
+        .getByRole("alert")
+        .getByText("This page was opened without a session. Go back and start again.")
+        .waitFor();
+      assert.equal(await page.getByRole("button", { name: "Try again" }).count(), 0);
+      assert.deepEqual(problems, [], "no request is sent without a secret");
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+// What reaches the page from outside is shown as text: a business name with markup.
+describe("names with markup", () => {
+  const MARKUP = `<img src=x onerror="window.parent.hacked=1">Bikes & <b>Co</b>`;
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await startServer({ businessName: MARKUP });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test("render as text on the consent screen and in the dialog", TIMEOUT, async (t) => {
+    const shop = await Shop.open(browser, server, t.fullName);
+    const dialogs = [];
+    shop.page.on("dialog", (dialog) => {
+      dialogs.push(dialog.message());
+      dialog.dismiss();
+    });
+    try {
+      await shop.page.getByRole("button", { name: "Link bank account" }).click();
+      await shop.heading(`${MARKUP} uses finlink to connect your bank account`).waitFor();
+      await shop.widget.getByRole("list", { name: `Data ${MARKUP} will see` }).waitFor();
+      await shop.shot("consent with markup in the name");
+      const frame = shop.page.frames().find((f) => f.url().startsWith(`${server.url}/link/`));
+      assert.ok(frame, "the widget's frame");
+      assert.equal(await frame.locator("img, b").count(), 0, "no element came from the name");
+      assert.equal(await shop.page.evaluate(() => window.hacked), undefined);
+      assert.deepEqual(dialogs, []);
+      await shop.closeWidget();
+      await shop.outcome();
+      shop.assertNoProblems();
+    } finally {
+      await shop.close();
+    }
+  });
+});
+
+// The loader listens to finlink's iframe only, and only to messages of the documented shape.
+describe("messages the loader ignores", () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test("of the wrong shape from the widget, or from another window of finlink's origin", TIMEOUT, async (t) => {
+    const shop = await Shop.open(browser, server, t.fullName);
+    try {
+      await shop.start();
+      const widget = shop.page.frames().find((f) => f.url().startsWith(`${server.url}/link/`));
+      assert.ok(widget, "the widget's frame");
+      const forged = { id: "fcsess_forged", accounts: [{ id: "fca_forged" }] };
+
+      // From the widget's own window (the right origin and source), shapes the loader does
+      // not know: another version, no accounts list, no error code, not an object at all.
+      await widget.evaluate((session) => {
+        const post = (message) => window.parent.postMessage(message, "*");
+        post({ source: "finlink", version: 2, type: "result", session });
+        post({ source: "finlink", version: 1, type: "result", session: { id: session.id } });
+        post({ source: "finlink", version: 1, type: "result", error: { message: "no code" } });
+        post({ source: "finlink", version: 1, type: "event", name: 42 });
+        post({ source: "other", version: 1, type: "result", session });
+        post("result");
+        post(null);
+      }, forged);
+
+      // From another window of finlink's origin (the right origin, the wrong source): a frame
+      // the host page opens on finlink's loader script, shown as text.
+      await shop.page.evaluate((url) => {
+        const other = document.createElement("iframe");
+        other.id = "other-finlink-window";
+        other.title = "Another finlink window";
+        other.src = url;
+        document.body.append(other);
+        return new Promise((resolve) => other.addEventListener("load", resolve));
+      }, `${server.url}/finlink.js`);
+      const other = shop.page.frames().find((f) => f.url() === `${server.url}/finlink.js`);
+      assert.ok(other, "the other frame loaded");
+      await other.evaluate((session) => {
+        window.parent.postMessage({ source: "finlink", version: 1, type: "result", session }, "*");
+        window.parent.postMessage(
+          { source: "finlink", version: 1, type: "event", name: "success", metadata: {} },
+          "*",
+        );
+      }, forged);
+
+      await shop.page.waitForTimeout(300);
+      assert.equal(await shop.page.locator(WIDGET_FRAME).count(), 1, "the widget is still open");
+      assert.equal(await shop.page.evaluate(() => window.demoShop.outcome), null, "no result");
+      assert.deepEqual(await shop.eventNames(), ["open"], "no forged event reached the host");
+
+      // The real flow still ends as it should.
+      await shop.closeWidget();
+      const outcome = await shop.outcome();
+      assert.notEqual(outcome.session.id, forged.id);
+      assert.deepEqual(outcome.session.accounts, []);
+      assert.deepEqual(await shop.eventNames(), ["open", "cancel"]);
+    } finally {
+      await shop.close();
     }
   });
 });

@@ -72,9 +72,9 @@ export class Shop {
     await this.shot("select your bank");
   }
 
-  /** The result button of a bank in the list. */
+  /** A bank of the list: an option of the listbox under the search field. */
   bank(name) {
-    return this.widget.getByRole("list", { name: "Banks" }).getByRole("button", { name });
+    return this.widget.getByRole("listbox", { name: "Banks" }).getByRole("option", { name });
   }
 
   /** Types into the search field and waits for the bank to be listed. */

@@ -1,11 +1,110 @@
-// The sandbox institutions that cannot be linked (docs/sandbox.md): the three Down Banks and
-// Invalid Payment Accounts, from the demo shop through the loader. The person sees why, and
-// the host gets the right events and a cancelled session with no accounts when they close.
+// Finding the bank and the banks that cannot be linked, from the demo shop through the loader.
+//
+// - Search over the real FedACH directory (../shared/data/FedACHdir.txt, loaded with
+//   --institutions): once the widget has the directory file, every keystroke is answered in
+//   the widget, with no request; what a person types finds the bank they mean, first.
+// - The sandbox institutions that cannot be linked (docs/sandbox.md): the three Down Banks and
+//   Invalid Payment Accounts. The person sees why, and the host gets the right events and a
+//   cancelled session with no accounts when they close.
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
 import { Shop } from "./demo-shop.js";
-import { launchBrowser, startServer } from "./harness.js";
+import { launchBrowser, repo, startServer } from "./harness.js";
+
+/** The FedACH participant directory the machines hold next to the repository. */
+const FEDACH = join(repo, "../shared/data/FedACHdir.txt");
+
+describe("search over the FedACH directory, in the widget", () => {
+  const present = existsSync(FEDACH);
+  let server;
+  let browser;
+
+  before(async () => {
+    if (!present) return;
+    server = await startServer({ institutions: FEDACH });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test("typed letter by letter, each query finds the bank meant first, with no request per keystroke", { timeout: 120_000 }, async (t) => {
+    if (!present) {
+      t.skip(`${FEDACH} is absent: the FedACH search test does not run`);
+      return;
+    }
+    const shop = await Shop.open(browser, server, t.fullName);
+    try {
+      const searches = [];
+      const directory = [];
+      shop.page.on("request", (request) => {
+        const { pathname, searchParams } = new URL(request.url());
+        if (pathname === "/v1/link/institutions") searches.push(searchParams.get("query"));
+        if (pathname.startsWith("/v1/link/directory")) directory.push(pathname);
+      });
+      await shop.start();
+      assert.deepEqual(directory, [], "no directory file before the search step");
+      await shop.consent();
+
+      // The directory file arrives (it is decoded in the same task as its body is read).
+      const frame = shop.page.frames().find((f) => new URL(f.url()).pathname.startsWith("/link/"));
+      await frame.waitForFunction(() =>
+        performance
+          .getEntriesByType("resource")
+          .some((entry) => new URL(entry.name).pathname === "/v1/link/directory"),
+      );
+      await frame.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
+      const searchesBefore = searches.length;
+
+      const search = shop.widget.getByRole("combobox", { name: "Search for your bank" });
+      const options = shop.widget.getByRole("listbox", { name: "Banks" }).getByRole("option");
+      for (const [query, first, marked] of [
+        ["chase", "JPMorgan Chase", ["Chase"]],
+        ["wells", "Wells Fargo Bank", ["Wells"]],
+        ["bank of am", "Bank of America, N.A.", ["Bank", "of", "Am"]],
+        ["navy federal", "Navy Federal Credit Union", ["Navy", "Federal"]],
+        ["021000021", "JPMorgan Chase", []],
+      ]) {
+        await search.fill("");
+        await shop.widget.getByRole("heading", { name: "Popular banks" }).waitFor();
+        await search.pressSequentially(query);
+        const option = options.first();
+        await options.first().filter({ hasText: first }).waitFor();
+        assert.deepEqual(await option.locator("mark").allTextContents(), marked, query);
+        await shop.shot(`typed ${query}`);
+      }
+      assert.deepEqual(
+        searches.slice(searchesBefore),
+        [],
+        "no /v1/link/institutions request once the directory file is here",
+      );
+      assert.deepEqual(directory, ["/v1/link/directory"], "the file is fetched once");
+
+      // Arrow Down and Enter pick the first bank.
+      await search.fill("");
+      await search.pressSequentially("navy federal");
+      await options.first().filter({ hasText: "Navy Federal Credit Union" }).waitFor();
+      await search.press("ArrowDown");
+      assert.equal(await options.first().getAttribute("aria-selected"), "true");
+      await search.press("Enter");
+      await shop.heading(/Navy Federal Credit Union/).waitFor();
+      await shop.shot("picked by keyboard");
+      // Each query typed after a cleared field starts a search again.
+      const events = await shop.eventNames();
+      assert.deepEqual(events.slice(0, 3), ["open", "consent_acquired", "search_initiated"]);
+      assert.equal(events.at(-1), "institution_selected");
+      assert.ok(!events.includes("error"), events.join(", "));
+      shop.assertNoProblems();
+    } finally {
+      await shop.close();
+    }
+  });
+});
 
 const TIMEOUT = { timeout: 90_000 };
 

@@ -1,7 +1,8 @@
 // Linking from the demo shop (another origin than finlink) through the loader, with the sandbox
 // banks: OAuth in the bank's popup, credentials with each kind of second factor, a wrong
-// password then the right one, and the credentials flow by keyboard alone. Each test checks
-// what the host page gets: the accounts, and the events in order.
+// password then the right one, a session that links a single account, and the credentials
+// flow by keyboard alone. Each test checks what the host page gets: the accounts, and the
+// events in order.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
@@ -202,6 +203,64 @@ describe("linking from the demo shop", () => {
     }
   });
 
+  test("a single-account session: choosing another account replaces the choice", TIMEOUT, async (t) => {
+    const shop = await Shop.open(browser, server, t.fullName);
+    try {
+      // The shop asks for one account (`account_selection: "single"`).
+      await shop.page.getByRole("checkbox", { name: "Link one account only" }).check();
+      await shop.start();
+      await shop.consent();
+      await shop.pick(CREDENTIALS_BANK);
+      await shop.logIn("pass_good");
+
+      await shop.heading("Select an account").waitFor();
+      const group = shop.widget.getByRole("group", { name: `Accounts at ${CREDENTIALS_BANK}` });
+      assert.equal(await group.getByRole("checkbox").count(), 0, "radios, not checkboxes");
+      const checking = group.getByRole("radio", { name: "Everyday Checking" });
+      const savings = group.getByRole("radio", { name: "High-Yield Savings" });
+      const card = group.getByRole("radio", { name: "Rewards Credit Card" });
+      assert.equal(await card.isDisabled(), true);
+      await group.getByText("This account can't be used for payments.").waitFor();
+
+      await checking.check();
+      await shop.shot("one account chosen");
+      await savings.check();
+      assert.equal(await savings.isChecked(), true);
+      assert.equal(await checking.isChecked(), false, "the first choice is replaced");
+      // Arrow keys move the choice within the group, as in any radio group.
+      await savings.focus();
+      await shop.page.keyboard.press("ArrowUp");
+      assert.equal(await checking.isChecked(), true);
+      assert.equal(await savings.isChecked(), false);
+      await shop.page.keyboard.press("ArrowDown");
+      assert.equal(await savings.isChecked(), true);
+      await shop.shot("another account chosen");
+
+      await shop.button("Link account").click();
+      await shop.heading("Accounts linked").waitFor();
+      await shop.widget.getByText("1 account is now linked to Demo Shop.").waitFor();
+      await shop.shot("accounts linked");
+      await shop.button("Done").click();
+
+      const outcome = await shop.outcome();
+      assert.deepEqual(accountSummary(outcome), ["High-Yield Savings 4321"]);
+      await shop.assertClosedAndFocusReturned();
+      assert.deepEqual(await shop.eventNames(), [
+        "open",
+        "consent_acquired",
+        "institution_selected",
+        "institution_authorized",
+        "accounts_selected",
+        "success",
+      ]);
+      const events = await shop.events();
+      assert.deepEqual(events[4].metadata, { account_count: 1 });
+      shop.assertNoProblems();
+    } finally {
+      await shop.close();
+    }
+  });
+
   test("by keyboard alone: search, credentials, MFA, accounts, Done", TIMEOUT, async (t) => {
     const shop = await Shop.open(browser, server, t.fullName);
     const keys = shop.page.keyboard;
@@ -223,7 +282,10 @@ describe("linking from the demo shop", () => {
       await bank.waitFor();
       await shop.shot("search");
       await keys.press("ArrowDown");
-      assert.ok(await Shop.hasFocus(bank), "Arrow Down moves to the first result");
+      // The field keeps the focus; the first result becomes its active option.
+      assert.ok(await Shop.hasFocus(search), "the search field keeps the focus");
+      assert.equal(await bank.getAttribute("aria-selected"), "true", "Arrow Down activates the first result");
+      assert.equal(await search.getAttribute("aria-activedescendant"), await bank.getAttribute("id"));
       await keys.press("Enter");
 
       const username = shop.widget.getByLabel("Username");

@@ -2,11 +2,15 @@
 //
 //   <script src="https://link.example.com/finlink.js"></script>
 //   const { session, error } = await Finlink.collect({ clientSecret, onEvent });
+//   // or inside an element of the page:
+//   const flow = Finlink.mount(document.getElementById("bank"), { clientSecret, onEvent });
+//   const { session, error } = await flow.result;   // flow.destroy() removes it early
 //
-// The loader opens `https://link.example.com/link/#client_secret=...&host_origin=...` in a modal
-// iframe. The widget posts `Finlink.Message`s to the host page with the host's origin as the
-// explicit target origin; the loader accepts only messages whose `event.origin` is finlink's
-// and whose `event.source` is its own iframe, and resolves the promise once.
+// The loader opens `https://link.example.com/link/#client_secret=...&host_origin=...` in an
+// iframe: a modal over the page (`collect`) or filling an element (`mount`). The widget posts
+// `Finlink.Message`s to the host page with the host's origin as the explicit target origin;
+// the loader accepts only messages whose `event.origin` is finlink's and whose `event.source`
+// is its own iframe, and resolves the promise once.
 
 export {};
 
@@ -24,8 +28,29 @@ declare global {
        * is open resolves at once with the error `flow_already_open`.
        */
       collect(options: CollectOptions): Promise<CollectResult>;
+      /**
+       * Renders the widget inside `element` (an iframe sized 100% × 100% of it, no backdrop;
+       * give the element a height, e.g. 600px) and returns at once. `result` resolves exactly
+       * once, as `collect`'s promise does; when the flow ends the iframe is removed from
+       * `element`. One flow at a time, whichever way it was opened: while one is open, `mount`
+       * and `collect` resolve at once with `flow_already_open`. After the result, either may be
+       * called again.
+       */
+      mount(element: Element, options: CollectOptions): MountedFlow;
       /** The message schema version this loader speaks. */
       readonly version: string;
+    }
+
+    /** A flow rendered inside an element of the page by `Finlink.mount`. */
+    interface MountedFlow {
+      /** Resolves exactly once, never rejects: with the session or an error, as `collect`. */
+      readonly result: Promise<CollectResult>;
+      /**
+       * Removes the iframe and every listener the loader added, at once. If the flow had not
+       * ended, `result` resolves with the error `widget_destroyed`. Calling it again, or after
+       * the flow ended, does nothing.
+       */
+      destroy(): void;
     }
 
     interface CollectOptions {
@@ -84,8 +109,10 @@ declare global {
       /**
        * The API's code (`session_expired`, `client_secret_invalid`, ...), `network_error`
        * when finlink could not be reached, or one of the loader's own: `parameter_missing`
-       * (no clientSecret), `loader_origin_unknown` (finlink.js not loaded by `<script src>`),
-       * `flow_already_open`, `widget_closed` (closed before the widget loaded).
+       * (no clientSecret), `parameter_invalid` (`mount` without an element),
+       * `loader_origin_unknown` (finlink.js not loaded by `<script src>`), `flow_already_open`,
+       * `widget_closed` (closed before the widget loaded), `widget_destroyed` (`destroy()`
+       * before the flow ended).
        */
       code: string;
       /** For the developer; the person already saw the widget's own explanation. */
@@ -96,6 +123,12 @@ declare global {
     type Message =
       | { source: "finlink"; version: 1; type: "event"; name: EventName; metadata: Record<string, unknown> }
       | { source: "finlink"; version: 1; type: "result"; session: Session }
-      | { source: "finlink"; version: 1; type: "result"; error: FinlinkError };
+      | { source: "finlink"; version: 1; type: "result"; error: FinlinkError }
+      /**
+       * The bank's window was blocked: the loader sends the whole page to `url` (http(s) only).
+       * The bank comes back to the session's `return_url`, where the page calls `collect` or
+       * `mount` again with the same clientSecret, and the flow resumes.
+       */
+      | { source: "finlink"; version: 1; type: "navigate"; url: string };
   }
 }

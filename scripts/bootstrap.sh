@@ -9,7 +9,11 @@
 #                            wasm test runner both need it)
 #   wasm-opt (binaryen 132)  from npm into .tools/ (Debian's binaryen 108 emits modules
 #                            Chromium rejects)
-#   chromium, chromedriver   Debian packages, for browser and end-to-end tests
+#   chromium, chromedriver   Debian packages: Chromium, for browser and end-to-end tests
+#   firefox-esr              Debian package: Firefox, for browser and end-to-end tests
+#   geckodriver 0.37.1       Firefox's WebDriver server (cargo install --locked)
+#   webkit2gtk-driver, xvfb  Debian packages: WebKitGTK's WebDriver server and MiniBrowser,
+#   xauth                    which has no headless mode and so runs under xvfb-run
 #   e2e/node_modules         `npm ci` of the committed e2e/package-lock.json
 set -euo pipefail
 
@@ -20,6 +24,7 @@ export PATH="$root/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
+GECKODRIVER_VERSION=0.37.1
 export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 
 say() { printf 'bootstrap: %s\n' "$*"; }
@@ -91,14 +96,34 @@ case "$have_opt" in
 esac
 say "wasm-opt: $("$root/.tools/node_modules/.bin/wasm-opt" --version)"
 
-# --- Chromium and ChromeDriver -----------------------------------------------------------
-if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
-  say "skip chromium, chromium-driver (installed)"
-else
-  say "install chromium chromium-driver (apt)"
+# --- the three browser engines and their WebDriver servers (Debian packages) -------------
+# One apt-get for whatever is missing; a package counts as present when its program is.
+apt_missing=()
+for pair in chromium:/usr/bin/chromium chromium-driver:/usr/bin/chromedriver \
+  firefox-esr:/usr/bin/firefox-esr webkit2gtk-driver:/usr/bin/WebKitWebDriver \
+  xvfb:/usr/bin/xvfb-run xauth:/usr/bin/xauth; do
+  package="${pair%%:*}"
+  if [ -x "${pair#*:}" ]; then
+    say "skip $package (installed)"
+  else
+    apt_missing+=("$package")
+  fi
+done
+if [ ${#apt_missing[@]} -gt 0 ]; then
+  say "install ${apt_missing[*]} (apt)"
   as_root apt-get update
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y chromium chromium-driver
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y "${apt_missing[@]}"
 fi
+
+# --- geckodriver -------------------------------------------------------------------------
+have_gecko="$(geckodriver --version 2>/dev/null | head -n 1 || true)"
+case "$have_gecko" in
+  "geckodriver $GECKODRIVER_VERSION"*) say "skip geckodriver $GECKODRIVER_VERSION (installed)" ;;
+  *)
+    say "install geckodriver $GECKODRIVER_VERSION (found: ${have_gecko:-none}; takes about 2 minutes)"
+    cargo install --locked geckodriver --version "$GECKODRIVER_VERSION"
+    ;;
+esac
 
 # --- e2e npm packages --------------------------------------------------------------------
 # `npm ci` wipes node_modules, so only run it when the lock file changed since the last one.

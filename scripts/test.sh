@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make test`: every check and all three test layers (DESIGN §6), in order. A failing part does
 # not stop the parts after it, so one run shows everything that is wrong; the exit status is
-# non-zero if any part failed. The last line sums the tests of all layers:
+# non-zero if any part failed. With arguments, only bootstrap and the parts they name run, e.g.
+# `scripts/test.sh test-browser-webkit test-e2e-webkit`. Each part's result goes to target/test-logs/parts.tsv (name,
+# ok/failed, passed, failed, seconds). The last line sums the tests of all layers:
 #
 #   N passed, N failed
 #
@@ -37,9 +39,17 @@ count() {
   ' "$1"
 }
 
+only=("$@")
+
+# Whether this run includes the part: all of them without arguments.
+selected() {
+  [ "$1" = bootstrap ] || [ ${#only[@]} -eq 0 ] || [[ " ${only[*]} " == *" $1 "* ]]
+}
+
 part() {
   local name="$1"
   shift
+  selected "$name" || return 0
   local log="$logs/$name.log"
   local start=$SECONDS
   printf '\n==> %s\n' "$name"
@@ -55,7 +65,10 @@ part() {
   if [ "$status" -ne 0 ]; then
     failed_parts+=("$name")
   fi
-  printf '==> %s: %s (%ds)\n' "$name" "$([ "$status" -eq 0 ] && echo ok || echo FAILED)" $((SECONDS - start))
+  local took=$((SECONDS - start))
+  printf '==> %s: %s (%ds)\n' "$name" "$([ "$status" -eq 0 ] && echo ok || echo FAILED)" "$took"
+  printf '%s\t%s\t%d\t%d\t%d\n' "$name" "$([ "$status" -eq 0 ] && echo ok || echo failed)" \
+    "$p" "$f" "$took" >>"$logs/parts.tsv"
   return "$status"
 }
 
@@ -68,8 +81,26 @@ fi
 part fmt make --no-print-directory fmt
 part clippy make --no-print-directory clippy
 part test-native make --no-print-directory test-native
-part test-browser make --no-print-directory test-browser
+# Browser tests and end-to-end tests in each engine, each run a part of its own so that counts
+# and failures name the engine. test-e2e builds the widget and the server for the parts after it.
+for engine in chromium firefox webkit; do
+  part "test-browser-$engine" make --no-print-directory "test-browser-$engine"
+done
 part test-e2e make --no-print-directory test-e2e
+built=()
+if selected test-e2e; then
+  built=(E2E_BUILD=)
+fi
+for engine in chromium firefox webkit; do
+  part "test-e2e-$engine" make --no-print-directory "test-e2e-$engine" "${built[@]}"
+done
+
+# The support table of browser engines (engine, version, what ran, time), for the README:
+# `make engines-readme` puts it there.
+if scripts/engines.sh table >"$logs/engines.md"; then
+  printf '\nBrowser engines (target/test-logs/engines.md):\n\n'
+  cat "$logs/engines.md"
+fi
 
 printf '\n'
 if [ ${#failed_parts[@]} -gt 0 ]; then

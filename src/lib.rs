@@ -2,13 +2,16 @@
 //!
 //! The widget page (`index.html`, served at `/link/`) runs `src/main.rs`, which calls [`start`]:
 //! it mounts the widget into `<main id="finlink">` with the client secret from the URL fragment.
-//! Other pages can call [`mount`].
+//! Other pages can call [`mount`]. Rust web applications that *embed* finlink (a business's
+//! page, not the widget page) use [`embed`]: `collect`, `mount` and the `FinlinkCollect`
+//! component, which open the widget from finlink's origin in an iframe as `finlink.js` does.
 //!
 //! Layout (DESIGN §1): [`flow`] is the sans-IO state machine, [`api`] the link API client,
 //! [`ui`] the Leptos views and their driver, [`host`] the page's URL and, later, its channels to
 //! the loader and to native web views.
 
 pub mod api;
+pub mod embed;
 pub mod flow;
 pub mod host;
 pub mod ui;

@@ -11,7 +11,7 @@ use finlink::flow::{Event, Results, State};
 use finlink_protocol::{
     Authorization, AuthorizationState, LinkResult, List, Permission, ResumeAt, SessionStatus,
 };
-use leptos::prelude::Set;
+use leptos::prelude::{Set, document};
 use serde_json::{Value, json};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -101,8 +101,20 @@ async fn escape_closes_from_anywhere_in_the_dialog() {
     assert_eq!(page.take_events(), vec![Event::Cancel]);
 }
 
+/// The option the search field's `aria-activedescendant` points at.
+fn active_option(search: &web_sys::HtmlInputElement) -> Option<web_sys::HtmlElement> {
+    let id = search.get_attribute("aria-activedescendant")?;
+    let option: web_sys::HtmlElement = document().get_element_by_id(&id)?.unchecked_into();
+    assert_eq!(option.get_attribute("role").as_deref(), Some("option"));
+    assert_eq!(
+        option.get_attribute("aria-selected").as_deref(),
+        Some("true")
+    );
+    Some(option)
+}
+
 #[wasm_bindgen_test]
-async fn enter_on_a_search_result_picks_it_and_arrows_move_between_results() {
+async fn the_search_field_is_a_combobox_whose_arrows_move_the_active_bank_and_enter_picks_it() {
     let page = Mounted::new(select_institution(
         "sand",
         Results::Found(vec![credentials_bank(), oauth_bank()]),
@@ -110,37 +122,152 @@ async fn enter_on_a_search_result_picks_it_and_arrows_move_between_results() {
     ))
     .await;
     let search = page.field("Search for your bank");
+    assert_eq!(search.get_attribute("role").as_deref(), Some("combobox"));
+    assert_eq!(
+        search.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+    let listbox = document()
+        .get_element_by_id(&search.get_attribute("aria-controls").unwrap())
+        .unwrap();
+    assert_eq!(listbox.get_attribute("role").as_deref(), Some("listbox"));
+    let options = all(&listbox, "[role=option]");
+    assert_eq!(options.len(), 2);
+    assert!(
+        options
+            .iter()
+            .all(|option| option.get_attribute("aria-selected").as_deref() == Some("false"))
+    );
+    assert!(active_option(&search).is_none());
+
+    search.focus().unwrap();
+    assert!(key(&search, "ArrowDown", false), "Arrow Down is handled");
+    tick().await;
+    let first = active_option(&search).expect("an active option");
+    assert!(accessible_name(&first).contains("Sandbox Bank (Credentials)"));
+    assert_eq!(
+        focused().map(|element| element.id()),
+        Some(search.id()),
+        "the field keeps the focus"
+    );
+
     key(&search, "ArrowDown", false);
-    assert!(
-        focused_text().contains("Sandbox Bank (Credentials)"),
-        "{}",
-        focused_text()
-    );
-    let first = focused().unwrap();
-    key(&first, "ArrowDown", false);
-    let second = focused().unwrap();
+    tick().await;
+    let second = active_option(&search).unwrap();
     assert!(accessible_name(&second).contains("Sandbox Bank (OAuth)"));
-    assert!(
-        key(&second, "Enter", false),
-        "Enter is handled, not also a click"
+    assert_eq!(
+        first.get_attribute("aria-selected").as_deref(),
+        Some("false")
     );
+    key(&search, "ArrowDown", false);
+    tick().await;
+    assert_eq!(
+        active_option(&search),
+        Some(second),
+        "Down stops at the last bank"
+    );
+
+    assert!(key(&search, "Enter", false), "Enter is handled");
     assert_eq!(
         page.take_events(),
         vec![Event::InstitutionChosen(Box::new(oauth_bank()))]
     );
-    key(&second, "ArrowUp", false);
-    key(&first, "ArrowUp", false);
-    assert_eq!(focused().map(|element| element.id()), Some(search.id()));
+
+    key(&search, "ArrowUp", false);
+    tick().await;
+    assert_eq!(active_option(&search), Some(first));
+    key(&search, "ArrowUp", false);
+    tick().await;
+    assert!(
+        active_option(&search).is_none(),
+        "Up from the first is the field alone"
+    );
+    assert!(key(&search, "Enter", false));
+    assert!(
+        page.take_events().is_empty(),
+        "Enter with no active bank picks nothing"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn escape_in_the_search_field_clears_the_query_then_closes() {
+    let page = Mounted::new(select_institution(
+        "zzqx",
+        Results::NoResults,
+        vec![credentials_bank()],
+    ))
+    .await;
+    let search = page.field("Search for your bank");
+    assert_eq!(
+        search.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    assert!(key(&search, "Escape", false));
+    assert_eq!(
+        page.take_events(),
+        vec![Event::QueryChanged(String::new())],
+        "the query is cleared, the dialog stays"
+    );
+    page.state.set(select_institution(
+        "",
+        Results::Featured,
+        vec![credentials_bank()],
+    ));
+    tick().await;
+    key(&search, "Escape", false);
+    assert_eq!(page.take_events(), vec![Event::Cancel]);
+}
+
+#[wasm_bindgen_test]
+async fn the_part_of_each_name_the_query_matched_is_marked_as_text() {
+    let markup_bank = finlink_protocol::Institution {
+        name: format!("Sandbox {MARKUP}"),
+        ..credentials_bank()
+    };
+    let found = vec![credentials_bank(), markup_bank];
+    let page = Mounted::new(select_institution(
+        "sandbox cr",
+        Results::Found(found.clone()),
+        Vec::new(),
+    ))
+    .await;
+    let options = page.all("[role=option]");
+    let marks = |option: &web_sys::HtmlElement| -> Vec<String> {
+        all(option, "mark")
+            .iter()
+            .map(|mark| mark.text_content().unwrap_or_default())
+            .collect()
+    };
+    assert_eq!(marks(&options[0]), ["Sandbox", "Cr"]);
+    assert_eq!(marks(&options[1]), ["Sandbox"]);
+    assert!(
+        accessible_name(&options[1]).contains(MARKUP),
+        "names are text"
+    );
+    assert!(page.find("img").is_none(), "never markup");
+    assert!(page.all("[role=option] mark").len() == 3);
+
+    // The same banks for a longer query: the emphasis follows the query.
+    page.state.set(select_institution(
+        "sandbox cre",
+        Results::Found(found),
+        Vec::new(),
+    ));
+    tick().await;
+    assert_eq!(marks(&page.all("[role=option]")[0]), ["Sandbox", "Cre"]);
 }
 
 // ---- The driver, against a scripted link API ----------------------------------------------
 
 const SECRET: &str = "fcsess_test_secret_4f9a";
 
-/// Replaces `fetch` with a stub that answers from `routes` ("METHOD /path" → `{status, body}`,
+/// Replaces `fetch` with a stub that answers from `routes` ("METHOD /path" → `{status, body}`
+/// or `{status, text}` for a plain-text body,
 /// an array of those answered in turn, the last one repeated, or "network" for no answer) and
 /// records every request in `window.__calls`; replaces `window.open` with one that records the
-/// URL and returns `window` (or `null` when `block_popups`).
+/// URL and returns a stand-in for the bank's window (or `null` when `block_popups`). Never the
+/// test page's own `window`: the widget closes the bank's window when the flow ends, and
+/// Firefox lets a script close a page WebDriver opened, which would end the test run.
 fn install_api(routes: Value, block_popups: bool) {
     let install = js_sys::Function::new_with_args(
         "routes, blockPopups",
@@ -149,7 +276,7 @@ fn install_api(routes: Value, block_popups: bool) {
         window.__opened = [];
         window.open = function (url, name, features) {
             window.__opened.push({ url: url, name: name });
-            return blockPopups ? null : window;
+            return blockPopups ? null : { closed: false, focus() {}, close() { this.closed = true; } };
         };
         window.fetch = async function (input, init) {
             const request = input instanceof Request ? input : new Request(input, init);
@@ -175,6 +302,12 @@ fn install_api(routes: Value, block_popups: bool) {
                 answer = { status: 404, body: { error: { type: "invalid_request_error",
                     code: "route_not_found", message: "No route " + route, param: null,
                     request_id: null } } };
+            }
+            if (answer.text !== undefined) {
+                return new Response(answer.text, {
+                    status: answer.status || 200,
+                    headers: { "Content-Type": "text/plain; charset=utf-8" },
+                });
             }
             return new Response(JSON.stringify(answer.body), {
                 status: answer.status || 200,
@@ -276,6 +409,14 @@ impl App {
             .unwrap_or_else(|| panic!("no button {name:?} in {}", self.text()))
     }
 
+    /// An option of the bank list.
+    fn option(&self, name: &str) -> web_sys::HtmlElement {
+        all(&self.root, "[role=option]")
+            .into_iter()
+            .find(|option| accessible_name(option).contains(name))
+            .unwrap_or_else(|| panic!("no option {name:?} in {}", self.text()))
+    }
+
     fn input(&self, id: &str) -> web_sys::HtmlInputElement {
         find(&self.root, &format!("#{id}"))
             .unwrap_or_else(|| panic!("no #{id} in {}", self.text()))
@@ -329,7 +470,7 @@ async fn oauth_opens_the_popup_within_the_click_and_links_an_account() {
         app.text().contains("Sandbox Bank (OAuth)")
     })
     .await;
-    app.button("Sandbox Bank (OAuth)").click();
+    app.option("Sandbox Bank (OAuth)").click();
     app.until_heading("You'll continue at Sandbox Bank (OAuth)")
         .await;
 
@@ -353,6 +494,16 @@ async fn oauth_opens_the_popup_within_the_click_and_links_an_account() {
     app.until_heading("You can close this window.").await;
 
     let calls = calls();
+    for call in &calls {
+        assert_eq!(call["authorization"], json!(format!("Bearer {SECRET}")));
+        assert!(!call["url"].as_str().unwrap().contains(SECRET), "{call}");
+    }
+    // The directory file is asked for once, after the bank list showed; this API has none
+    // (404), so the server's search answers.
+    let (directory, calls): (Vec<Value>, Vec<Value>) = calls
+        .into_iter()
+        .partition(|call| call["path"] == "/v1/link/directory");
+    assert_eq!(directory.len(), 1, "{directory:?}");
     let routes: Vec<String> = calls
         .iter()
         .map(|call| {
@@ -377,10 +528,6 @@ async fn oauth_opens_the_popup_within_the_click_and_links_an_account() {
             "POST /v1/link/complete",
         ]
     );
-    for call in &calls {
-        assert_eq!(call["authorization"], json!(format!("Bearer {SECRET}")));
-        assert!(!call["url"].as_str().unwrap().contains(SECRET), "{call}");
-    }
     assert!(
         calls[2]["url"]
             .as_str()
@@ -551,4 +698,89 @@ async fn without_a_client_secret_the_widget_says_so_and_asks_nothing() {
     assert!(calls().is_empty());
     app.button("Close").click();
     app.until_heading("You can close this window.").await;
+}
+
+/// The directory file of these institutions, as `GET /v1/link/directory` serves it.
+fn directory_file(institutions: &[finlink_protocol::Institution]) -> Value {
+    use finlink_search::format::{Login, Record, Status, encode};
+    let records: Vec<Record> = institutions
+        .iter()
+        .map(|institution| Record {
+            id: institution.id.clone(),
+            name: institution.name.clone(),
+            routing_numbers: institution.routing_numbers.clone(),
+            login: match institution.auth_method {
+                finlink_protocol::AuthMethod::Oauth => Login::Oauth,
+                finlink_protocol::AuthMethod::Credentials => Login::Credentials,
+            },
+            status: Status::Up,
+            featured: institution.featured,
+            weight: 1,
+            aliases: Vec::new(),
+            country: institution.country.clone(),
+            url: institution.url.clone(),
+        })
+        .collect();
+    json!({ "status": 200, "text": encode(&records).unwrap() })
+}
+
+#[wasm_bindgen_test]
+async fn with_the_directory_file_typing_searches_here_and_the_keyboard_picks_a_bank() {
+    install_api(
+        json!({
+            "GET /v1/link/session": session_at(ResumeAt::SelectInstitution),
+            // The server would list both banks for any query; the file ranks for real.
+            "GET /v1/link/institutions": list(vec![oauth_bank(), credentials_bank()]),
+            "GET /v1/link/directory": directory_file(&[oauth_bank(), credentials_bank()]),
+            "POST /v1/link/authorizations": authorization(credentials_bank(),
+                AuthorizationState::AwaitingCredentials { error: None, attempts_remaining: 5 }),
+        }),
+        false,
+    );
+    let app = App::mount(SECRET).await;
+    app.until_heading("Select your bank").await;
+    let path = |call: &Value| call["path"].as_str().unwrap_or_default().to_owned();
+    until("the directory file is asked for", || {
+        calls()
+            .iter()
+            .any(|call| path(call) == "/v1/link/directory")
+    })
+    .await;
+    sleep(50).await;
+    let searches_before = calls().len();
+
+    let search = app.input("finlink-search");
+    search.focus().unwrap();
+    let mut typed = String::new();
+    for letter in "sandbox cred".chars() {
+        typed.push(letter);
+        type_into(&search, &typed);
+    }
+    tick().await;
+    let names: Vec<String> = all(&app.root, "[role=option] .fl-institution-name")
+        .iter()
+        .map(|name| normalize(&name.text_content().unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        names,
+        ["Sandbox Bank (Credentials)"],
+        "answered by the file"
+    );
+    assert_eq!(
+        calls().len(),
+        searches_before,
+        "no request per keystroke: {:?}",
+        calls().iter().map(path).collect::<Vec<_>>()
+    );
+
+    key(&search, "ArrowDown", false);
+    tick().await;
+    assert!(key(&search, "Enter", false));
+    app.until_heading("Log in to Sandbox Bank (Credentials)")
+        .await;
+    let calls = calls();
+    let start = calls.last().unwrap();
+    assert_eq!(path(start), "/v1/link/authorizations");
+    let body: Value = serde_json::from_str(start["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["institution"], json!("ins_sandbox_credentials"));
 }

@@ -81,6 +81,8 @@ pub enum ErrorCode {
     // Accounts.
     AccountNotSelectable,
     NoAccountsSelected,
+    /// The session asks for one account (`account_selection: single`) and more were chosen.
+    TooManyAccountsSelected,
     // Data after linking.
     /// The account was linked without the permission this data needs; the message names it.
     PermissionMissing,
@@ -107,7 +109,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code but `Unknown`, with its wire name.
-    const NAMES: [(ErrorCode, &'static str); 39] = [
+    const NAMES: [(ErrorCode, &'static str); 40] = [
         (Self::BodyMalformed, "body_malformed"),
         (Self::BodyTooLarge, "body_too_large"),
         (Self::ParameterMissing, "parameter_missing"),
@@ -143,6 +145,7 @@ impl ErrorCode {
         (Self::InstitutionUnavailable, "institution_unavailable"),
         (Self::AccountNotSelectable, "account_not_selectable"),
         (Self::NoAccountsSelected, "no_accounts_selected"),
+        (Self::TooManyAccountsSelected, "too_many_accounts_selected"),
         (Self::PermissionMissing, "permission_missing"),
         (Self::AccountDisconnected, "account_disconnected"),
         (Self::AccountInactive, "account_inactive"),
@@ -210,17 +213,18 @@ mod tests {
             ErrorCode::InstitutionUnavailable => 26,
             ErrorCode::AccountNotSelectable => 27,
             ErrorCode::NoAccountsSelected => 28,
-            ErrorCode::PermissionMissing => 29,
-            ErrorCode::AccountDisconnected => 30,
-            ErrorCode::AccountInactive => 31,
-            ErrorCode::AccountNumbersUnavailable => 32,
-            ErrorCode::RefreshInProgress => 33,
-            ErrorCode::RefreshTooSoon => 34,
-            ErrorCode::IdempotencyKeyInUse => 35,
-            ErrorCode::IdempotencyKeyInvalid => 36,
-            ErrorCode::RateLimited => 37,
-            ErrorCode::InternalError => 38,
-            ErrorCode::Unknown => 39,
+            ErrorCode::TooManyAccountsSelected => 29,
+            ErrorCode::PermissionMissing => 30,
+            ErrorCode::AccountDisconnected => 31,
+            ErrorCode::AccountInactive => 32,
+            ErrorCode::AccountNumbersUnavailable => 33,
+            ErrorCode::RefreshInProgress => 34,
+            ErrorCode::RefreshTooSoon => 35,
+            ErrorCode::IdempotencyKeyInUse => 36,
+            ErrorCode::IdempotencyKeyInvalid => 37,
+            ErrorCode::RateLimited => 38,
+            ErrorCode::InternalError => 39,
+            ErrorCode::Unknown => 40,
         }
     }
 

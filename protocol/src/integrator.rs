@@ -24,6 +24,39 @@ pub struct CreateSessionRequest {
     /// scheme for apps; http only on loopback).
     #[serde(default)]
     pub return_url: Option<String>,
+    /// Whether the person links one account or any number of them (default `multiple`).
+    #[serde(default)]
+    pub account_selection: AccountSelection,
+}
+
+/// How many accounts the person may link in a session, as the business asks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountSelection {
+    /// Exactly one account: the widget shows a radio group, and attaching more is refused.
+    Single,
+    /// One or more accounts, each with its checkbox.
+    #[default]
+    Multiple,
+}
+
+impl AccountSelection {
+    /// The wire name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Single => "single",
+            Self::Multiple => "multiple",
+        }
+    }
+
+    /// The selection of a wire name; `None` for a name this version does not know.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "single" => Some(Self::Single),
+            "multiple" => Some(Self::Multiple),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -54,6 +87,8 @@ pub struct Session {
     pub filters: Option<Filters>,
     pub prefetch: Vec<Feature>,
     pub return_url: Option<String>,
+    #[serde(default)]
+    pub account_selection: AccountSelection,
     pub status: SessionStatus,
     pub expires_at: Timestamp,
     pub accounts: List<Account>,

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    AccountCategory, AccountStatus, AccountSubcategory, ApiError, Filters, Permission,
-    SessionStatus, Timestamp,
+    AccountCategory, AccountSelection, AccountStatus, AccountSubcategory, ApiError, Filters,
+    Permission, SessionStatus, Timestamp,
 };
 
 /// `GET /v1/link/session`: what the widget needs to show and where to resume.
@@ -16,10 +16,17 @@ pub struct LinkSession {
     pub business_name: String,
     pub permissions: Vec<Permission>,
     pub filters: Option<Filters>,
+    /// One account or several: the account step offers a radio group or checkboxes.
+    #[serde(default)]
+    pub account_selection: AccountSelection,
     pub status: SessionStatus,
     pub consent_given: bool,
     /// The step to resume at after a reload or a return from the bank.
     pub resume: ResumeAt,
+    /// The integrator's `return_url`, exactly as given when the session was created: where a
+    /// redirected OAuth login and the hosted page come back to.
+    #[serde(default)]
+    pub return_url: Option<String>,
     /// Accounts linked through this session so far.
     pub accounts: Vec<LinkedAccount>,
     pub expires_at: Timestamp,
@@ -112,6 +119,21 @@ pub struct Institution {
 #[serde(deny_unknown_fields)]
 pub struct StartAuthorizationRequest {
     pub institution: String,
+    /// Where the bank sends the person back after OAuth; a popup unless said otherwise.
+    #[serde(default)]
+    pub oauth_return: OAuthReturn,
+}
+
+/// How an OAuth login comes back from the bank, recorded when the authorization starts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthReturn {
+    /// The bank's page runs in a popup the widget opened; finlink's callback page closes it.
+    #[default]
+    Popup,
+    /// The bank's page replaced the widget's page (or runs in the system browser, from a web
+    /// view): finlink's callback redirects to the session's `return_url`.
+    Redirect,
 }
 
 /// A login at a bank, from start to authorized or failed.

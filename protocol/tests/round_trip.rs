@@ -117,6 +117,7 @@ fn a_session_round_trips_with_its_object_name_and_accounts_list() {
         }),
         prefetch: vec![Feature::Balance],
         return_url: Some("https://shop.example/done".into()),
+        account_selection: AccountSelection::Single,
         status: SessionStatus::Open,
         expires_at: 1801,
         accounts: List::complete(vec![account()], "/v1/financial_connections/accounts"),
@@ -146,6 +147,7 @@ fn a_session_without_a_secret_leaves_the_field_out() {
         filters: None,
         prefetch: vec![],
         return_url: None,
+        account_selection: AccountSelection::Multiple,
         status: SessionStatus::Completed,
         expires_at: 1,
         accounts: List::complete(vec![], "/v1/financial_connections/accounts"),
@@ -177,6 +179,7 @@ fn create_session_requests_refuse_unknown_fields_and_default_the_optional_ones()
         filters: None,
         prefetch: vec![Feature::Balance],
         return_url: None,
+        account_selection: AccountSelection::Multiple,
     });
 }
 
@@ -268,9 +271,11 @@ fn link_session_resume_points_name_their_step() {
                 business_name: "Demo Shop".into(),
                 permissions: vec![Permission::Balances],
                 filters: None,
+                account_selection: AccountSelection::Multiple,
                 status: SessionStatus::Open,
                 consent_given: true,
                 resume,
+                return_url: None,
                 accounts: vec![],
                 expires_at: 1,
                 terms_url: "https://finlink.example/terms".into(),
@@ -297,6 +302,7 @@ fn link_bodies_round_trip() {
     });
     round_trip(&StartAuthorizationRequest {
         institution: "ins_1".into(),
+        oauth_return: OAuthReturn::Redirect,
     });
     round_trip(&SubmitCredentialsRequest {
         username: "u".into(),

@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::clock::Clock;
-use crate::config::{Config, Timing};
+use crate::config::{AllowedOrigin, Config, Timing};
 use crate::connector::{BankEndpoints, Connector, ConnectorError};
 use crate::directory::{Directory, DirectoryError};
 use crate::http::extract::BODY_LIMIT_BYTES;
@@ -85,6 +85,8 @@ pub enum StartError {
 pub struct RunningServer {
     pub address: SocketAddr,
     pub demo_address: Option<SocketAddr>,
+    /// The origins whose pages may embed the widget (its `frame-ancestors`).
+    pub allowed_origins: Vec<AllowedOrigin>,
     pub public_url: url::Url,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<std::io::Result<()>>>,
@@ -157,10 +159,28 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServe
         state.oauth_redirect_uri(),
         clock,
     );
+    // The demo shop listens before the widget's headers are set: its origin is the one allowed
+    // to embed the widget when the operator names none.
+    let demo_listener = match config.demo_listen {
+        Some(demo_listen) => {
+            let listener = bind(demo_listen).await?;
+            let local = listener.local_addr().map_err(|source| StartError::Bind {
+                address: demo_listen,
+                source,
+            })?;
+            Some((listener, local))
+        }
+        None => None,
+    };
+    let allowed_origins = allowed_origins(
+        &config.allowed_origins,
+        demo_listener.as_ref().map(|(_, local)| *local),
+    );
     let app = router(
         Arc::clone(&state),
         sandbox_state.clone(),
         config.widget_dir.as_deref(),
+        &allowed_origins,
     );
 
     let (shutdown, stopped) = watch::channel(false);
@@ -171,14 +191,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServe
     ];
     refresh::resume_pending(&state).await?;
     let mut demo_address = None;
-    if let Some(demo_listen) = config.demo_listen {
-        let demo_listener = bind(demo_listen).await?;
-        let demo_local = demo_listener
-            .local_addr()
-            .map_err(|source| StartError::Bind {
-                address: demo_listen,
-                source,
-            })?;
+    if let Some((demo_listener, demo_local)) = demo_listener {
         demo_address = Some(demo_local);
         let shop = demo::Shop::new(demo::ShopConfig {
             finlink_url: state.public_base(),
@@ -196,12 +209,34 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServe
     Ok(RunningServer {
         address,
         demo_address,
+        allowed_origins,
         public_url,
         shutdown,
         tasks,
         state,
         sandbox: sandbox_state,
     })
+}
+
+/// The operator's allowed origins; when there are none, the demo shop's origin if it runs.
+fn allowed_origins(configured: &[AllowedOrigin], demo: Option<SocketAddr>) -> Vec<AllowedOrigin> {
+    if !configured.is_empty() {
+        return configured.to_vec();
+    }
+    let Some(address) = demo else {
+        return Vec::new();
+    };
+    let mut origins: Vec<AllowedOrigin> = AllowedOrigin::parse(&demo::own_url(address))
+        .into_iter()
+        .collect();
+    // The shop on 127.0.0.1 is also reached as localhost.
+    if address.ip().is_loopback() || address.ip().is_unspecified() {
+        origins.extend(AllowedOrigin::parse(&format!(
+            "http://localhost:{}",
+            address.port()
+        )));
+    }
+    origins
 }
 
 /// A background worker, as a task the server waits for when it stops.
@@ -239,6 +274,7 @@ pub fn router(
     state: Shared,
     sandbox_state: SandboxState,
     widget_dir: Option<&std::path::Path>,
+    allowed_origins: &[AllowedOrigin],
 ) -> Router {
     // No API response is cached, except the directory file, which sets its own Cache-Control.
     let api = api::router(Arc::clone(&state)).layer(SetResponseHeaderLayer::if_not_present(
@@ -248,7 +284,7 @@ pub fn router(
     let app = Router::new()
         .merge(api)
         .nest("/sandbox", sandbox::router(sandbox_state))
-        .merge(statics::router(widget_dir))
+        .merge(statics::router(widget_dir, allowed_origins))
         .fallback(edge::route_not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(SetResponseHeaderLayer::overriding(

@@ -38,6 +38,10 @@ pub struct Config {
     pub institutions: Option<PathBuf>,
     /// The built widget (Trunk's `dist/`), served at `/link/`.
     pub widget_dir: Option<PathBuf>,
+    /// The origins of the pages that may embed the widget (`frame-ancestors`), such as
+    /// `https://shop.example`. When empty, the demo shop's origin if it runs, else none: the
+    /// widget page then opens only on its own (web views, hosted links).
+    pub allowed_origins: Vec<AllowedOrigin>,
     /// The integrator's secret key (`sk_test_...`).
     pub secret_key: String,
     /// The business shown on the consent screen.
@@ -108,6 +112,7 @@ impl Config {
             database: Database::Memory,
             institutions: None,
             widget_dir: None,
+            allowed_origins: Vec::new(),
             secret_key: secret_key.into(),
             business_name: DEFAULT_BUSINESS_NAME.to_owned(),
             session_idle_seconds: DEFAULT_SESSION_IDLE_SECONDS,
@@ -117,8 +122,114 @@ impl Config {
     }
 }
 
+/// An origin allowed to embed the widget: `scheme://host[:port]`, as a browser's
+/// `location.origin` spells it (lower case, no default port, no path).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AllowedOrigin(String);
+
+/// Why a text is not an origin that may embed the widget.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OriginError {
+    #[error("{0:?} is not a URL: write an origin such as https://shop.example")]
+    NotAUrl(String),
+    #[error("{0:?} is not http or https")]
+    NotHttp(String),
+    #[error(
+        "{0:?} has a path, query or fragment: write the origin alone, such as https://shop.example"
+    )]
+    NotAnOrigin(String),
+}
+
+impl AllowedOrigin {
+    /// Parses `https://shop.example` or `http://127.0.0.1:3000` (a trailing `/` is accepted).
+    pub fn parse(text: &str) -> Result<Self, OriginError> {
+        let url = url::Url::parse(text).map_err(|_| OriginError::NotAUrl(text.to_owned()))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return Err(OriginError::NotHttp(text.to_owned()));
+        }
+        if url.path() != "/"
+            || url.query().is_some()
+            || url.fragment().is_some()
+            || !url.username().is_empty()
+            || url.password().is_some()
+        {
+            return Err(OriginError::NotAnOrigin(text.to_owned()));
+        }
+        Ok(Self(url.origin().ascii_serialization()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for AllowedOrigin {
+    type Err = OriginError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::parse(text)
+    }
+}
+
+impl std::fmt::Display for AllowedOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 pub const DEFAULT_BUSINESS_NAME: &str = "Demo Shop";
 /// 30 minutes of inactivity, as DESIGN §3 says.
 pub const DEFAULT_SESSION_IDLE_SECONDS: i64 = 30 * 60;
 /// A session never lives longer than 4 hours.
 pub const DEFAULT_SESSION_MAX_AGE_SECONDS: i64 = 4 * 60 * 60;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_allowed_origin_is_spelled_as_browsers_spell_location_origin() {
+        for (text, origin) in [
+            ("https://shop.example", "https://shop.example"),
+            ("https://Shop.Example/", "https://shop.example"),
+            ("https://shop.example:443", "https://shop.example"),
+            ("http://127.0.0.1:3000", "http://127.0.0.1:3000"),
+            ("http://[::1]:3000/", "http://[::1]:3000"),
+        ] {
+            assert_eq!(
+                AllowedOrigin::parse(text).map(|o| o.to_string()),
+                Ok(origin.to_owned()),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn anything_but_a_bare_http_origin_is_refused_with_its_reason() {
+        assert!(matches!(
+            AllowedOrigin::parse("shop.example"),
+            Err(OriginError::NotAUrl(_))
+        ));
+        assert!(matches!(
+            AllowedOrigin::parse("*"),
+            Err(OriginError::NotAUrl(_))
+        ));
+        for text in ["ftp://shop.example", "data:text/html,hi", "file:///tmp"] {
+            assert!(
+                matches!(AllowedOrigin::parse(text), Err(OriginError::NotHttp(_))),
+                "{text}"
+            );
+        }
+        for text in [
+            "https://shop.example/checkout",
+            "https://shop.example/?a=1",
+            "https://shop.example/#x",
+            "https://user@shop.example",
+        ] {
+            assert!(
+                matches!(AllowedOrigin::parse(text), Err(OriginError::NotAnOrigin(_))),
+                "{text}"
+            );
+        }
+    }
+}

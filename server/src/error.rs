@@ -74,6 +74,9 @@ pub enum ApiError {
     },
     #[error("Select at least one account.")]
     NoAccountsSelected,
+    /// The session's `account_selection` is `single`.
+    #[error("Select only one account: this session links a single account.")]
+    TooManyAccountsSelected,
     #[error(
         "This account was linked without the '{}' permission. Create a session that asks for it and have the person link the account again.",
         permission.as_str()
@@ -130,6 +133,7 @@ impl ApiError {
             | Self::SessionCancelled
             | Self::IdempotencyKeyInvalid { .. }
             | Self::NoAccountsSelected
+            | Self::TooManyAccountsSelected
             | Self::AccountDisconnected { .. }
             | Self::AccountInactive { .. }
             | Self::AccountNumbersUnavailable { .. } => StatusCode::BAD_REQUEST,
@@ -213,6 +217,7 @@ impl ApiError {
             Self::InstitutionUnavailable { .. } => ErrorCode::InstitutionUnavailable,
             Self::AccountNotSelectable { .. } => ErrorCode::AccountNotSelectable,
             Self::NoAccountsSelected => ErrorCode::NoAccountsSelected,
+            Self::TooManyAccountsSelected => ErrorCode::TooManyAccountsSelected,
             Self::PermissionMissing { .. } => ErrorCode::PermissionMissing,
             Self::AccountDisconnected { .. } => ErrorCode::AccountDisconnected,
             Self::AccountInactive { .. } => ErrorCode::AccountInactive,
@@ -230,9 +235,9 @@ impl ApiError {
             Self::ParameterMissing { param } | Self::ParameterInvalid { param, .. } => {
                 Some(param.clone())
             }
-            Self::AccountNotSelectable { .. } | Self::NoAccountsSelected => {
-                Some("accounts".to_owned())
-            }
+            Self::AccountNotSelectable { .. }
+            | Self::NoAccountsSelected
+            | Self::TooManyAccountsSelected => Some("accounts".to_owned()),
             Self::RefreshInProgress { .. } | Self::RefreshTooSoon { .. } => {
                 Some("features".to_owned())
             }

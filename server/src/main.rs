@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use clap::Parser;
 use finlink_server::config::{
-    DEFAULT_BUSINESS_NAME, DEFAULT_SESSION_IDLE_SECONDS, DEFAULT_SESSION_MAX_AGE_SECONDS, Timing,
+    AllowedOrigin, DEFAULT_BUSINESS_NAME, DEFAULT_SESSION_IDLE_SECONDS,
+    DEFAULT_SESSION_MAX_AGE_SECONDS, Timing,
 };
 use finlink_server::{Config, Database, SystemClock, secrets};
 
@@ -36,12 +37,20 @@ struct Cli {
     /// The built widget (Trunk's dist/), served at /link/.
     #[arg(long)]
     widget_dir: Option<PathBuf>,
+    /// An origin whose pages may embed the widget (e.g. https://shop.example); repeat it for
+    /// several. Default: the demo shop's origin, or none with --no-demo.
+    #[arg(long = "allowed-origin", value_name = "ORIGIN")]
+    allowed_origins: Vec<AllowedOrigin>,
     /// The business name shown on the consent screen.
     #[arg(long, default_value = DEFAULT_BUSINESS_NAME)]
     business_name: String,
     /// The integrator's secret key; a random sk_test_ key is printed when unset.
     #[arg(long, env = "FINLINK_SECRET_KEY", hide_env_values = true)]
     secret_key: Option<String>,
+    /// Seconds without activity after which a session expires.
+    #[arg(long, default_value_t = DEFAULT_SESSION_IDLE_SECONDS,
+          value_parser = clap::value_parser!(i64).range(1..))]
+    session_idle_seconds: i64,
 }
 
 #[tokio::main]
@@ -64,9 +73,10 @@ async fn main() -> ExitCode {
         database: Database::parse(&cli.database),
         institutions: cli.institutions,
         widget_dir: cli.widget_dir,
+        allowed_origins: cli.allowed_origins,
         secret_key: secret_key.clone(),
         business_name: cli.business_name,
-        session_idle_seconds: DEFAULT_SESSION_IDLE_SECONDS,
+        session_idle_seconds: cli.session_idle_seconds,
         session_max_age_seconds: DEFAULT_SESSION_MAX_AGE_SECONDS,
         timing: Timing::default(),
     };
@@ -85,6 +95,16 @@ async fn main() -> ExitCode {
     println!("  sandbox banks   {base}/sandbox/banks/");
     if let Some(demo) = server.demo_address {
         println!("  demo shop       http://{demo}/");
+    }
+    if server.allowed_origins.is_empty() {
+        println!("  embeddable by   no page (pass --allowed-origin https://your.shop)");
+    } else {
+        let origins: Vec<String> = server
+            .allowed_origins
+            .iter()
+            .map(|o| o.to_string())
+            .collect();
+        println!("  embeddable by   {}", origins.join(" "));
     }
     if generated {
         println!("  secret key      {secret_key}  (set FINLINK_SECRET_KEY to choose one)");

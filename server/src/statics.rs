@@ -6,12 +6,13 @@
 use std::path::Path;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::config::AllowedOrigin;
 use crate::error::ApiError;
 
 const LOADER_JS: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../loader/finlink.js"));
@@ -21,12 +22,32 @@ const LOADER_TYPES: &str = include_str!(concat!(
 ));
 
 /// The widget's content security policy: no inline script, no eval, only WebAssembly
-/// compilation and requests to its own origin.
+/// compilation and requests to its own origin. [`widget_csp`] adds `frame-ancestors`.
 pub const WIDGET_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
     style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; \
     form-action 'self'; object-src 'none'";
 
-pub fn router(widget_dir: Option<&Path>) -> Router {
+/// [`WIDGET_CSP`] with the pages allowed to embed the widget: `frame-ancestors` lists them, or
+/// is `'none'` when there are none.
+pub fn widget_csp(allowed_origins: &[AllowedOrigin]) -> String {
+    let ancestors = if allowed_origins.is_empty() {
+        "'none'".to_owned()
+    } else {
+        allowed_origins
+            .iter()
+            .map(AllowedOrigin::as_str)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    format!("{WIDGET_CSP}; frame-ancestors {ancestors}")
+}
+
+/// The widget page's referrer policy: a bank's OAuth page sees finlink's origin (some banks
+/// require a referrer from the app that sends people to them), never a path; the client
+/// secret is in the URL fragment, which no referrer carries.
+pub const WIDGET_REFERRER_POLICY: &str = "strict-origin-when-cross-origin";
+
+pub fn router(widget_dir: Option<&Path>, allowed_origins: &[AllowedOrigin]) -> Router {
     let router = Router::new()
         .route("/finlink.js", get(loader))
         .route("/finlink.d.ts", get(loader_types));
@@ -36,7 +57,11 @@ pub fn router(widget_dir: Option<&Path>) -> Router {
             tower::ServiceBuilder::new()
                 .layer(SetResponseHeaderLayer::overriding(
                     header::CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_static(WIDGET_CSP),
+                    csp_header(allowed_origins),
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static(WIDGET_REFERRER_POLICY),
                 ))
                 .service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
         ),
@@ -44,11 +69,27 @@ pub fn router(widget_dir: Option<&Path>) -> Router {
     }
 }
 
+/// The header value of [`widget_csp`]; origins are `scheme://host[:port]`, always valid in a
+/// header, and the policy without them is the fallback that cannot fail.
+fn csp_header(allowed_origins: &[AllowedOrigin]) -> HeaderValue {
+    HeaderValue::from_str(&widget_csp(allowed_origins))
+        .unwrap_or_else(|_| HeaderValue::from_static(WIDGET_CSP_NOT_EMBEDDABLE))
+}
+
+const CROSS_ORIGIN_RESOURCE_POLICY: HeaderName =
+    HeaderName::from_static("cross-origin-resource-policy");
+
+const WIDGET_CSP_NOT_EMBEDDABLE: &str = "default-src 'self'; script-src 'self' \
+    'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+    base-uri 'none'; form-action 'self'; object-src 'none'; frame-ancestors 'none'";
+
 async fn loader() -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=300"),
+            // Host pages that require CORP of their subresources (COEP) may load it.
+            (CROSS_ORIGIN_RESOURCE_POLICY, "cross-origin"),
         ],
         LOADER_JS,
     )

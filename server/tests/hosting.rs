@@ -3,10 +3,18 @@
 
 use std::sync::Arc;
 
+use finlink_server::config::AllowedOrigin;
 use finlink_server::{Config, SystemClock};
 use reqwest::StatusCode;
 
 async fn start_with_widget() -> (finlink_server::RunningServer, tempfile::TempDir) {
+    start_with_widget_and(|_| {}).await
+}
+
+/// A server with a stand-in widget and the demo shop, after `adjust` changed its config.
+async fn start_with_widget_and(
+    adjust: impl FnOnce(&mut Config),
+) -> (finlink_server::RunningServer, tempfile::TempDir) {
     let widget = tempfile::tempdir().expect("temp dir");
     std::fs::write(
         widget.path().join("index.html"),
@@ -17,6 +25,7 @@ async fn start_with_widget() -> (finlink_server::RunningServer, tempfile::TempDi
     let mut config = Config::for_tests("sk_test_hosting");
     config.widget_dir = Some(widget.path().to_path_buf());
     config.demo_listen = Some(([127, 0, 0, 1], 0).into());
+    adjust(&mut config);
     let server = finlink_server::start(config, Arc::new(SystemClock))
         .await
         .expect("starts");
@@ -67,6 +76,121 @@ async fn the_widget_page_is_served_under_a_strict_content_security_policy() {
         StatusCode::OK,
         "unknown widget paths fall back to the page"
     );
+}
+
+/// The `frame-ancestors` sources of a content security policy.
+fn frame_ancestors(csp: &str) -> Vec<String> {
+    csp.split(';')
+        .map(str::trim)
+        .find_map(|directive| directive.strip_prefix("frame-ancestors "))
+        .map(|sources| sources.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn by_default_only_the_demo_shop_may_embed_the_widget() {
+    let (server, _widget) = start_with_widget().await;
+    let demo = server.demo_address.expect("demo shop");
+    let response = reqwest::get(format!("{}/link/", server.base_url()))
+        .await
+        .expect("sent");
+    let csp = header(&response, "content-security-policy");
+    assert_eq!(
+        frame_ancestors(csp),
+        [
+            format!("http://127.0.0.1:{}", demo.port()),
+            format!("http://localhost:{}", demo.port())
+        ],
+        "{csp}"
+    );
+}
+
+#[tokio::test]
+async fn the_operators_allowed_origins_are_the_only_pages_that_may_embed_the_widget() {
+    let (server, _widget) = start_with_widget_and(|config| {
+        config.allowed_origins = ["https://shop.example", "https://Checkout.Example:8443/"]
+            .iter()
+            .map(|origin| AllowedOrigin::parse(origin).expect("origin"))
+            .collect();
+    })
+    .await;
+    for path in ["/link/", "/link/finlink.wasm", "/link/resume/anything"] {
+        let response = reqwest::get(format!("{}{path}", server.base_url()))
+            .await
+            .expect("sent");
+        assert_eq!(
+            frame_ancestors(header(&response, "content-security-policy")),
+            ["https://shop.example", "https://checkout.example:8443"],
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn without_allowed_origins_or_demo_shop_no_page_may_embed_the_widget() {
+    let (server, _widget) = start_with_widget_and(|config| config.demo_listen = None).await;
+    let response = reqwest::get(format!("{}/link/", server.base_url()))
+        .await
+        .expect("sent");
+    assert_eq!(
+        frame_ancestors(header(&response, "content-security-policy")),
+        ["'none'"]
+    );
+}
+
+#[tokio::test]
+async fn the_widget_page_sends_its_origin_as_referrer_to_banks_and_is_never_sniffed() {
+    let (server, _widget) = start_with_widget().await;
+    let response = reqwest::get(format!("{}/link/", server.base_url()))
+        .await
+        .expect("sent");
+    assert_eq!(
+        header(&response, "referrer-policy"),
+        "strict-origin-when-cross-origin"
+    );
+    assert_eq!(header(&response, "x-content-type-options"), "nosniff");
+}
+
+#[tokio::test]
+async fn the_loader_may_be_loaded_by_any_page_and_is_never_sniffed() {
+    let (server, _widget) = start_with_widget().await;
+    let response = reqwest::get(format!("{}/finlink.js", server.base_url()))
+        .await
+        .expect("sent");
+    assert_eq!(header(&response, "x-content-type-options"), "nosniff");
+    assert_eq!(
+        header(&response, "cross-origin-resource-policy"),
+        "cross-origin"
+    );
+    assert_eq!(header(&response, "referrer-policy"), "no-referrer");
+}
+
+#[tokio::test]
+async fn api_answers_are_never_sniffed_cached_or_referred() {
+    let (server, _widget) = start_with_widget().await;
+    let http = reqwest::Client::new();
+    let answers = [
+        http.get(format!("{}/v1/link/session", server.base_url()))
+            .bearer_auth("fcsess_nope_secret_nope")
+            .send()
+            .await
+            .expect("sent"),
+        http.get(format!(
+            "{}/v1/financial_connections/accounts",
+            server.base_url()
+        ))
+        .bearer_auth("sk_test_hosting")
+        .send()
+        .await
+        .expect("sent"),
+    ];
+    for response in &answers {
+        assert_eq!(header(response, "x-content-type-options"), "nosniff");
+        assert_eq!(header(response, "cache-control"), "no-store");
+        assert_eq!(header(response, "referrer-policy"), "no-referrer");
+        assert_eq!(header(response, "content-security-policy"), "");
+    }
+    assert_eq!(answers[0].status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]

@@ -6,11 +6,13 @@
 
 use finlink_protocol::{
     AnswerMfaRequest, AttachAccountsRequest, Authorization, ConsentRequest, ErrorCode,
-    ErrorResponse, ErrorType, Institution, LinkAccount, LinkResult, LinkSession, List, Permission,
-    StartAuthorizationRequest, SubmitCredentialsRequest,
+    ErrorResponse, ErrorType, Institution, LinkAccount, LinkResult, LinkSession, List, OAuthReturn,
+    Permission, StartAuthorizationRequest, SubmitCredentialsRequest,
 };
 use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
+
+mod directory;
 
 /// Why a call to the link API did not give the expected answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -121,9 +123,16 @@ impl Client {
     }
 
     /// `POST /v1/link/authorizations`: log in at this institution.
-    pub async fn start_authorization(&self, institution: &str) -> Result<Authorization, ApiError> {
+    /// `oauth_return` says how an OAuth login comes back: to a popup, or to the session's
+    /// `return_url`.
+    pub async fn start_authorization(
+        &self,
+        institution: &str,
+        oauth_return: OAuthReturn,
+    ) -> Result<Authorization, ApiError> {
         let body = StartAuthorizationRequest {
             institution: institution.to_owned(),
+            oauth_return,
         };
         self.post("/v1/link/authorizations", &body, None).await
     }

@@ -12,11 +12,22 @@ pub enum Effect {
     GiveConsent { permissions: Vec<Permission> },
     /// `GET /v1/link/institutions?query=` → `InstitutionsLoaded` (featured for an empty query).
     Search { query: String },
+    /// `GET /v1/link/directory`, decoded → `DirectoryLoaded`. Never before the first render,
+    /// and one request per page: the driver answers again with the file it got (or without).
+    LoadDirectory,
     /// `POST /v1/link/authorizations` → `AuthorizationUpdated`.
     StartAuthorization { institution: String },
     /// Open the bank's page in a popup, synchronously inside the click handler that caused
     /// it (browsers block popups opened later); `PopupBlocked` if it could not open.
     OpenPopup { url: String },
+    /// `POST /v1/link/authorizations` in redirect mode, for a login that leaves this page
+    /// because the bank's window was blocked: the bank comes back to the session's
+    /// `return_url` → `AuthorizationUpdated` (failures as `Request::StartAuthorization`).
+    StartRedirectAuthorization { institution: String },
+    /// Leave for the bank's page in this tab: the top page navigates (through the loader when
+    /// the widget is in its iframe). Nothing comes back; on return the widget resumes from
+    /// the server's state.
+    Redirect { url: String },
     /// `POST .../credentials` → `AuthorizationUpdated`. The password is never stored.
     SubmitCredentials {
         authorization: String,

@@ -2,7 +2,7 @@
 
 use finlink_protocol::{Authorization, Institution, LinkAccount, LinkResult, LinkSession};
 
-use super::Failure;
+use super::{Failure, LocalDirectory};
 
 /// An input of the flow.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +44,9 @@ pub enum Event {
         query: String,
         institutions: Vec<Institution>,
     },
+    /// The directory file arrived and decoded, or it cannot be had (`None`: the request
+    /// failed, the directory is too large to ship, the file does not decode).
+    DirectoryLoaded(Option<LocalDirectory>),
     AuthorizationUpdated(Box<Authorization>),
     AccountsLoaded(Vec<LinkAccount>),
     /// The accounts were attached; completion follows.
@@ -100,6 +103,7 @@ impl Event {
             Self::SessionLoaded(_) => "session_loaded",
             Self::ConsentRecorded(_) => "consent_recorded",
             Self::InstitutionsLoaded { .. } => "institutions_loaded",
+            Self::DirectoryLoaded(_) => "directory_loaded",
             Self::AuthorizationUpdated(_) => "authorization_updated",
             Self::AccountsLoaded(_) => "accounts_loaded",
             Self::Linked(_) => "linked",

@@ -18,5 +18,8 @@ mod tests;
 pub use effect::{Effect, HostEvent, Outcome};
 pub use event::{Event, Request};
 pub use failure::Failure;
-pub use state::{CredentialsForm, Handoff, MfaForm, Results, Retry, Session, State};
+pub use state::{
+    CredentialsForm, Directory, Handoff, LocalDirectory, MfaForm, Results, Retry, SEARCH_LIMIT,
+    Session, State,
+};
 pub use step::{POLL_INTERVAL_MS, start, step};

@@ -23,6 +23,8 @@ pub enum State {
         query: String,
         results: Results,
         featured: Vec<Institution>,
+        /// Where searches run: at the server until the directory file is here.
+        directory: Directory,
     },
     /// An authorization is being started at the chosen bank.
     StartingAuthorization {
@@ -117,6 +119,57 @@ pub enum Results {
     Failed(Failure),
 }
 
+/// How many banks a search shows, whether the server or the widget answers it.
+pub const SEARCH_LIMIT: usize = 10;
+
+/// Where the bank list's searches run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Directory {
+    /// The directory file is on its way (`Effect::LoadDirectory`); the server searches
+    /// meanwhile.
+    Loading,
+    /// The directory file is here: every keystroke is answered in the widget, at once, with
+    /// no request.
+    Local(LocalDirectory),
+    /// The file cannot be had (the request failed, the directory is too large to ship, the
+    /// file does not decode): the server searches, with the same ranking.
+    Server,
+}
+
+/// A decoded directory file and its index ([`finlink_search::Catalog`]), shared and never
+/// copied. Two handles are equal when they hold the same file.
+#[derive(Clone)]
+pub struct LocalDirectory(Arc<finlink_search::Catalog>);
+
+impl LocalDirectory {
+    pub fn new(catalog: finlink_search::Catalog) -> Self {
+        Self(Arc::new(catalog))
+    }
+
+    /// Decodes and indexes a directory file (`GET /v1/link/directory`).
+    pub fn decode(text: &str) -> Result<Self, finlink_search::format::FormatError> {
+        finlink_search::Catalog::decode(text).map(Self::new)
+    }
+
+    pub fn catalog(&self) -> &finlink_search::Catalog {
+        &self.0
+    }
+}
+
+impl PartialEq for LocalDirectory {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for LocalDirectory {}
+
+impl std::fmt::Debug for LocalDirectory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LocalDirectory({} institutions)", self.0.records().len())
+    }
+}
+
 /// The OAuth hand-off: before the bank's window opens, and while the person is there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Handoff {
@@ -124,6 +177,9 @@ pub enum Handoff {
     Ready,
     /// The bank's window is open; the flow polls the authorization.
     Waiting { popup_blocked: bool },
+    /// The bank's window was blocked: the login continues at the bank in this tab, started
+    /// again in redirect mode, and comes back to the session's `return_url`.
+    Redirecting,
 }
 
 /// The credentials form: what the person typed stays (never the password).

@@ -8,6 +8,7 @@
 //! { source: "finlink", version: 1, type: "event",  name, metadata }
 //! { source: "finlink", version: 1, type: "result", session: { id, accounts: [...] } }
 //! { source: "finlink", version: 1, type: "result", error: { type, code, message } }
+//! { source: "finlink", version: 1, type: "navigate", url }   the bank's window was blocked
 //! ```
 //!
 //! Accounts carry what the host may see (id, names, category, subcategory, last4, status),
@@ -74,6 +75,13 @@ impl HostChannel {
         self.post(&result_message(outcome));
     }
 
+    /// Asks the loader to send the top page to the bank (`type: "navigate"`), when the
+    /// bank's window was blocked. The loader follows only its own iframe's message, from the
+    /// widget's origin, and only to an http(s) URL.
+    pub fn navigate(&self, url: &str) {
+        self.post(&navigate_message(url));
+    }
+
     #[cfg(target_arch = "wasm32")]
     fn post(&self, message: &Value) {
         let Some(target) = &self.target else {
@@ -134,6 +142,11 @@ pub fn event_message(event: &HostEvent) -> Value {
         "name": event.name(),
         "metadata": metadata,
     })
+}
+
+/// `{ source, version, type: "navigate", url }`: the top page goes to the bank.
+pub fn navigate_message(url: &str) -> Value {
+    json!({ "source": "finlink", "version": MESSAGE_VERSION, "type": "navigate", "url": url })
 }
 
 /// `{ source, version, type: "result", session }` or `{ ..., error }`.
@@ -310,6 +323,15 @@ mod tests {
         assert_eq!(
             result_message(&Outcome::Failed(offline))["error"],
             json!({ "type": "api_error", "code": "network_error", "message": "You're offline." })
+        );
+    }
+
+    #[test]
+    fn navigate_names_the_bank_url() {
+        assert_eq!(
+            navigate_message("https://bank.example/authorize"),
+            json!({ "source": "finlink", "version": 1, "type": "navigate",
+                    "url": "https://bank.example/authorize" })
         );
     }
 

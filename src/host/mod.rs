@@ -2,12 +2,15 @@
 //!
 //! The loader opens `/link/#client_secret=...&host_origin=...`. The fragment is never sent to
 //! a server, so the client secret stays out of access logs; it is never logged here either.
-//! [`HostChannel`] posts the flow's events and result to the loader; the web-view bridges come
-//! with the next steps.
+//! [`HostChannel`] posts the flow's events and result to the loader; [`bridge`] to a mobile
+//! app's web view; [`Host`] picks the one that fits the page (hosted mode included).
 
+pub mod bridge;
 mod channel;
+mod embedding;
 
-pub use channel::{HostChannel, MESSAGE_VERSION, event_message, result_message};
+pub use channel::{HostChannel, MESSAGE_VERSION, event_message, navigate_message, result_message};
+pub use embedding::{BankWindow, Host, Mode, ReturnUrlMismatch, finish_url, return_url_failure};
 
 /// What the page was opened with.
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -15,6 +18,9 @@ pub struct PageParams {
     pub client_secret: Option<String>,
     /// The origin of the page that embeds the widget, as the loader reports it.
     pub host_origin: Option<String>,
+    /// Hosted mode: where to send the person at the end, from the query (`?return_url=`);
+    /// followed only if it is exactly the session's.
+    pub return_url: Option<String>,
 }
 
 impl std::fmt::Debug for PageParams {
@@ -25,6 +31,7 @@ impl std::fmt::Debug for PageParams {
                 &self.client_secret.as_ref().map(|_| "<redacted>"),
             )
             .field("host_origin", &self.host_origin)
+            .field("return_url", &self.return_url)
             .finish()
     }
 }
@@ -82,12 +89,32 @@ fn hex(digit: u8) -> Option<u8> {
     }
 }
 
-/// The parameters of the current page, from `location.hash`.
+/// The `return_url` of a query string (`?return_url=...&...`), with or without its `?`.
+pub fn parse_return_url(query: &str) -> Option<String> {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    query.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=')?;
+        (key == "return_url")
+            .then(|| percent_decode(value))
+            .flatten()
+            .filter(|value| !value.is_empty())
+    })
+}
+
+/// The parameters of the current page, from `location.hash` (and `return_url` from the query).
 pub fn page_params() -> PageParams {
-    web_sys::window()
-        .and_then(|window| window.location().hash().ok())
+    let Some(location) = web_sys::window().map(|window| window.location()) else {
+        return PageParams::default();
+    };
+    let mut params = location
+        .hash()
         .map(|hash| parse_fragment(&hash))
-        .unwrap_or_default()
+        .unwrap_or_default();
+    params.return_url = location
+        .search()
+        .ok()
+        .and_then(|query| parse_return_url(&query));
+    params
 }
 
 /// The origin the page was served from, where the link API lives.
@@ -123,6 +150,19 @@ mod tests {
                 .as_deref(),
             Some("a b")
         );
+    }
+
+    #[test]
+    fn reads_the_hosted_return_url_from_the_query() {
+        assert_eq!(
+            parse_return_url("?return_url=https%3A%2F%2Fshop.example%2Fdone%3Fa%3D1&x=2")
+                .as_deref(),
+            Some("https://shop.example/done?a=1")
+        );
+        assert_eq!(parse_return_url(""), None);
+        assert_eq!(parse_return_url("?return_url="), None);
+        assert_eq!(parse_return_url("?return_url=%zz"), None);
+        assert_eq!(parse_return_url("?other=1"), None);
     }
 
     #[test]

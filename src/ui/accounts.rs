@@ -1,4 +1,4 @@
-use finlink_protocol::{AccountSubcategory, UnselectableReason};
+use finlink_protocol::{AccountSelection, AccountSubcategory, UnselectableReason};
 use leptos::html;
 use leptos::prelude::*;
 
@@ -37,10 +37,11 @@ fn account_line(subcategory: AccountSubcategory, last4: &str) -> impl IntoView +
 }
 
 /// Picking the accounts to link: each with its name, type and last four digits; those that
-/// cannot be linked are shown disabled, with the reason.
+/// cannot be linked are shown disabled, with the reason. A session that links one account
+/// offers a radio group in a fieldset; otherwise each account has its checkbox.
 #[component]
 pub fn AccountsStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -> impl IntoView {
-    let Some((business, bank, accounts)) = state.with_untracked(|state| match state {
+    let Some((business, bank, accounts, single)) = state.with_untracked(|state| match state {
         State::SelectAccounts {
             session,
             institution,
@@ -50,6 +51,7 @@ pub fn AccountsStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -
             session.business_name.clone(),
             institution.name.clone(),
             accounts.clone(),
+            session.account_selection == AccountSelection::Single,
         )),
         _ => None,
     }) else {
@@ -66,6 +68,11 @@ pub fn AccountsStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -
     let heading = NodeRef::<html::H1>::new();
     focus_on_load(heading);
 
+    let (input_type, input_class) = if single {
+        ("radio", "fl-radio")
+    } else {
+        ("checkbox", "fl-checkbox")
+    };
     let items = accounts
         .into_iter()
         .map(|account| {
@@ -81,8 +88,10 @@ pub fn AccountsStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -
                 <li class="fl-account" class:fl-account-disabled=reason.is_some()>
                     <input
                         id=input_id.clone()
-                        class="fl-checkbox"
-                        type="checkbox"
+                        class=input_class
+                        type=input_type
+                        name=single.then_some("finlink-account")
+                        value=id.clone()
                         disabled=reason.is_some()
                         aria-describedby=reason.map(|_| reason_id.clone())
                         prop:checked=checked
@@ -103,14 +112,38 @@ pub fn AccountsStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -
         })
         .collect_view();
     let list_label = format!("Accounts at {bank}");
+    let choices = if single {
+        view! {
+            <fieldset class="fl-account-choices">
+                <legend class="fl-sr-only">{list_label}</legend>
+                <ul class="fl-account-list">{items}</ul>
+            </fieldset>
+        }
+        .into_any()
+    } else {
+        view! { <ul class="fl-account-list" aria-label=list_label>{items}</ul> }.into_any()
+    };
+    let (title, lead, action) = if single {
+        (
+            "Select an account",
+            "Choose the account at ",
+            "Link account",
+        )
+    } else {
+        (
+            "Select accounts",
+            "Choose the accounts at ",
+            "Link accounts",
+        )
+    };
     view! {
         <div class="fl-step fl-accounts">
-            <h1 id=TITLE_ID class="fl-title" tabindex="-1" node_ref=heading>"Select accounts"</h1>
-            <p class="fl-lead">"Choose the accounts at " {bank} " to link to " {business} "."</p>
+            <h1 id=TITLE_ID class="fl-title" tabindex="-1" node_ref=heading>{title}</h1>
+            <p class="fl-lead">{lead} {bank} " to link to " {business} "."</p>
             {move || error.get().map(|error| view! {
                 <p class="fl-message" role="alert">{error.message}</p>
             })}
-            <ul class="fl-account-list" aria-label=list_label>{items}</ul>
+            {choices}
             <button
                 type="button"
                 class="fl-button"
@@ -118,7 +151,7 @@ pub fn AccountsStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -
                     idempotency_key: new_idempotency_key(),
                 })
             >
-                "Link accounts"
+                {action}
             </button>
         </div>
     }

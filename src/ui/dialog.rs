@@ -42,7 +42,7 @@ impl Screen {
                 ..
             } => Self::OAuthReady,
             State::OAuth {
-                handoff: Handoff::Waiting { .. },
+                handoff: Handoff::Waiting { .. } | Handoff::Redirecting,
                 ..
             } => Self::OAuthWaiting,
             State::Credentials { .. } => Self::Credentials,

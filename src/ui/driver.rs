@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use finlink_protocol::ErrorCode;
+use finlink_protocol::{ErrorCode, OAuthReturn};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -8,8 +8,8 @@ use super::Dialog;
 use super::login::BANK_WINDOW;
 use crate::Options;
 use crate::api::{self, ApiError, Client};
-use crate::flow::{self, Effect, Event, Failure, Request, State};
-use crate::host::HostChannel;
+use crate::flow::{self, Effect, Event, Failure, LocalDirectory, Request, State};
+use crate::host::{BankWindow, Host};
 
 /// The widget: the flow state, its driver, and the dialog that shows the current step.
 #[component]
@@ -41,9 +41,24 @@ struct Driver {
     /// The text of the `aria-live` region.
     announcement: RwSignal<String>,
     client: StoredValue<Client>,
-    host: StoredValue<HostChannel, LocalStorage>,
+    /// Where the page runs: the loader's iframe, a web view's bridge, hosted, or directly.
+    host: StoredValue<Host, LocalStorage>,
+    /// The bank's popup while the person is there, closed when the flow leaves the OAuth
+    /// step (cancelled, finished, authorized, back).
+    popup: StoredValue<Option<web_sys::Window>, LocalStorage>,
     /// The one poll timer.
     timer: StoredValue<Option<TimeoutHandle>>,
+    /// The directory file: asked for once per page, then kept.
+    directory: StoredValue<DirectoryFile>,
+}
+
+/// Where the directory file stands (`Effect::LoadDirectory`).
+#[derive(Clone)]
+enum DirectoryFile {
+    NotAsked,
+    Fetching,
+    /// Decoded, or `None` when it cannot be had.
+    Done(Option<LocalDirectory>),
 }
 
 impl Driver {
@@ -52,8 +67,10 @@ impl Driver {
             state: RwSignal::new(initial),
             announcement: RwSignal::new(String::new()),
             client: StoredValue::new(Client::new(&options.api_base, &options.client_secret)),
-            host: StoredValue::new_local(HostChannel::from_page()),
+            host: StoredValue::new_local(Host::from_page()),
+            popup: StoredValue::new_local(None),
             timer: StoredValue::new(None),
+            directory: StoredValue::new(DirectoryFile::NotAsked),
         }
     }
 
@@ -63,6 +80,9 @@ impl Driver {
             return;
         };
         let (next, effects) = flow::step(current, event);
+        if !matches!(next, State::OAuth { .. }) {
+            self.close_popup();
+        }
         self.state.set(next);
         self.perform(effects);
     }
@@ -78,7 +98,9 @@ impl Driver {
             Effect::LoadSession => Request::LoadSession,
             Effect::GiveConsent { .. } => Request::GiveConsent,
             Effect::Search { .. } => Request::Search,
-            Effect::StartAuthorization { .. } => Request::StartAuthorization,
+            Effect::StartAuthorization { .. } | Effect::StartRedirectAuthorization { .. } => {
+                Request::StartAuthorization
+            }
             Effect::SubmitCredentials { .. } => Request::SubmitCredentials,
             Effect::SubmitMfa { .. } => Request::SubmitMfa,
             Effect::PollAuthorization { .. } => Request::PollAuthorization,
@@ -87,7 +109,13 @@ impl Driver {
             Effect::Complete => Request::Complete,
             Effect::CancelSession => Request::CancelSession,
             Effect::OpenPopup { url } => return self.open_popup(url),
+            Effect::Redirect { url } => {
+                self.clear_timer();
+                self.host.try_with_value(|host| host.redirect(url));
+                return;
+            }
             Effect::StartTimer { after_ms } => return self.start_timer(*after_ms),
+            Effect::LoadDirectory => return self.load_directory(),
             Effect::Emit(event) => {
                 self.host.try_with_value(|host| host.emit(event));
                 return;
@@ -95,17 +123,19 @@ impl Driver {
             Effect::Announce(text) => return self.announce(text),
             Effect::Finish(outcome) => {
                 self.clear_timer();
+                self.close_popup();
                 self.host.try_with_value(|host| host.finish(outcome));
                 return;
             }
             Effect::Ignored { .. } => return,
         };
         // A request of the link API: its answer, or its failure, comes back as an event.
-        let Some(client) = self.client.try_get_value() else {
+        let (Some(client), Some(host)) = (self.client.try_get_value(), self.host.try_get_value())
+        else {
             return;
         };
         spawn_local(async move {
-            let event = answer(&client, effect)
+            let event = answer(&client, &host, effect)
                 .await
                 .unwrap_or_else(|error| failed(request, &error));
             self.dispatch(event);
@@ -114,7 +144,14 @@ impl Driver {
 
     /// Opens the bank's page in a popup. Called within the click that asked for it: browsers
     /// let only a click's own call stack open a window.
+    /// In a web view the app opens it in the system browser; a hosted page goes there itself.
     fn open_popup(self, url: &str) {
+        let handed_off = self
+            .host
+            .try_with_value(|host| host.open_bank(url) == BankWindow::HandedOff);
+        if handed_off != Some(false) {
+            return;
+        }
         let opened = web_sys::window().and_then(|window| {
             window
                 .open_with_url_and_target_and_features(
@@ -129,8 +166,54 @@ impl Driver {
             // "Reopen window" brings back a window the person lost behind this one.
             Some(popup) => {
                 let _ = popup.focus();
+                self.popup.try_set_value(Some(popup));
             }
             None => self.dispatch(Event::PopupBlocked),
+        }
+    }
+
+    /// Closes the bank's popup, if it is still open: the person left the OAuth step.
+    fn close_popup(self) {
+        if let Some(Some(popup)) = self.popup.try_update_value(Option::take)
+            && !popup.closed().unwrap_or(true)
+        {
+            let _ = popup.close();
+        }
+    }
+
+    /// Fetches and decodes the directory file once, after the next frame is painted; later
+    /// asks get the same answer. It comes back as `DirectoryLoaded` either way.
+    fn load_directory(self) {
+        let Some(file) = self.directory.try_get_value() else {
+            return;
+        };
+        match file {
+            DirectoryFile::Done(answer) => {
+                spawn_local(async move { self.dispatch(Event::DirectoryLoaded(answer)) });
+            }
+            // Its answer goes to whatever step the flow is at then.
+            DirectoryFile::Fetching => {}
+            DirectoryFile::NotAsked => {
+                self.directory.set_value(DirectoryFile::Fetching);
+                let Some(client) = self.client.try_get_value() else {
+                    return;
+                };
+                request_animation_frame(move || {
+                    // Unmounted before the frame: nothing to fetch for.
+                    if self.directory.try_get_value().is_none() {
+                        return;
+                    }
+                    spawn_local(async move {
+                        let answer = match client.directory().await {
+                            Ok(text) => LocalDirectory::decode(&text).ok(),
+                            Err(_) => None,
+                        };
+                        self.directory
+                            .try_set_value(DirectoryFile::Done(answer.clone()));
+                        self.dispatch(Event::DirectoryLoaded(answer));
+                    });
+                });
+            }
         }
     }
 
@@ -168,9 +251,20 @@ impl Driver {
 }
 
 /// Sends the request of an effect and turns the answer into the event the flow awaits.
-async fn answer(api: &Client, effect: Effect) -> Result<Event, ApiError> {
+async fn answer(api: &Client, host: &Host, effect: Effect) -> Result<Event, ApiError> {
     Ok(match effect {
-        Effect::LoadSession => Event::SessionLoaded(Box::new(api.session().await?)),
+        Effect::LoadSession => {
+            let session = api.session().await?;
+            // A hosted page whose return_url is not the session's goes nowhere.
+            if host.check_session(&session).is_err() {
+                return Ok(Event::ApiFailed {
+                    request: Request::LoadSession,
+                    error: crate::host::return_url_failure(),
+                    retryable: false,
+                });
+            }
+            Event::SessionLoaded(Box::new(session))
+        }
         Effect::GiveConsent { permissions } => {
             Event::ConsentRecorded(Box::new(api.consent(&permissions).await?))
         }
@@ -181,8 +275,15 @@ async fn answer(api: &Client, effect: Effect) -> Result<Event, ApiError> {
                 institutions,
             }
         }
-        Effect::StartAuthorization { institution } => {
-            Event::AuthorizationUpdated(Box::new(api.start_authorization(&institution).await?))
+        Effect::StartAuthorization { institution } => Event::AuthorizationUpdated(Box::new(
+            api.start_authorization(&institution, host.oauth_return())
+                .await?,
+        )),
+        Effect::StartRedirectAuthorization { institution } => {
+            Event::AuthorizationUpdated(Box::new(
+                api.start_authorization(&institution, OAuthReturn::Redirect)
+                    .await?,
+            ))
         }
         Effect::SubmitCredentials {
             authorization,
@@ -213,7 +314,9 @@ async fn answer(api: &Client, effect: Effect) -> Result<Event, ApiError> {
         Effect::Complete => Event::Completed(api.complete().await?),
         Effect::CancelSession => Event::SessionCancelled(Some(api.cancel().await?)),
         // Not requests: `Driver::run` does these itself and never sends them here.
-        Effect::OpenPopup { .. }
+        Effect::LoadDirectory
+        | Effect::OpenPopup { .. }
+        | Effect::Redirect { .. }
         | Effect::StartTimer { .. }
         | Effect::Emit(_)
         | Effect::Announce(_)

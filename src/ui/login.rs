@@ -47,6 +47,22 @@ pub fn OAuthStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -> i
             </div>
         }
         .into_any(),
+        Handoff::Redirecting => view! {
+            <div class="fl-step fl-oauth">
+                <h1 id=TITLE_ID class="fl-title" tabindex="-1" node_ref=heading>
+                    "Continuing at " {bank.clone()}
+                </h1>
+                <p class="fl-notice" role="status">
+                    "Your browser blocked the bank's window. You'll continue at " {bank.clone()}
+                    " in this tab and come back here."
+                </p>
+                <p class="fl-waiting">
+                    <span class="fl-spinner fl-spinner-small" aria-hidden="true"></span>
+                    "Opening " {bank}
+                </p>
+            </div>
+        }
+        .into_any(),
         Handoff::Waiting { .. } => {
             let blocked = part(state, |state| match state {
                 State::OAuth {

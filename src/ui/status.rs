@@ -15,6 +15,9 @@ fn progress_text(state: &State) -> Option<(String, bool)> {
             format!("Getting your accounts from {}…", institution.name),
             true,
         ),
+        State::Linking { selected, .. } if selected.len() == 1 => {
+            ("Linking your account…".to_owned(), true)
+        }
         State::Linking { .. } => ("Linking your accounts…".to_owned(), true),
         State::Cancelling { .. } => ("Closing…".to_owned(), true),
         State::Finished => ("You can close this window.".to_owned(), false),

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-use finlink::flow::{CredentialsForm, Event, Failure, Handoff, MfaForm, Results, State};
+use finlink::flow::{CredentialsForm, Directory, Event, Failure, Handoff, MfaForm, Results, State};
 use finlink::ui::Dialog;
 use finlink_protocol::{
     AccountCategory, AccountStatus, AccountSubcategory, AuthMethod, ErrorCode, Institution,
@@ -24,9 +24,11 @@ pub fn link_session(business_name: &str, permissions: Vec<Permission>) -> LinkSe
         business_name: business_name.to_owned(),
         permissions,
         filters: None,
+        account_selection: Default::default(),
         status: SessionStatus::Open,
         consent_given: true,
         resume: ResumeAt::SelectInstitution,
+        return_url: None,
         accounts: Vec::new(),
         expires_at: 1_700_000_000,
         terms_url: "https://link.example/legal/terms".to_owned(),
@@ -87,6 +89,7 @@ pub fn select_institution(query: &str, results: Results, featured: Vec<Instituti
         query: query.to_owned(),
         results,
         featured,
+        directory: Directory::Loading,
     }
 }
 
@@ -291,6 +294,8 @@ impl Mounted {
             "alert" => "[role=alert]",
             "status" => "[role=status]",
             "list" => "ul, ol, [role=list]",
+            "option" => "[role=option]",
+            "listbox" => "[role=listbox]",
             other => panic!("no selector for role {other}"),
         };
         self.all(selector)

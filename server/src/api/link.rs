@@ -8,9 +8,9 @@ use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use finlink_protocol::{
-    AnswerMfaRequest, AttachAccountsRequest, AuthMethod, Authorization, ConsentRequest,
-    Institution, InstitutionStatus, LinkAccount, LinkResult, LinkSession, List, ResumeAt,
-    SessionStatus, StartAuthorizationRequest, SubmitCredentialsRequest,
+    AccountSelection, AnswerMfaRequest, AttachAccountsRequest, AuthMethod, Authorization,
+    ConsentRequest, Institution, InstitutionStatus, LinkAccount, LinkResult, LinkSession, List,
+    OAuthReturn, ResumeAt, SessionStatus, StartAuthorizationRequest, SubmitCredentialsRequest,
 };
 use serde::Deserialize;
 
@@ -98,9 +98,11 @@ fn link_session(
         business_name: session.business_name.clone(),
         permissions: session.request.permissions.clone(),
         filters: session.request.filters.clone(),
+        account_selection: session.request.account_selection,
         status: session.status,
         consent_given: session.consent_given,
         resume,
+        return_url: session.request.return_url.clone(),
         accounts: accounts.iter().map(views::linked_account).collect(),
         expires_at: lifetimes.expires_at(session),
         terms_url: format!("{}/legal/terms", state.public_base()),
@@ -266,11 +268,22 @@ pub async fn start_authorization(
                 "this session is limited to another institution.",
             ));
         }
+        // A redirected login comes back to the session's return_url: there must be one.
+        if institution.auth_method == AuthMethod::Oauth
+            && request.oauth_return == OAuthReturn::Redirect
+            && session.request.return_url.is_none()
+        {
+            return Err(ApiError::invalid(
+                "oauth_return",
+                "this session has no return_url to come back to from the bank; create it with one.",
+            ));
+        }
         let record = AuthorizationRecord {
             id,
             session_id: session.id.clone(),
             institution_id: institution.id.clone(),
             progress,
+            oauth_return: request.oauth_return,
             created: now,
             updated: now,
         };
@@ -653,6 +666,19 @@ pub async fn attach_accounts(
             return Err(ApiError::NoAccountsSelected);
         }
         let offered = AccountRecord::for_authorization(tx, &record.id)?;
+        if session.request.account_selection == AccountSelection::Single {
+            // One account per session, counting one linked before through this session.
+            let adds_one = chosen.iter().any(|id| {
+                offered
+                    .iter()
+                    .any(|account| &account.id == id && !account.linked)
+            });
+            if chosen.len() > 1
+                || (adds_one && !AccountRecord::linked_for_session(tx, &session.id)?.is_empty())
+            {
+                return Err(ApiError::TooManyAccountsSelected);
+            }
+        }
         let mut linked = Vec::with_capacity(chosen.len());
         for account_id in &chosen {
             let account = offered

@@ -10,7 +10,7 @@ use super::link::{fetch_accounts, institution_name, store_offered_accounts};
 use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use finlink_protocol::SessionStatus;
+use finlink_protocol::{OAuthReturn, SessionStatus};
 
 use crate::app::Shared;
 use crate::connector::{ConnectorError, OAuthCallback};
@@ -21,13 +21,23 @@ use crate::store::{AuthorizationProgress, AuthorizationRecord, SessionRecord};
 
 pub async fn callback(State(state): State<Shared>, RawQuery(query): RawQuery) -> Response {
     let callback = OAuthCallback::from_query(query.as_deref().unwrap_or_default());
-    match handle(&state, callback).await {
-        Ok(institution) => page(
+    let Returned { back, outcome } = handle(&state, callback).await;
+    match (back, outcome) {
+        // A login started in redirect mode (a web view's system browser, the hosted page, a
+        // blocked popup): back to the integrator's page, exactly as registered; the widget
+        // loads again there and resumes from the server's state, success or failure alike.
+        (Some(return_url), outcome) => {
+            if let Err(error) = &outcome {
+                tracing::info!(code = ?error.code(), "the bank login ended without accounts");
+            }
+            redirect(&return_url)
+        }
+        (None, Ok(institution)) => page(
             StatusCode::OK,
             "You're connected",
             &format!("{institution} shared your accounts. You can close this window and continue."),
         ),
-        Err(error) => page(
+        (None, Err(error)) => page(
             error.status(),
             "We couldn't connect your bank",
             &error.to_string(),
@@ -35,12 +45,30 @@ pub async fn callback(State(state): State<Shared>, RawQuery(query): RawQuery) ->
     }
 }
 
-/// Returns the institution's name once the bank authorized.
-async fn handle(state: &Shared, mut callback: OAuthCallback) -> Result<String, ApiError> {
-    let oauth_state = callback.state.take().ok_or(ApiError::OauthStateInvalid)?;
-    let (authorization_id, _) = oauth_state
-        .split_once('.')
-        .ok_or(ApiError::OauthStateInvalid)?;
+/// What the callback found: the institution's name once the bank authorized, and where to
+/// send the person back to when the login was started in redirect mode.
+struct Returned {
+    /// The session's `return_url`; only once the `state` proved the authorization's.
+    back: Option<String>,
+    outcome: Result<String, ApiError>,
+}
+
+impl Returned {
+    fn refused(error: ApiError) -> Self {
+        Self {
+            back: None,
+            outcome: Err(error),
+        }
+    }
+}
+
+async fn handle(state: &Shared, mut callback: OAuthCallback) -> Returned {
+    let Some(oauth_state) = callback.state.take() else {
+        return Returned::refused(ApiError::OauthStateInvalid);
+    };
+    let Some((authorization_id, _)) = oauth_state.split_once('.') else {
+        return Returned::refused(ApiError::OauthStateInvalid);
+    };
     let authorization_id = authorization_id.to_owned();
     let lifetimes = Lifetimes::of(state);
     let now = state.clock.now();
@@ -69,11 +97,18 @@ async fn handle(state: &Shared, mut callback: OAuthCallback) -> Result<String, A
             if session.authorization_id.as_deref() != Some(record.id.as_str()) {
                 return Err(ApiError::OauthStateInvalid);
             }
-            match lifetimes.status(&session, now) {
-                SessionStatus::Open => {}
-                SessionStatus::Expired => return Err(ApiError::SessionExpired),
-                SessionStatus::Completed => return Err(ApiError::SessionCompleted),
-                SessionStatus::Cancelled => return Err(ApiError::SessionCancelled),
+            let back = match record.oauth_return {
+                OAuthReturn::Redirect => session.request.return_url.clone(),
+                OAuthReturn::Popup => None,
+            };
+            let ended = match lifetimes.status(&session, now) {
+                SessionStatus::Open => None,
+                SessionStatus::Expired => Some(ApiError::SessionExpired),
+                SessionStatus::Completed => Some(ApiError::SessionCompleted),
+                SessionStatus::Cancelled => Some(ApiError::SessionCancelled),
+            };
+            if let Some(ended) = ended {
+                return Ok((back, Err(ended)));
             }
             // The issuer first (a mixed-up answer says nothing trustworthy), then the bank's
             // error, then the code.
@@ -89,11 +124,44 @@ async fn handle(state: &Shared, mut callback: OAuthCallback) -> Result<String, A
                 Ok(_) => AuthorizationProgress::ExchangingCode { oauth_url },
             };
             record.update(tx)?;
-            Ok(code.map(|code| (record, code, pkce_verifier)))
+            Ok((back, code.map(|code| (record, code, pkce_verifier))))
         })
-        .await?;
-    let (record, code, verifier) = spent?;
-    exchange(state, record, &code, &verifier).await
+        .await;
+    match spent {
+        Err(error) => Returned::refused(error),
+        Ok((back, Err(error))) => Returned {
+            back,
+            outcome: Err(error),
+        },
+        Ok((back, Ok((record, code, verifier)))) => Returned {
+            back,
+            outcome: exchange(state, record, &code, &verifier).await,
+        },
+    }
+}
+
+/// Back to the integrator's `return_url`: a page that goes there at once (`<meta refresh>`,
+/// with a link for when it does not). Not a `303`: browsers apply the bank page's CSP
+/// `form-action` to every redirect after its form is posted, and the integrator's origin is
+/// not among the bank's. The callback's own URL carried the bank's code: no referrer goes with
+/// the person, and nothing is cached.
+fn redirect(return_url: &str) -> Response {
+    let target = escape(return_url);
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"referrer\" content=\"no-referrer\">\
+         <meta http-equiv=\"refresh\" content=\"0;url={target}\">\
+         <title>Back from your bank</title></head><body><main><h1>Back from your bank</h1>\
+         <p role=\"status\">Taking you back to finish linking your account.</p>\
+         <p><a href=\"{target}\">Continue</a></p></main></body></html>"
+    );
+    let headers = [
+        (header::CONTENT_SECURITY_POLICY, CALLBACK_CSP),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CACHE_CONTROL, "no-store"),
+    ];
+    (StatusCode::OK, headers, Html(body)).into_response()
 }
 
 /// Why the bank's answer cannot be used, as the person sees it.

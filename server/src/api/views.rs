@@ -28,6 +28,7 @@ pub fn session(
         filters: record.request.filters.clone(),
         prefetch: record.request.prefetch.clone(),
         return_url: record.request.return_url.clone(),
+        account_selection: record.request.account_selection,
         status: lifetimes.status(record, now),
         expires_at: lifetimes.expires_at(record),
         accounts: List::complete(accounts, "/v1/financial_connections/accounts"),

@@ -14,12 +14,13 @@ mod webhooks;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use finlink_protocol::{AccountHolder, AccountHolderKind, CreateSessionRequest};
+use finlink_protocol::{AccountHolder, AccountHolderKind, AccountSelection, CreateSessionRequest};
 use serde_json::json;
 use tokio::sync::watch;
 
@@ -143,6 +144,7 @@ li {{ margin: .25rem 0; }}
 <main>
 <h1>Demo Shop</h1>
 <p>Pay by bank: link your bank account to check out.</p>
+<p><label><input type="checkbox" id="single-account"> Link one account only</label></p>
 <button type="button" id="link-bank">Link bank account</button>
 <p id="result" role="status" aria-live="polite"></p>
 <section id="linked" aria-labelledby="linked-title" hidden>
@@ -186,9 +188,31 @@ async fn script() -> impl IntoResponse {
     )
 }
 
+/// What the shop's page asks of a new session: one account or several.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewSession {
+    #[serde(default)]
+    account_selection: AccountSelection,
+}
+
 /// The shop's own backend route: creates a session with the secret key, returns only the
-/// client secret to the page.
-async fn create_session(State(shop): State<Arc<Shop>>) -> Response {
+/// client secret to the page. An empty body asks for the default (several accounts).
+async fn create_session(State(shop): State<Arc<Shop>>, body: Bytes) -> Response {
+    let asked: NewSession = if body.is_empty() {
+        NewSession::default()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(asked) => asked,
+            Err(_) => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    Json(json!({ "error": "Could not read the request." })),
+                )
+                    .into_response();
+            }
+        }
+    };
     let (permissions, prefetch) = accounts::session_permissions();
     let request = CreateSessionRequest {
         account_holder: Some(AccountHolder {
@@ -201,6 +225,7 @@ async fn create_session(State(shop): State<Arc<Shop>>) -> Response {
         filters: None,
         prefetch,
         return_url: None,
+        account_selection: asked.account_selection,
     };
     match shop.finlink.create_session(&request).await {
         Ok(session) => match session.client_secret {

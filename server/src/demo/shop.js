@@ -350,7 +350,12 @@
     show("");
     let clientSecret;
     try {
-      const response = await fetch("/api/sessions", { method: "POST" });
+      const single = document.getElementById("single-account").checked;
+      const response = await fetch("/api/sessions", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ account_selection: single ? "single" : "multiple" }),
+      });
       const body = await response.json();
       if (!response.ok) {
         show(body.error || "Could not start bank linking.");

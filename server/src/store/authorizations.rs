@@ -1,6 +1,6 @@
 //! The `authorizations` table: one login at one bank, and what it awaits.
 
-use finlink_protocol::{ApiError, MfaChallenge, Timestamp};
+use finlink_protocol::{ApiError, MfaChallenge, OAuthReturn, Timestamp};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +49,8 @@ pub struct AuthorizationRecord {
     pub session_id: String,
     pub institution_id: String,
     pub progress: AuthorizationProgress,
+    /// How an OAuth login comes back from the bank, as the widget said when it started.
+    pub oauth_return: OAuthReturn,
     pub created: Timestamp,
     pub updated: Timestamp,
 }
@@ -56,15 +58,17 @@ pub struct AuthorizationRecord {
 impl AuthorizationRecord {
     pub fn insert(&self, tx: &Transaction<'_>) -> Result<(), StoreError> {
         tx.execute(
-            "INSERT INTO authorizations (id, session_id, institution_id, progress_json, created, updated)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO authorizations (id, session_id, institution_id, progress_json, created, updated,
+                 oauth_return)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 self.id,
                 self.session_id,
                 self.institution_id,
                 to_json(&self.progress)?,
                 self.created,
-                self.updated
+                self.updated,
+                oauth_return_name(self.oauth_return),
             ],
         )?;
         Ok(())
@@ -81,7 +85,7 @@ impl AuthorizationRecord {
     pub fn find(tx: &Transaction<'_>, id: &str) -> Result<Option<Self>, StoreError> {
         let row = tx
             .query_row(
-                "SELECT id, session_id, institution_id, progress_json, created, updated
+                "SELECT id, session_id, institution_id, progress_json, created, updated, oauth_return
                  FROM authorizations WHERE id = ?1",
                 params![id],
                 |row| {
@@ -92,22 +96,36 @@ impl AuthorizationRecord {
                         row.get::<_, String>(3)?,
                         row.get::<_, i64>(4)?,
                         row.get::<_, i64>(5)?,
+                        row.get::<_, String>(6)?,
                     ))
                 },
             )
             .optional()?;
         row.map(
-            |(id, session_id, institution_id, progress, created, updated)| {
+            |(id, session_id, institution_id, progress, created, updated, oauth_return)| {
                 Ok(Self {
                     id,
                     session_id,
                     institution_id,
                     progress: from_json(&progress)?,
+                    oauth_return: if oauth_return == "redirect" {
+                        OAuthReturn::Redirect
+                    } else {
+                        OAuthReturn::Popup
+                    },
                     created,
                     updated,
                 })
             },
         )
         .transpose()
+    }
+}
+
+/// The `oauth_return` column's spelling.
+fn oauth_return_name(mode: OAuthReturn) -> &'static str {
+    match mode {
+        OAuthReturn::Popup => "popup",
+        OAuthReturn::Redirect => "redirect",
     }
 }

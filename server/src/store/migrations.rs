@@ -144,6 +144,16 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at)
         WHERE status = 'pending';
     ",
+    // 4: how many accounts a session lets the person link (`single` or `multiple`); sessions
+    // created before could link any number.
+    "
+    ALTER TABLE sessions ADD COLUMN account_selection TEXT NOT NULL DEFAULT 'multiple';
+    ",
+    // 5: how an OAuth login comes back from the bank (`popup` or `redirect` to the session's
+    // return_url), recorded when it starts; authorizations started before used a popup.
+    "
+    ALTER TABLE authorizations ADD COLUMN oauth_return TEXT NOT NULL DEFAULT 'popup';
+    ",
 ];
 
 pub fn run(connection: &mut Connection) -> Result<(), StoreError> {
@@ -198,5 +208,68 @@ mod tests {
         assert_eq!(version, MIGRATIONS.len());
         // Running again changes nothing.
         run(&mut connection).unwrap();
+    }
+
+    #[test]
+    fn sessions_created_before_version_4_let_the_person_link_several_accounts() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        for (index, sql) in MIGRATIONS.iter().take(3).enumerate() {
+            connection.execute_batch(sql).unwrap();
+            connection
+                .pragma_update(None, "user_version", index + 1)
+                .unwrap();
+        }
+        connection
+            .execute_batch(
+                r#"
+                INSERT INTO sessions (id, secret_hash, created, last_active, status,
+                    business_name, request_json)
+                VALUES ('fcsess_1', x'00', 1, 1, 'open', 'Shop',
+                    '{"permissions":["balances"],"prefetch":[]}');
+                "#,
+            )
+            .unwrap();
+        run(&mut connection).unwrap();
+        let selection: String = connection
+            .query_row(
+                "SELECT account_selection FROM sessions WHERE id = 'fcsess_1'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(selection, "multiple");
+    }
+
+    #[test]
+    fn authorizations_started_before_version_5_came_back_in_a_popup() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        for (index, sql) in MIGRATIONS.iter().take(4).enumerate() {
+            connection.execute_batch(sql).unwrap();
+            connection
+                .pragma_update(None, "user_version", index + 1)
+                .unwrap();
+        }
+        connection
+            .execute_batch(
+                r#"
+                INSERT INTO sessions (id, secret_hash, created, last_active, status,
+                    business_name, request_json)
+                VALUES ('fcsess_1', x'00', 1, 1, 'open', 'Shop',
+                    '{"permissions":["balances"],"prefetch":[]}');
+                INSERT INTO authorizations (id, session_id, institution_id, progress_json,
+                    created, updated)
+                VALUES ('fcauth_1', 'fcsess_1', 'ins_sandbox_oauth', '{"status":"revoked"}', 1, 1);
+                "#,
+            )
+            .unwrap();
+        run(&mut connection).unwrap();
+        let mode: String = connection
+            .query_row(
+                "SELECT oauth_return FROM authorizations WHERE id = 'fcauth_1'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(mode, "popup");
     }
 }

@@ -1,7 +1,8 @@
 //! The `sessions` table.
 
 use finlink_protocol::{
-    AccountHolder, AccountHolderKind, CreateSessionRequest, SessionStatus, Timestamp,
+    AccountHolder, AccountHolderKind, AccountSelection, CreateSessionRequest, SessionStatus,
+    Timestamp,
 };
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
@@ -53,8 +54,9 @@ impl SessionRecord {
     pub fn insert(&self, tx: &Transaction<'_>) -> Result<(), StoreError> {
         tx.execute(
             "INSERT INTO sessions (id, secret_hash, created, last_active, status, consent_given,
-                business_name, request_json, account_holder_key, authorization_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                business_name, request_json, account_holder_key, authorization_id,
+                account_selection)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 self.id,
                 self.secret_hash,
@@ -69,6 +71,7 @@ impl SessionRecord {
                     .as_ref()
                     .and_then(account_holder_key),
                 self.authorization_id,
+                self.request.account_selection.as_str(),
             ],
         )?;
         Ok(())
@@ -94,7 +97,8 @@ impl SessionRecord {
         let row = tx
             .query_row(
                 "SELECT id, secret_hash, created, last_active, status, consent_given,
-                    business_name, request_json, authorization_id FROM sessions WHERE id = ?1",
+                    business_name, request_json, authorization_id, account_selection
+                 FROM sessions WHERE id = ?1",
                 params![id],
                 raw_session,
             )
@@ -113,6 +117,7 @@ struct RawSession {
     business_name: String,
     request_json: String,
     authorization_id: Option<String>,
+    account_selection: String,
 }
 
 fn raw_session(row: &Row<'_>) -> rusqlite::Result<RawSession> {
@@ -126,14 +131,21 @@ fn raw_session(row: &Row<'_>) -> rusqlite::Result<RawSession> {
         business_name: row.get(6)?,
         request_json: row.get(7)?,
         authorization_id: row.get(8)?,
+        account_selection: row.get(9)?,
     })
 }
 
 impl RawSession {
     fn decode(self) -> Result<SessionRecord, StoreError> {
+        let mut request: CreateSessionRequest = from_json(&self.request_json)?;
+        // The column is the record of it (the JSON of sessions created before it has none).
+        request.account_selection = AccountSelection::from_name(&self.account_selection)
+            .ok_or_else(|| {
+                StoreError::Invalid(format!("account_selection '{}'", self.account_selection))
+            })?;
         Ok(SessionRecord {
             status: parse_status(&self.status),
-            request: from_json(&self.request_json)?,
+            request,
             id: self.id,
             secret_hash: self.secret_hash,
             created: self.created,

@@ -1,5 +1,7 @@
 //! Picking and linking accounts, and success.
 
+use finlink_protocol::AccountSelection;
+
 use super::*;
 
 pub(super) fn loading_accounts(
@@ -19,8 +21,10 @@ pub(super) fn loading_accounts(
                 [only] => BTreeSet::from([only.id.clone()]),
                 _ => BTreeSet::new(),
             };
+            let single = session.account_selection == AccountSelection::Single;
             let announcement = match selectable.len() {
                 0 => "None of the accounts your bank shared can be linked here.".to_owned(),
+                count if single => format!("Select the account to link: {count} available."),
                 count => format!("Select the accounts to link: {count} available."),
             };
             let state = State::SelectAccounts {
@@ -64,6 +68,7 @@ pub(super) fn loading_accounts(
         | Event::SessionLoaded(_)
         | Event::ConsentRecorded(_)
         | Event::InstitutionsLoaded { .. }
+        | Event::DirectoryLoaded(_)
         | Event::AuthorizationUpdated(_)
         | Event::Linked(_)
         | Event::Completed(_)
@@ -146,14 +151,25 @@ pub(super) fn select_accounts(mut picking: Picking, error: Option<Failure>, even
             if !selectable {
                 return ignored(picking.selecting(error), &Event::AccountToggled(id));
             }
-            if !picking.selected.remove(&id) {
-                picking.selected.insert(id);
+            match picking.session.account_selection {
+                // A radio group: choosing an account replaces the choice; it stays chosen.
+                AccountSelection::Single => picking.selected = BTreeSet::from([id]),
+                AccountSelection::Multiple => {
+                    if !picking.selected.remove(&id) {
+                        picking.selected.insert(id);
+                    }
+                }
             }
             (picking.selecting(None), Vec::new())
         }
         Event::AccountsConfirmed { idempotency_key } => {
             if picking.selected.is_empty() {
-                let error = Failure::new(None, "Select at least one account.");
+                let error = match picking.session.account_selection {
+                    AccountSelection::Single => Failure::new(None, "Select an account."),
+                    AccountSelection::Multiple => {
+                        Failure::new(None, "Select at least one account.")
+                    }
+                };
                 let announcement = Effect::Announce(error.message.clone());
                 return (picking.selecting(Some(error)), vec![announcement]);
             }
@@ -178,6 +194,7 @@ pub(super) fn select_accounts(mut picking: Picking, error: Option<Failure>, even
         | Event::SessionLoaded(_)
         | Event::ConsentRecorded(_)
         | Event::InstitutionsLoaded { .. }
+        | Event::DirectoryLoaded(_)
         | Event::AuthorizationUpdated(_)
         | Event::AccountsLoaded(_)
         | Event::Linked(_)
@@ -266,6 +283,7 @@ pub(super) fn linking(picking: Picking, idempotency_key: String, event: Event) -
         | Event::SessionLoaded(_)
         | Event::ConsentRecorded(_)
         | Event::InstitutionsLoaded { .. }
+        | Event::DirectoryLoaded(_)
         | Event::AuthorizationUpdated(_)
         | Event::AccountsLoaded(_)
         | Event::SessionCancelled(_)
@@ -292,6 +310,7 @@ pub(super) fn success(session: Session, result: LinkResult, event: Event) -> Nex
         | Event::SessionLoaded(_)
         | Event::ConsentRecorded(_)
         | Event::InstitutionsLoaded { .. }
+        | Event::DirectoryLoaded(_)
         | Event::AuthorizationUpdated(_)
         | Event::AccountsLoaded(_)
         | Event::Linked(_)

@@ -29,6 +29,7 @@ pub(super) fn failed(
             | Event::SessionLoaded(_)
             | Event::ConsentRecorded(_)
             | Event::InstitutionsLoaded { .. }
+            | Event::DirectoryLoaded(_)
             | Event::AuthorizationUpdated(_)
             | Event::AccountsLoaded(_)
             | Event::Linked(_)
@@ -83,6 +84,7 @@ pub(super) fn cancelling(session: Session, event: Event) -> Next {
         | Event::SessionLoaded(_)
         | Event::ConsentRecorded(_)
         | Event::InstitutionsLoaded { .. }
+        | Event::DirectoryLoaded(_)
         | Event::AuthorizationUpdated(_)
         | Event::AccountsLoaded(_)
         | Event::Linked(_)

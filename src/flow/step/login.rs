@@ -41,6 +41,7 @@ pub(super) fn starting_authorization(
         | Event::SessionLoaded(_)
         | Event::ConsentRecorded(_)
         | Event::InstitutionsLoaded { .. }
+        | Event::DirectoryLoaded(_)
         | Event::AccountsLoaded(_)
         | Event::Linked(_)
         | Event::Completed(_)
@@ -219,6 +220,48 @@ pub(super) fn oauth(mut step: OAuthStep, event: Event) -> Next {
             };
             (step.into_state(), effects)
         }
+        // With somewhere to come back to, the login continues at the bank in this tab.
+        (Handoff::Waiting { .. }, Event::PopupBlocked) if step.session.return_url.is_some() => {
+            step.handoff = Handoff::Redirecting;
+            let announcement = format!(
+                "Your browser blocked the bank's window. You'll continue at {} in this tab and come back here.",
+                step.institution.name
+            );
+            let effects = vec![
+                Effect::Announce(announcement),
+                Effect::StartRedirectAuthorization {
+                    institution: step.institution.id.clone(),
+                },
+            ];
+            (step.into_state(), effects)
+        }
+        (Handoff::Redirecting, Event::AuthorizationUpdated(authorization)) => {
+            match authorization.state {
+                AuthorizationState::AwaitingOauth { oauth_url } => {
+                    let effects = vec![Effect::Redirect {
+                        url: oauth_url.clone(),
+                    }];
+                    step.authorization = authorization.id;
+                    step.oauth_url = oauth_url;
+                    (step.into_state(), effects)
+                }
+                _ => authorization_changed(step.session, step.institution, None, *authorization),
+            }
+        }
+        (
+            Handoff::Redirecting,
+            Event::ApiFailed {
+                request: Request::StartAuthorization,
+                error,
+                retryable,
+            },
+        ) => {
+            let effect = Effect::StartRedirectAuthorization {
+                institution: step.institution.id.clone(),
+            };
+            let session = step.session.clone();
+            fail_retrying(session, error, retryable, effect, step.into_state())
+        }
         (Handoff::Waiting { .. }, Event::PopupBlocked) => {
             step.handoff = Handoff::Waiting {
                 popup_blocked: true,
@@ -277,6 +320,8 @@ pub(super) fn oauth(mut step: OAuthStep, event: Event) -> Next {
             }
         }
         (_, Event::Back) => search_from_start(step.session),
+        // The page is leaving for the bank; nothing to reopen.
+        (Handoff::Redirecting, event @ Event::ContinueToBank) => ignored(step.into_state(), &event),
         (
             handoff,
             event @ (Event::PopupBlocked
@@ -296,6 +341,7 @@ pub(super) fn oauth(mut step: OAuthStep, event: Event) -> Next {
             | Event::SessionLoaded(_)
             | Event::ConsentRecorded(_)
             | Event::InstitutionsLoaded { .. }
+            | Event::DirectoryLoaded(_)
             | Event::AccountsLoaded(_)
             | Event::Linked(_)
             | Event::Completed(_)
@@ -397,6 +443,7 @@ pub(super) fn credentials(
         | Event::SessionLoaded(_)
         | Event::ConsentRecorded(_)
         | Event::InstitutionsLoaded { .. }
+        | Event::DirectoryLoaded(_)
         | Event::AccountsLoaded(_)
         | Event::Linked(_)
         | Event::Completed(_)
@@ -505,6 +552,7 @@ pub(super) fn mfa(
         | Event::SessionLoaded(_)
         | Event::ConsentRecorded(_)
         | Event::InstitutionsLoaded { .. }
+        | Event::DirectoryLoaded(_)
         | Event::AccountsLoaded(_)
         | Event::Linked(_)
         | Event::Completed(_)

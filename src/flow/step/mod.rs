@@ -14,7 +14,7 @@ use accounts::{Picking, linking, loading_accounts, select_accounts, success};
 use ending::{cancelling, failed};
 use login::{OAuthStep, authorization_changed, credentials, mfa, oauth, starting_authorization};
 use opening::{consent, loading};
-use search::{search_from_start, select_institution};
+use search::{SearchStep, search_from_start, select_institution};
 
 use std::collections::BTreeSet;
 
@@ -60,7 +60,17 @@ pub fn step(state: State, event: Event) -> Next {
                 query,
                 results,
                 featured,
-            } => select_institution(session, query, results, featured, event),
+                directory,
+            } => select_institution(
+                SearchStep {
+                    session,
+                    query,
+                    results,
+                    featured,
+                    directory,
+                },
+                event,
+            ),
             State::StartingAuthorization {
                 session,
                 institution,

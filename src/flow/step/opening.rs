@@ -30,6 +30,7 @@ pub(super) fn loading(event: Event) -> Next {
         | Event::Done
         | Event::ConsentRecorded(_)
         | Event::InstitutionsLoaded { .. }
+        | Event::DirectoryLoaded(_)
         | Event::AuthorizationUpdated(_)
         | Event::AccountsLoaded(_)
         | Event::Linked(_)
@@ -151,6 +152,7 @@ pub(super) fn consent(session: Session, submitting: bool, event: Event) -> Next 
         | Event::Done
         | Event::SessionLoaded(_)
         | Event::InstitutionsLoaded { .. }
+        | Event::DirectoryLoaded(_)
         | Event::AuthorizationUpdated(_)
         | Event::AccountsLoaded(_)
         | Event::Linked(_)

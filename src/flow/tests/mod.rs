@@ -1,6 +1,7 @@
 //! The flow's specification: one table of single transitions, whole flows against a scripted
 //! link API, and properties over any sequence of events.
 
+mod embedding;
 // proptest runs natively only.
 #[cfg(not(target_arch = "wasm32"))]
 mod properties;
@@ -24,9 +25,11 @@ pub fn link_session(resume: ResumeAt) -> LinkSession {
         business_name: "Demo Shop".to_owned(),
         permissions: vec![Permission::PaymentMethod, Permission::Balances],
         filters: None,
+        account_selection: Default::default(),
         status: SessionStatus::Open,
         consent_given: !matches!(resume, ResumeAt::Consent),
         resume,
+        return_url: None,
         accounts: Vec::new(),
         expires_at: 1_800_000_000,
         terms_url: "https://link.example/legal/terms".to_owned(),
@@ -124,5 +127,52 @@ pub fn network_failure() -> Failure {
 pub fn mfa_code() -> MfaChallenge {
     MfaChallenge::Code {
         message: "Enter the code we sent you.".to_owned(),
+    }
+}
+
+/// A directory file as the server sends it, decoded: the two banks above (featured, the
+/// credentials bank heavier), a bank that is down, and one in Canada.
+pub fn local_directory() -> LocalDirectory {
+    use finlink_search::format::{Login, Record, Status, encode};
+    let record = |id: &str, login, status, featured, weight, country: &str| Record {
+        id: id.to_owned(),
+        name: format!("Bank {id}"),
+        routing_numbers: Vec::new(),
+        login,
+        status,
+        featured,
+        weight,
+        aliases: Vec::new(),
+        country: country.to_owned(),
+        url: None,
+    };
+    let records = vec![
+        record(
+            "ins_credentials",
+            Login::Credentials,
+            Status::Up,
+            true,
+            10,
+            "US",
+        ),
+        record("ins_oauth", Login::Oauth, Status::Up, true, 5, "US"),
+        record(
+            "ins_down",
+            Login::Credentials,
+            Status::DownScheduled,
+            false,
+            1,
+            "US",
+        ),
+        record("ins_maple", Login::Oauth, Status::Up, false, 1, "CA"),
+    ];
+    LocalDirectory::decode(&encode(&records).expect("encodable")).expect("decodable")
+}
+
+/// An institution as the directory file above lists it.
+pub fn listed(institution: Institution, featured: bool) -> Institution {
+    Institution {
+        featured,
+        ..institution
     }
 }

@@ -114,6 +114,8 @@ fn any_event() -> impl Strategy<Value = Event> {
                 query,
                 institutions
             }),
+        Just(Event::DirectoryLoaded(Some(local_directory()))),
+        Just(Event::DirectoryLoaded(None)),
         (any_institution(), any_authorization_state())
             .prop_map(|(i, state)| Event::AuthorizationUpdated(authorization(&i, state))),
         Just(Event::AccountsLoaded(vec![

@@ -1,7 +1,9 @@
 //! Whole flows against a scripted link API: the person's actions go in, the API answers every
 //! effect the way the sandbox banks do, and the host sees its events and one outcome.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
+
+use finlink_protocol::AccountSelection;
 
 use super::*;
 
@@ -15,6 +17,12 @@ struct ScriptedApi {
     flaky: Vec<Request>,
     current: Option<Institution>,
     linked: Vec<String>,
+    /// The session's `account_selection`.
+    selection: AccountSelection,
+    /// The answer to `LoadDirectory`; `None` while the file is on its way.
+    directory: Option<Option<LocalDirectory>>,
+    /// The queries the server's search endpoint was asked.
+    searches: Vec<String>,
 }
 
 impl ScriptedApi {
@@ -38,7 +46,17 @@ impl ScriptedApi {
             flaky: Vec::new(),
             current: None,
             linked: Vec::new(),
+            selection: AccountSelection::Multiple,
+            directory: None,
+            searches: Vec::new(),
         }
+    }
+
+    /// The link session as the server answers it, with the script's account selection.
+    fn session(&self, resume: ResumeAt) -> Box<LinkSession> {
+        let mut session = link_session(resume);
+        session.account_selection = self.selection;
+        Box::new(session)
     }
 
     fn flaky_once(&mut self, request: Request) -> Option<Event> {
@@ -59,10 +77,13 @@ impl ScriptedApi {
     /// The answer to an IO effect, or `None` for effects that are not requests.
     fn answer(&mut self, effect: &Effect) -> Option<Event> {
         let request = match effect {
+            Effect::LoadDirectory => return self.directory.clone().map(Event::DirectoryLoaded),
             Effect::LoadSession => Request::LoadSession,
             Effect::GiveConsent { .. } => Request::GiveConsent,
             Effect::Search { .. } => Request::Search,
-            Effect::StartAuthorization { .. } => Request::StartAuthorization,
+            Effect::StartAuthorization { .. } | Effect::StartRedirectAuthorization { .. } => {
+                Request::StartAuthorization
+            }
             Effect::SubmitCredentials { .. } => Request::SubmitCredentials,
             Effect::SubmitMfa { .. } => Request::SubmitMfa,
             Effect::PollAuthorization { .. } => Request::PollAuthorization,
@@ -71,6 +92,7 @@ impl ScriptedApi {
             Effect::Complete => Request::Complete,
             Effect::CancelSession => Request::CancelSession,
             Effect::OpenPopup { .. }
+            | Effect::Redirect { .. }
             | Effect::StartTimer { .. }
             | Effect::Emit(_)
             | Effect::Announce(_)
@@ -81,12 +103,15 @@ impl ScriptedApi {
             return Some(failure);
         }
         Some(match effect {
-            Effect::LoadSession => Event::SessionLoaded(Box::new(link_session(ResumeAt::Consent))),
+            Effect::LoadSession => Event::SessionLoaded(self.session(ResumeAt::Consent)),
             Effect::GiveConsent { .. } => {
-                Event::ConsentRecorded(Box::new(link_session(ResumeAt::SelectInstitution)))
+                Event::ConsentRecorded(self.session(ResumeAt::SelectInstitution))
             }
             Effect::Search { query } => Event::InstitutionsLoaded {
-                query: query.clone(),
+                query: {
+                    self.searches.push(query.clone());
+                    query.clone()
+                },
                 institutions: self
                     .institutions
                     .iter()
@@ -94,7 +119,8 @@ impl ScriptedApi {
                     .cloned()
                     .collect(),
             },
-            Effect::StartAuthorization { institution: id } => {
+            Effect::StartAuthorization { institution: id }
+            | Effect::StartRedirectAuthorization { institution: id } => {
                 self.current = self.institutions.iter().find(|i| &i.id == id).cloned();
                 match self.current.as_ref().map(|i| i.auth_method) {
                     Some(AuthMethod::Oauth) => {
@@ -148,6 +174,18 @@ impl ScriptedApi {
             }
             Effect::PollAuthorization { .. } => self.authorization(AuthorizationState::Authorized),
             Effect::LoadAccounts { .. } => Event::AccountsLoaded(self.accounts.clone()),
+            Effect::AttachAccounts { accounts, .. }
+                if self.selection == AccountSelection::Single && accounts.len() > 1 =>
+            {
+                Event::ApiFailed {
+                    request: Request::AttachAccounts,
+                    error: Failure::from_api(&api_error(
+                        ErrorCode::TooManyAccountsSelected,
+                        "Select only one account: this session links a single account.",
+                    )),
+                    retryable: false,
+                }
+            }
             Effect::AttachAccounts { accounts, .. } => {
                 for account in accounts {
                     if !self.linked.contains(account) {
@@ -160,7 +198,9 @@ impl ScriptedApi {
             Effect::CancelSession => {
                 Event::SessionCancelled(Some(self.result(SessionStatus::Cancelled)))
             }
-            Effect::OpenPopup { .. }
+            Effect::LoadDirectory
+            | Effect::OpenPopup { .. }
+            | Effect::Redirect { .. }
             | Effect::StartTimer { .. }
             | Effect::Emit(_)
             | Effect::Announce(_)
@@ -466,4 +506,210 @@ fn a_reload_at_account_selection_resumes_there_without_a_new_login() {
             }
         ]
     );
+}
+
+#[test]
+fn in_a_single_account_session_the_last_account_chosen_is_the_one_linked() {
+    let mut api = ScriptedApi::new();
+    api.selection = AccountSelection::Single;
+    let mut run = Run::start(api);
+    run.search_and_pick("ins_cred", credentials_bank())
+        .person(Event::CredentialsSubmitted {
+            username: "jenny".to_owned(),
+            password: "pass_good".to_owned(),
+        })
+        .person(Event::AccountToggled("fca_checking".to_owned()))
+        .person(Event::AccountToggled("fca_savings".to_owned()));
+    let State::SelectAccounts { selected, .. } = &run.state else {
+        panic!("expected account selection, got {}", run.state.name())
+    };
+    assert_eq!(selected, &BTreeSet::from(["fca_savings".to_owned()]));
+    run.person(Event::AccountsConfirmed {
+        idempotency_key: "key-1".to_owned(),
+    })
+    .person(Event::Done);
+    assert_eq!(run.host_events, LINKED_EVENTS);
+    assert_eq!(
+        run.outcomes,
+        vec![Outcome::Linked(link_result(
+            SessionStatus::Completed,
+            &["fca_savings"]
+        ))]
+    );
+}
+
+#[test]
+fn in_a_single_account_session_a_refused_attach_keeps_the_person_at_account_selection() {
+    let mut api = ScriptedApi::new();
+    api.selection = AccountSelection::Single;
+    let mut run = Run::start(api);
+    run.search_and_pick("ins_cred", credentials_bank())
+        .person(Event::CredentialsSubmitted {
+            username: "jenny".to_owned(),
+            password: "pass_good".to_owned(),
+        });
+    // A selection of two can only come from outside the flow (a stale or forged state); the
+    // server refuses it and the person chooses again.
+    let State::SelectAccounts {
+        session,
+        institution,
+        authorization,
+        accounts,
+        ..
+    } = std::mem::replace(&mut run.state, State::Loading)
+    else {
+        panic!("expected account selection")
+    };
+    run.state = State::SelectAccounts {
+        session,
+        institution,
+        authorization,
+        accounts,
+        selected: BTreeSet::from(["fca_checking".to_owned(), "fca_savings".to_owned()]),
+        error: None,
+    };
+    run.person(Event::AccountsConfirmed {
+        idempotency_key: "key-1".to_owned(),
+    });
+    let State::SelectAccounts { error, .. } = &run.state else {
+        panic!("expected account selection, got {}", run.state.name())
+    };
+    assert_eq!(
+        error.as_ref().and_then(|error| error.code),
+        Some(ErrorCode::TooManyAccountsSelected)
+    );
+    assert!(run.outcomes.is_empty());
+}
+
+// ---- Searching: at the server until the directory file is here, then in the widget -------
+
+/// The names of the banks the list shows.
+fn shown(state: &State) -> Vec<String> {
+    let State::SelectInstitution {
+        results, featured, ..
+    } = state
+    else {
+        panic!("expected the bank list, got {}", state.name())
+    };
+    match results {
+        Results::Featured => featured.iter().map(|i| i.name.clone()).collect(),
+        Results::Found(found) => found.iter().map(|i| i.name.clone()).collect(),
+        Results::Searching { .. } | Results::NoResults | Results::Failed(_) => Vec::new(),
+    }
+}
+
+impl Run {
+    fn directory_arrives(&mut self, answer: Option<LocalDirectory>) -> &mut Self {
+        self.person(Event::DirectoryLoaded(answer))
+    }
+
+    /// Types `text` letter by letter.
+    fn types(&mut self, text: &str) -> &mut Self {
+        let mut typed = String::new();
+        for letter in text.chars() {
+            typed.push(letter);
+            self.person(Event::QueryChanged(typed.clone()));
+        }
+        self
+    }
+}
+
+#[test]
+fn before_the_directory_file_arrives_the_server_answers_each_keystroke() {
+    let mut run = Run::start(ScriptedApi::new());
+    run.person(Event::ConsentGiven).types("ins_o");
+    assert_eq!(run.api.searches, ["", "i", "in", "ins", "ins_", "ins_o"]);
+    assert_eq!(shown(&run.state), ["Bank ins_oauth"]);
+}
+
+#[test]
+fn once_the_directory_file_is_here_keystrokes_are_answered_without_a_request() {
+    let mut run = Run::start(ScriptedApi::new());
+    run.person(Event::ConsentGiven).types("ba");
+    assert_eq!(run.api.searches, ["", "b", "ba"]);
+    run.directory_arrives(Some(local_directory()));
+    run.types("bank ins c");
+    assert_eq!(
+        run.api.searches,
+        ["", "b", "ba"],
+        "no request after the file came"
+    );
+    assert_eq!(shown(&run.state), ["Bank ins_credentials"]);
+    run.person(Event::InstitutionChosen(Box::new(listed(
+        credentials_bank(),
+        true,
+    ))));
+    assert_eq!(run.state.name(), "credentials");
+    assert_eq!(
+        run.host_events,
+        [
+            "open",
+            "consent_acquired",
+            "search_initiated",
+            "institution_selected"
+        ]
+    );
+}
+
+#[test]
+fn a_directory_file_that_cannot_be_had_leaves_searching_to_the_server_silently() {
+    let mut api = ScriptedApi::new();
+    api.directory = Some(None);
+    let mut run = Run::start(api);
+    run.person(Event::ConsentGiven).types("ins_c");
+    assert_eq!(run.api.searches, ["", "i", "in", "ins", "ins_", "ins_c"]);
+    assert_eq!(shown(&run.state), ["Bank ins_credentials"]);
+    assert!(
+        !run.host_events.contains(&"error"),
+        "the person and the host hear nothing of it"
+    );
+    assert!(matches!(
+        run.state,
+        State::SelectInstitution {
+            directory: Directory::Server,
+            results: Results::Found(_),
+            ..
+        }
+    ));
+}
+
+#[test]
+fn with_the_directory_file_an_empty_query_shows_the_featured_banks_heaviest_first() {
+    let mut api = ScriptedApi::new();
+    api.directory = Some(Some(local_directory()));
+    // The server has no featured banks to offer here: the file's are shown.
+    api.institutions.clear();
+    let mut run = Run::start(api);
+    run.person(Event::ConsentGiven);
+    assert_eq!(
+        shown(&run.state),
+        ["Bank ins_credentials", "Bank ins_oauth"]
+    );
+    run.types("zz");
+    assert_eq!(shown(&run.state), Vec::<String>::new());
+    run.person(Event::QueryChanged(String::new()));
+    assert_eq!(
+        shown(&run.state),
+        ["Bank ins_credentials", "Bank ins_oauth"]
+    );
+    assert_eq!(
+        run.api.searches,
+        [""],
+        "only the first featured list was asked for"
+    );
+}
+
+#[test]
+fn back_at_the_bank_list_the_directory_file_already_fetched_answers_again() {
+    let mut api = ScriptedApi::new();
+    let local = local_directory();
+    api.directory = Some(Some(local.clone()));
+    let mut run = Run::start(api);
+    run.search_and_pick("bank ins o", listed(oauth_bank(), true));
+    assert_eq!(run.state.name(), "oauth");
+    run.person(Event::Back);
+    assert!(matches!(
+        &run.state,
+        State::SelectInstitution { directory: Directory::Local(again), .. } if *again == local
+    ));
 }

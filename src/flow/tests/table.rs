@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use super::*;
 use crate::flow::Retry;
+use finlink_protocol::AccountSelection;
 
 struct Row {
     name: &'static str,
@@ -19,6 +20,23 @@ fn select_institution(query: &str, results: Results, featured: Vec<Institution>)
         query: query.to_owned(),
         results,
         featured,
+        directory: Directory::Loading,
+    }
+}
+
+/// The bank list once the directory file is here (or known not to come).
+fn searching_with(
+    query: &str,
+    results: Results,
+    featured: Vec<Institution>,
+    directory: Directory,
+) -> State {
+    State::SelectInstitution {
+        session: session(),
+        query: query.to_owned(),
+        results,
+        featured,
+        directory,
     }
 }
 
@@ -66,6 +84,35 @@ fn picking(selected: &[&str], error: Option<Failure>) -> State {
     }
 }
 
+/// A session that links a single account (`account_selection: single`).
+fn single_session() -> Session {
+    let mut session = link_session(ResumeAt::SelectInstitution);
+    session.account_selection = AccountSelection::Single;
+    Arc::new(session)
+}
+
+/// Picking in a single-account session.
+fn picking_one(selected: &[&str], error: Option<Failure>) -> State {
+    match picking(selected, error) {
+        State::SelectAccounts {
+            institution,
+            authorization,
+            accounts,
+            selected,
+            error,
+            ..
+        } => State::SelectAccounts {
+            session: single_session(),
+            institution,
+            authorization,
+            accounts,
+            selected,
+            error,
+        },
+        other => other,
+    }
+}
+
 fn linking(selected: &[&str]) -> State {
     State::Linking {
         session: session(),
@@ -107,6 +154,25 @@ fn rows() -> Vec<Row> {
     let consent_session = Arc::new(link_session(ResumeAt::Consent));
     let featured = vec![credentials_bank(), oauth_bank()];
     let locked = api_error(ErrorCode::AccountLocked, "The bank locked this login.");
+    let local = local_directory();
+    let here = || Directory::Local(local.clone());
+    let maple = Institution {
+        country: "CA".to_owned(),
+        ..listed(
+            institution("ins_maple", AuthMethod::Oauth, InstitutionStatus::Up),
+            false,
+        )
+    };
+    let down = listed(
+        institution(
+            "ins_down",
+            AuthMethod::Credentials,
+            InstitutionStatus::DownScheduled,
+        ),
+        false,
+    );
+    let listed_featured = vec![listed(credentials_bank(), true), listed(oauth_bank(), true)];
+    let every_bank = [listed_featured.clone(), vec![down.clone(), maple.clone()]].concat();
     vec![
         Row {
             name: "a session to consent to shows the consent screen and opens",
@@ -167,6 +233,7 @@ fn rows() -> Vec<Row> {
                 Effect::Search {
                     query: String::new(),
                 },
+                Effect::LoadDirectory,
             ],
         },
         Row {
@@ -255,6 +322,166 @@ fn rows() -> Vec<Row> {
             event: Event::QueryChanged(String::new()),
             after: select_institution("", Results::Featured, featured.clone()),
             effects: vec![],
+        },
+        Row {
+            name: "the directory file arriving answers the awaited search at once",
+            before: select_institution(
+                "bank",
+                Results::Searching { previous: vec![] },
+                featured.clone(),
+            ),
+            event: Event::DirectoryLoaded(Some(local.clone())),
+            after: searching_with(
+                "bank",
+                Results::Found(every_bank.clone()),
+                featured.clone(),
+                here(),
+            ),
+            effects: vec![announce("4 banks found.")],
+        },
+        Row {
+            name: "with the directory file here, a keystroke is answered at once, with no request",
+            before: searching_with(
+                "bank",
+                Results::Found(every_bank.clone()),
+                featured.clone(),
+                here(),
+            ),
+            event: Event::QueryChanged("bank ins m".to_owned()),
+            after: searching_with(
+                "bank ins m",
+                Results::Found(vec![maple.clone()]),
+                featured.clone(),
+                here(),
+            ),
+            effects: vec![announce("1 bank found.")],
+        },
+        Row {
+            name: "with the directory file here, no match says so with no request",
+            before: searching_with(
+                "bank ins m",
+                Results::Found(vec![maple.clone()]),
+                featured.clone(),
+                here(),
+            ),
+            event: Event::QueryChanged("zzz".to_owned()),
+            after: searching_with("zzz", Results::NoResults, featured.clone(), here()),
+            effects: vec![announce("No banks match your search.")],
+        },
+        Row {
+            name: "with the directory file here, the first letter typed still tells the host",
+            before: searching_with("", Results::Featured, featured.clone(), here()),
+            event: Event::QueryChanged("bank ins o".to_owned()),
+            after: searching_with(
+                "bank ins o",
+                Results::Found(vec![listed(oauth_bank(), true)]),
+                featured.clone(),
+                here(),
+            ),
+            effects: vec![
+                Effect::Emit(HostEvent::SearchInitiated),
+                announce("1 bank found."),
+            ],
+        },
+        Row {
+            name: "the featured banks come from the directory file when the server's are not here",
+            before: select_institution("", Results::Searching { previous: vec![] }, vec![]),
+            event: Event::DirectoryLoaded(Some(local.clone())),
+            after: searching_with("", Results::Featured, listed_featured.clone(), here()),
+            effects: vec![],
+        },
+        Row {
+            name: "with the directory file here, clearing the query shows the featured banks",
+            before: searching_with("zzz", Results::NoResults, vec![], here()),
+            event: Event::QueryChanged(String::new()),
+            after: searching_with("", Results::Featured, listed_featured.clone(), here()),
+            effects: vec![],
+        },
+        Row {
+            name: "the server's answer to a query the directory file answered changes nothing",
+            before: searching_with(
+                "bank ins m",
+                Results::Found(vec![maple.clone()]),
+                featured.clone(),
+                here(),
+            ),
+            event: Event::InstitutionsLoaded {
+                query: "bank ins m".to_owned(),
+                institutions: vec![],
+            },
+            after: searching_with(
+                "bank ins m",
+                Results::Found(vec![maple.clone()]),
+                featured.clone(),
+                here(),
+            ),
+            effects: vec![Effect::Ignored {
+                state: "select_institution",
+                event: "institutions_loaded",
+            }],
+        },
+        Row {
+            name: "a search that failed before the directory file came is answered by the file",
+            before: select_institution(
+                "bank ins m",
+                Results::Failed(network_failure()),
+                featured.clone(),
+            ),
+            event: Event::DirectoryLoaded(Some(local.clone())),
+            after: searching_with(
+                "bank ins m",
+                Results::Found(vec![maple.clone()]),
+                featured.clone(),
+                here(),
+            ),
+            effects: vec![announce("1 bank found.")],
+        },
+        Row {
+            name: "a directory file that cannot be had leaves searches with the server, silently",
+            before: select_institution(
+                "ch",
+                Results::Searching { previous: vec![] },
+                featured.clone(),
+            ),
+            event: Event::DirectoryLoaded(None),
+            after: searching_with(
+                "ch",
+                Results::Searching { previous: vec![] },
+                featured.clone(),
+                Directory::Server,
+            ),
+            effects: vec![],
+        },
+        Row {
+            name: "without the directory file, a keystroke asks the server",
+            before: searching_with(
+                "ch",
+                Results::Found(vec![credentials_bank()]),
+                featured.clone(),
+                Directory::Server,
+            ),
+            event: Event::QueryChanged("cha".to_owned()),
+            after: searching_with(
+                "cha",
+                Results::Searching {
+                    previous: vec![credentials_bank()],
+                },
+                featured.clone(),
+                Directory::Server,
+            ),
+            effects: vec![Effect::Search {
+                query: "cha".to_owned(),
+            }],
+        },
+        Row {
+            name: "the directory file arriving at another step is left for the bank list to ask again",
+            before: starting(credentials_bank()),
+            event: Event::DirectoryLoaded(Some(local.clone())),
+            after: starting(credentials_bank()),
+            effects: vec![Effect::Ignored {
+                state: "starting_authorization",
+                event: "directory_loaded",
+            }],
         },
         Row {
             name: "a bank that is down cannot be picked",
@@ -428,9 +655,12 @@ fn rows() -> Vec<Row> {
             }),
             event: Event::Back,
             after: select_institution("", Results::Searching { previous: vec![] }, vec![]),
-            effects: vec![Effect::Search {
-                query: String::new(),
-            }],
+            effects: vec![
+                Effect::Search {
+                    query: String::new(),
+                },
+                Effect::LoadDirectory,
+            ],
         },
         Row {
             name: "submitting credentials sends them and keeps only the username",
@@ -579,6 +809,64 @@ fn rows() -> Vec<Row> {
             event: Event::AccountToggled("fca_2".to_owned()),
             after: picking(&[], None),
             effects: vec![],
+        },
+        Row {
+            name: "in a single-account session, choosing an account selects it",
+            before: picking_one(&[], None),
+            event: Event::AccountToggled("fca_1".to_owned()),
+            after: picking_one(&["fca_1"], None),
+            effects: vec![],
+        },
+        Row {
+            name: "in a single-account session, choosing another replaces the choice",
+            before: picking_one(&["fca_1"], None),
+            event: Event::AccountToggled("fca_2".to_owned()),
+            after: picking_one(&["fca_2"], None),
+            effects: vec![],
+        },
+        Row {
+            name: "in a single-account session, choosing the chosen account keeps it",
+            before: picking_one(&["fca_2"], None),
+            event: Event::AccountToggled("fca_2".to_owned()),
+            after: picking_one(&["fca_2"], None),
+            effects: vec![],
+        },
+        Row {
+            name: "in a single-account session, an account that cannot be used is not chosen",
+            before: picking_one(&["fca_1"], None),
+            event: Event::AccountToggled("fca_card".to_owned()),
+            after: picking_one(&["fca_1"], None),
+            effects: vec![Effect::Ignored {
+                state: "select_accounts",
+                event: "account_toggled",
+            }],
+        },
+        Row {
+            name: "in a single-account session, linking nothing asks to select an account",
+            before: picking_one(&[], None),
+            event: Event::AccountsConfirmed {
+                idempotency_key: "key-1".to_owned(),
+            },
+            after: picking_one(&[], Some(Failure::new(None, "Select an account."))),
+            effects: vec![announce("Select an account.")],
+        },
+        Row {
+            name: "in a single-account session, the accounts loaded ask for one account",
+            before: State::LoadingAccounts {
+                session: single_session(),
+                institution: Box::new(credentials_bank()),
+                authorization: "fcauth_1".to_owned(),
+            },
+            event: Event::AccountsLoaded(vec![account("fca_1", None), account("fca_2", None)]),
+            after: State::SelectAccounts {
+                session: single_session(),
+                institution: Box::new(credentials_bank()),
+                authorization: "fcauth_1".to_owned(),
+                accounts: vec![account("fca_1", None), account("fca_2", None)],
+                selected: BTreeSet::new(),
+                error: None,
+            },
+            effects: vec![announce("Select the account to link: 2 available.")],
         },
         Row {
             name: "an account that cannot be used cannot be selected",
@@ -781,4 +1069,42 @@ fn every_transition_of_the_table() {
         assert_eq!(actual, after, "state after: {name}");
         assert_eq!(actual_effects, effects, "effects of: {name}");
     }
+}
+
+#[test]
+fn the_directory_file_applies_the_session_country_filter_as_the_server_does() {
+    let mut canadian = link_session(ResumeAt::SelectInstitution);
+    canadian.filters = Some(finlink_protocol::Filters {
+        countries: Some(vec!["CA".to_owned()]),
+        ..Default::default()
+    });
+    let canadian = Arc::new(canadian);
+    let local = local_directory();
+    let before = State::SelectInstitution {
+        session: canadian.clone(),
+        query: String::new(),
+        results: Results::Searching { previous: vec![] },
+        featured: vec![],
+        directory: Directory::Loading,
+    };
+    let (state, _) = step(before, Event::DirectoryLoaded(Some(local.clone())));
+    let (state, effects) = step(state, Event::QueryChanged("bank".to_owned()));
+    let State::SelectInstitution { results, .. } = state else {
+        panic!("still the bank list");
+    };
+    let maple = Institution {
+        country: "CA".to_owned(),
+        ..listed(
+            institution("ins_maple", AuthMethod::Oauth, InstitutionStatus::Up),
+            false,
+        )
+    };
+    assert_eq!(results, Results::Found(vec![maple]));
+    assert_eq!(
+        effects,
+        vec![
+            Effect::Emit(HostEvent::SearchInitiated),
+            announce("1 bank found.")
+        ]
+    );
 }
