@@ -1,7 +1,7 @@
 /*! finlink.js: opens finlink's bank-linking widget in an iframe on finlink's origin. */
 // The person types credentials only into finlink's own page (the iframe), never into the
-// business's page. This script opens that page (in a modal with `collect`, inside an element of
-// the page with `mount`), relays its events and waits for its result.
+// business's page. This script opens that page (`collect`: in a modal; `mount`: inside an
+// element), relays its events and waits for its result.
 //
 // The widget posts to this page, with this page's origin as target (`host_origin` in the
 // iframe's URL fragment); every message is checked for finlink's origin AND the iframe's window:
@@ -39,25 +39,24 @@
     var clientSecret = options.clientSecret;
     var onEvent = options.onEvent;
 
-    if (typeof clientSecret !== "string" || !clientSecret) {
-      resolve(failure("invalid_request_error", "parameter_missing",
-        "Finlink needs the clientSecret your server got when it created the session."));
+    function refuse(code, message) {
+      resolve(failure("invalid_request_error", code, message));
       return handle;
+    }
+    if (typeof clientSecret !== "string" || !clientSecret) {
+      return refuse("parameter_missing",
+        "Finlink needs the clientSecret your server got when it created the session.");
     }
     if (container !== null && !(container && container.nodeType === 1)) {
-      resolve(failure("invalid_request_error", "parameter_invalid",
-        "Finlink.mount needs the element to render the flow in."));
-      return handle;
+      return refuse("parameter_invalid", "Finlink.mount needs the element to render the flow in.");
     }
     if (!widgetOrigin || !/^https?:/.test(widgetOrigin)) {
-      resolve(failure("invalid_request_error", "loader_origin_unknown",
-        "Load finlink.js with a <script src> tag from your finlink server."));
-      return handle;
+      return refuse("loader_origin_unknown",
+        "Load finlink.js with a <script src> tag from your finlink server.");
     }
     if (busy) {
-      resolve(failure("invalid_request_error", "flow_already_open",
-        "A bank-linking flow is open; wait for its result or destroy it."));
-      return handle;
+      return refuse("flow_already_open",
+        "A bank-linking flow is open; wait for its result or destroy it.");
     }
     busy = true;
 

@@ -50,9 +50,14 @@ table() {
     echo "no target/test-logs/parts.tsv: run make test first" >&2
     return 1
   fi
-  local when
+  local when run
   when="$(date -u -r "$logs/parts.tsv" '+%Y-%m-%d')"
-  echo "Measured by \`make test\` on $when (2-core machine; times are each part's wall time):"
+  run='`make test`'
+  if ! grep -q $'^test-native\t' "$logs/parts.tsv"; then
+    # A run of some parts only (scripts/test.sh PART...).
+    run="\`scripts/test.sh $(awk -F'\t' '$1 != "bootstrap" { printf "%s%s", sep, $1; sep = " " }' "$logs/parts.tsv")\`"
+  fi
+  echo "Measured by $run on $when (2-core machine; times are each part's wall time):"
   echo
   echo "| engine | version tested | for | browser tests (wasm-bindgen-test) | linking flows (e2e/engines) | other end-to-end tests | engine's suite |"
   echo "| --- | --- | --- | --- | --- | --- | --- |"

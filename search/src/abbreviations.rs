@@ -109,7 +109,7 @@ struct Phrases {
 impl Phrases {
     fn new(mut phrases: Vec<Phrase>) -> Phrases {
         let first = |phrase: &Phrase| phrase.words.first().copied().unwrap_or_default();
-        phrases.sort_by(|a, b| first(a).cmp(first(b)));
+        crate::order::sort_by(&mut phrases, |a, b| first(a).cmp(first(b)));
         let mut firsts = [0u64; 16];
         for phrase in &phrases {
             let bit = word_bit(first(phrase));

@@ -100,7 +100,7 @@ pub fn highlight(name: &str, query: &str) -> Vec<Range<usize>> {
         return ranges;
     }
     let mut query_words: Vec<&str> = query.split(' ').collect();
-    query_words.sort_by_key(|word| std::cmp::Reverse(word.len()));
+    crate::order::sort_by_key(&mut query_words, |word| std::cmp::Reverse(word.len()));
     let mut used = vec![false; words.len()];
     for query_word in query_words {
         let free = words
@@ -112,7 +112,7 @@ pub fn highlight(name: &str, query: &str) -> Vec<Range<usize>> {
             ranges.extend(word.source_of_prefix(query_word.len()));
         }
     }
-    ranges.sort_by_key(|range| range.start);
+    crate::order::sort_by_key(&mut ranges, |range| range.start);
     ranges
 }
 

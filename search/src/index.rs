@@ -5,6 +5,7 @@ use std::cmp::Reverse;
 use crate::abbreviations::Abbreviations;
 use crate::matching::{Candidate, MatchKind, Query, ROUTING_DIGITS, Starts};
 use crate::normalize;
+use crate::order;
 use crate::rank::{Rank, TopK};
 
 /// One institution as the index needs it; borrowed, since the index copies what it keeps.
@@ -135,7 +136,7 @@ impl Index {
                     .collect(),
             );
         }
-        kept.sort_by(|a, b| {
+        order::sort_by(&mut kept, |a, b| {
             (Reverse(a.weight), a.name(), a.position).cmp(&(
                 Reverse(b.weight),
                 b.name(),
@@ -149,7 +150,9 @@ impl Index {
                 *slot = order;
             }
         }
-        featured.sort_by_key(|&position| rank.get(position).copied().unwrap_or(usize::MAX));
+        order::sort_by_key(&mut featured, |&position| {
+            rank.get(position).copied().unwrap_or(usize::MAX)
+        });
         let mut routing_numbers: Vec<(u32, u32)> = Vec::new();
         for (position, entry) in numbers.iter().enumerate() {
             let Some(&place) = rank.get(position) else {
@@ -160,7 +163,7 @@ impl Index {
             };
             routing_numbers.extend(entry.iter().map(|&number| (number, place)));
         }
-        routing_numbers.sort_unstable();
+        order::sort_by(&mut routing_numbers, Ord::cmp);
         let mut exact: Vec<(Box<str>, u32)> = Vec::with_capacity(kept.len() * 2);
         for (place, entry) in kept.iter().enumerate() {
             let Ok(place) = u32::try_from(place) else {
@@ -170,7 +173,7 @@ impl Index {
             exact.extend(entry.canonical.iter().map(|c| (c.clone(), place)));
             exact.extend(entry.aliases.iter().map(|a| (a.clone(), place)));
         }
-        exact.sort_unstable();
+        order::sort_by(&mut exact, Ord::cmp);
         Index {
             starts: kept.iter().map(|entry| entry.starts).collect(),
             entries: kept,
@@ -217,7 +220,7 @@ impl Index {
             }
             None => Vec::new(),
         };
-        routed.sort_unstable();
+        order::sort_by(&mut routed, Ord::cmp);
         routed.dedup();
         let mut used = Vec::new();
         let mut top = TopK::new(limit);
@@ -253,7 +256,7 @@ impl Index {
                 .chain(routed.iter().map(|&place| place as usize))
                 .filter(|&place| place >= from)
                 .collect();
-            places.sort_unstable();
+            order::sort_by(&mut places, Ord::cmp);
             places.dedup();
             for place in places {
                 let Some(worst) = top.admits() else {

@@ -28,6 +28,7 @@ mod highlight;
 mod index;
 mod matching;
 mod normalize;
+mod order;
 mod rank;
 pub mod routing;
 

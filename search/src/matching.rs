@@ -106,7 +106,7 @@ impl Query {
         let split: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
         let canonical = abbreviations.canonical(&split).join(" ");
         let mut words: Vec<String> = split.iter().map(|w| (*w).to_owned()).collect();
-        words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        crate::order::sort_by_key(&mut words, |w| std::cmp::Reverse(w.len()));
         let digits: String = text.chars().filter(|c| *c != ' ').collect();
         let routing_prefix = (digits.bytes().all(|b| b.is_ascii_digit())
             && (MIN_ROUTING_DIGITS..=ROUTING_DIGITS).contains(&digits.len()))

@@ -13,14 +13,30 @@ pub fn is_valid(number: &str) -> bool {
 
 /// The check digit that completes `first_eight` (taken modulo 10^8) into a routing number.
 pub fn check_digit(first_eight: u32) -> u32 {
-    let body = format!("{:08}", first_eight % 100_000_000);
-    (10 - weighted_sum(body.bytes()) % 10) % 10
+    let body = eight_digits(first_eight);
+    (10 - weighted_sum(body.into_iter()) % 10) % 10
 }
 
 /// The routing number made of `first_eight` (taken modulo 10^8) and its check digit.
 pub fn with_check_digit(first_eight: u32) -> String {
-    let body = first_eight % 100_000_000;
-    format!("{body:08}{}", check_digit(body))
+    let body = eight_digits(first_eight);
+    let check = (10 - weighted_sum(body.into_iter()) % 10) % 10;
+    let mut number = String::with_capacity(WEIGHTS.len());
+    number.extend(body.iter().map(|&digit| char::from(digit)));
+    number.push(char::from(b'0' + check as u8));
+    number
+}
+
+/// The ASCII digits of `value` modulo 10^8, zero-padded to eight (without `format!`, which
+/// the widget would otherwise link for this alone).
+fn eight_digits(value: u32) -> [u8; 8] {
+    let mut digits = [b'0'; 8];
+    let mut rest = value % 100_000_000;
+    for digit in digits.iter_mut().rev() {
+        *digit = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    digits
 }
 
 fn weighted_sum(digits: impl Iterator<Item = u8>) -> u32 {

@@ -70,12 +70,15 @@ pub(super) fn session_loaded(session: LinkSession) -> Next {
     let resume = session.resume.clone();
     let session: Session = Session::from(session);
     let (state, mut effects) = match resume {
+        // The directory file is asked for while the person reads the consent screen (the
+        // driver fetches it after this first render), so the bank list can answer locally
+        // from its first keystroke; the search step's own ask then gets the same file.
         ResumeAt::Consent => (
             State::Consent {
                 session,
                 submitting: false,
             },
-            Vec::new(),
+            vec![Effect::LoadDirectory],
         ),
         ResumeAt::SelectInstitution => search_from_start(session),
         ResumeAt::Authorization { authorization } => {

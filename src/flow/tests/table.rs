@@ -175,14 +175,14 @@ fn rows() -> Vec<Row> {
     let every_bank = [listed_featured.clone(), vec![down.clone(), maple.clone()]].concat();
     vec![
         Row {
-            name: "a session to consent to shows the consent screen and opens",
+            name: "a session to consent to shows the consent screen, opens, and asks for the directory file",
             before: State::Loading,
             event: Event::SessionLoaded(Box::new(link_session(ResumeAt::Consent))),
             after: State::Consent {
                 session: consent_session.clone(),
                 submitting: false,
             },
-            effects: vec![Effect::Emit(HostEvent::Open)],
+            effects: vec![Effect::Emit(HostEvent::Open), Effect::LoadDirectory],
         },
         Row {
             name: "a session that cannot load fails with a retry",
