@@ -26,6 +26,7 @@ mod display;
 pub mod format;
 mod highlight;
 mod index;
+mod lowercase;
 mod matching;
 mod normalize;
 mod order;

@@ -119,7 +119,7 @@ pub(crate) fn push_folded(out: &mut String, c: char) {
     } else if let Some(folded) = fold_latin(c) {
         out.push_str(folded);
     } else {
-        out.extend(c.to_lowercase());
+        crate::lowercase::push_lowercase(out, c);
     }
 }
 

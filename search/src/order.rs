@@ -48,6 +48,16 @@ fn sorted_indices(len: usize, compare: &mut dyn FnMut(usize, usize) -> Ordering)
             let middle = (start + width).min(len);
             let end = (start + 2 * width).min(len);
             let (mut left, mut right) = (start, middle);
+            // Runs already in order (much of a directory sorted by routing number, say) take
+            // one comparison.
+            if let (Some(&last), Some(&first)) =
+                (from.get(middle.wrapping_sub(1)), from.get(middle))
+                && middle > start
+                && compare(first, last) != Ordering::Less
+            {
+                left = middle;
+                to.extend_from_slice(from.get(start..middle).unwrap_or_default());
+            }
             while left < middle && right < end {
                 let (Some(&a), Some(&b)) = (from.get(left), from.get(right)) else {
                     break;
