@@ -15,7 +15,7 @@
 //    endpoint ranks them; "no banks" when it finds none). "End of the frame": a task posted
 //    from that frame's requestAnimationFrame callback, which runs after the frame's style,
 //    layout and paint.
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 import { createSession, launchBrowser, repo, startServer } from "./harness.js";
@@ -28,34 +28,10 @@ function option(name, fallback) {
 const rounds = Number(option("rounds", 3));
 const directoryPath = resolve(repo, option("directory", "../shared/data/FedACHdir.txt"));
 
-/** The queries of server/examples/bench_search.rs. */
-const QUERIES = [
-  "chase",
-  "wells fargo",
-  "bank of america",
-  "navy federal credit union",
-  "jpmorgan chase bank",
-  "first national bank of omaha",
-  "usaa",
-  "capital one",
-  "citibank",
-  "pnc bank",
-  "td bank",
-  "fifth third",
-  "us bank",
-  "charles schwab",
-  "golden 1 credit union",
-  "boeing employees",
-  "state employees credit union",
-  "1st natl bk",
-  "021000021",
-  "121000248",
-  "st louis community",
-  "farmers & merchants bank",
-  "arlington fcu",
-  "bofa",
-  "zzyzx",
-];
+/** What people type, letter by letter: the list every search benchmark uses. */
+const QUERIES = readFileSync(resolve(repo, "search/bench-queries.txt"), "utf8")
+  .split("\n")
+  .filter((line) => line !== "" && !line.startsWith("#"));
 
 /** How many names of the list a frame must show to count as showing a query's results. */
 const SHOWN = 3;

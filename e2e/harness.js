@@ -39,8 +39,23 @@ export async function watchedPage(browser) {
     if (where.endsWith("/favicon.ico")) return;
     problems.push(`console error: ${message.text()} ${where}`.trim());
   });
+  // A request the browser aborted because the host page removed the widget's iframe (destroy,
+  // close) while it was on its way is not a problem: it is withdrawn when its frame detaches
+  // (which the browser reports after the failed request).
+  const aborted = [];
   page.on("requestfailed", (request) => {
-    problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ""}`);
+    const error = request.failure()?.errorText ?? "";
+    const problem = `request failed: ${request.url()} ${error}`;
+    const frame = request.frame();
+    if (error === "net::ERR_ABORTED" && frame.isDetached()) return;
+    problems.push(problem);
+    if (error === "net::ERR_ABORTED") aborted.push({ frame, problem });
+  });
+  page.on("framedetached", (frame) => {
+    for (const { problem } of aborted.filter((entry) => entry.frame === frame)) {
+      const at = problems.indexOf(problem);
+      if (at >= 0) problems.splice(at, 1);
+    }
   });
   return { page, context, problems };
 }

@@ -20,34 +20,16 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const DIRECTORY: &str = include_str!(env!("FINLINK_BENCH_DIRECTORY"));
 
-/// The queries of `server/examples/bench_search.rs`, typed letter by letter.
-const QUERIES: &[&str] = &[
-    "chase",
-    "wells fargo",
-    "bank of america",
-    "navy federal credit union",
-    "jpmorgan chase bank",
-    "first national bank of omaha",
-    "usaa",
-    "capital one",
-    "citibank",
-    "pnc bank",
-    "td bank",
-    "fifth third",
-    "us bank",
-    "charles schwab",
-    "golden 1 credit union",
-    "boeing employees",
-    "state employees credit union",
-    "1st natl bk",
-    "021000021",
-    "121000248",
-    "st louis community",
-    "farmers & merchants bank",
-    "arlington fcu",
-    "bofa",
-    "zzyzx",
-];
+/// What people type, letter by letter (one list for every search benchmark).
+const QUERIES: &str = include_str!("../search/bench-queries.txt");
+
+/// The benchmark's queries: the lines of `search/bench-queries.txt` that are not notes.
+fn queries() -> impl Iterator<Item = &'static str> {
+    QUERIES
+        .lines()
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+}
+
 const ROUNDS: usize = 20;
 /// Keystrokes repeated per timing, so that the 0.1 ms clock resolves them.
 const REPEATS: usize = 10;
@@ -124,8 +106,7 @@ fn per_keystroke_search_time_in_webassembly() {
     let local = local.expect("decoded");
     let count = local.catalog().records().len();
     // Each keystroke with the query before it.
-    let keystrokes: Vec<(String, String)> = QUERIES
-        .iter()
+    let keystrokes: Vec<(String, String)> = queries()
         .flat_map(|query| {
             query.char_indices().map(|(at, letter)| {
                 (
@@ -169,7 +150,7 @@ fn per_keystroke_search_time_in_webassembly() {
     );
     console_log!(
         "  per keystroke ({} queries, {} keystrokes x {ROUNDS} rounds, mean of {REPEATS} repeats each): {}",
-        QUERIES.len(),
+        queries().count(),
         keystrokes.len(),
         summary(&mut samples)
     );

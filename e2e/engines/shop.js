@@ -212,7 +212,8 @@ export class Shop {
   /** The visible elements of `role` named `name` in `where`, now. */
   async query(where, role, name, { exact = false, level = null, within = null } = {}) {
     if (where !== null) await this.enter(where);
-    return this.driver.executeScript(
+    // A document being replaced answers a script with null (seen in Firefox): nothing found yet.
+    const found = await this.driver.executeScript(
       queryByRole,
       role,
       name,
@@ -221,6 +222,7 @@ export class Shop {
       within ? within.role : null,
       within ? within.name : null,
     );
+    return Array.isArray(found) ? found : [];
   }
 
   /** Waits for the first visible element of `role` named `name`. */

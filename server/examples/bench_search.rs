@@ -21,35 +21,16 @@ use finlink_search::{Catalog, Index, format};
 use finlink_server::directory::Directory;
 use finlink_server::{Config, SystemClock};
 
-/// What people type, letter by letter: the examples, well-known banks, abbreviations,
-/// routing numbers and a query that finds nothing.
-const QUERIES: &[&str] = &[
-    "chase",
-    "wells fargo",
-    "bank of america",
-    "navy federal credit union",
-    "jpmorgan chase bank",
-    "first national bank of omaha",
-    "usaa",
-    "capital one",
-    "citibank",
-    "pnc bank",
-    "td bank",
-    "fifth third",
-    "us bank",
-    "charles schwab",
-    "golden 1 credit union",
-    "boeing employees",
-    "state employees credit union",
-    "1st natl bk",
-    "021000021",
-    "121000248",
-    "st louis community",
-    "farmers & merchants bank",
-    "arlington fcu",
-    "bofa",
-    "zzyzx",
-];
+/// What people type, letter by letter (one list for every search benchmark).
+const QUERIES: &str = include_str!("../../search/bench-queries.txt");
+
+/// The benchmark's queries: the lines of `search/bench-queries.txt` that are not notes.
+fn queries() -> impl Iterator<Item = &'static str> {
+    QUERIES
+        .lines()
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+}
+
 /// How many times every keystroke is searched natively.
 const ROUNDS: usize = 20;
 /// How many results each keystroke asks for (the widget's list).
@@ -193,8 +174,7 @@ async fn run(path: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
 
     // Per keystroke, natively, over the decoded file: what the widget runs.
     let catalog = Catalog::decode(&text)?;
-    let keystrokes: Vec<String> = QUERIES
-        .iter()
+    let keystrokes: Vec<String> = queries()
         .flat_map(|query| {
             query
                 .char_indices()
@@ -237,7 +217,7 @@ async fn run(path: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
     let mut median_times: Vec<Duration> = medians.iter().map(|(time, _)| *time).collect();
     println!(
         "per keystroke, native ({} queries, {} keystrokes x {ROUNDS} rounds, {LIMIT} results):",
-        QUERIES.len(),
+        queries().count(),
         keystrokes.len()
     );
     println!("  every search:          {}", summary(&mut samples));
