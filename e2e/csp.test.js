@@ -108,12 +108,7 @@ describe("content security policy", () => {
       await shop.consent();
       await shop.pick(CREDENTIALS_BANK);
       await shop.logIn("pass_good");
-      await shop.heading("Select accounts").waitFor();
-      const list = shop.widget.getByRole("list", { name: `Accounts at ${CREDENTIALS_BANK}` });
-      await list.getByRole("checkbox", { name: "Everyday Checking" }).check();
-      await shop.button("Link accounts").click();
-      await shop.heading("Accounts linked").waitFor();
-      await shop.button("Done").click();
+      await shop.linkAccount();
       await page.getByRole("status").getByText("Linked 1 account(s)").waitFor();
       const result = await page.evaluate(() => window.hostResult);
       assert.deepEqual(accountSummary(result), ["Everyday Checking 6789"]);

@@ -35,11 +35,7 @@ describe("the demo shop after linking", () => {
       await shop.consent();
       await shop.pick(CREDENTIALS_BANK);
       await shop.logIn("pass_good");
-      await shop.heading("Select accounts").waitFor();
-      await shop.widget.getByRole("checkbox", { name: "Everyday Checking" }).check();
-      await shop.button("Link accounts").click();
-      await shop.heading("Accounts linked").waitFor();
-      await shop.button("Done").click();
+      await shop.linkAccount();
       await shop.assertClosedAndFocusReturned();
 
       // The account, as the shop's server read it from finlink (prefetched at linking).

@@ -97,6 +97,15 @@ export class Shop {
     await this.button("Log in").click();
   }
 
+  /** At account selection: ticks the account named `name`, links it, and presses Done. */
+  async linkAccount(name = "Everyday Checking") {
+    await this.heading("Select accounts").waitFor();
+    await this.widget.getByRole("checkbox", { name }).check();
+    await this.button("Link accounts").click();
+    await this.heading("Accounts linked").waitFor();
+    await this.button("Done").click();
+  }
+
   /** The Close button in the dialog's header (an icon, named by its aria-label). */
   closeButton() {
     return this.widget.getByLabel("Close", { exact: true });

@@ -108,12 +108,7 @@ describe("Finlink.mount", () => {
       await shop.consent();
       await shop.pick(CREDENTIALS_BANK);
       await shop.logIn("pass_good");
-      await shop.heading("Select accounts").waitFor();
-      const list = shop.widget.getByRole("list", { name: `Accounts at ${CREDENTIALS_BANK}` });
-      await list.getByRole("checkbox", { name: "Everyday Checking" }).check();
-      await shop.button("Link accounts").click();
-      await shop.heading("Accounts linked").waitFor();
-      await shop.button("Done").click();
+      await shop.linkAccount();
 
       const result = await flowResult(shop.page);
       assert.equal(result.error, undefined);

@@ -16,46 +16,8 @@ async fn authorized(server: &TestServer, extra: Value) -> (String, Value, Vec<Va
     if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
         body.extend(extra.clone());
     }
-    let session = server.create_session(body).await;
-    let secret = session["client_secret"]
-        .as_str()
-        .expect("client_secret")
-        .to_owned();
-    expect_status(
-        server
-            .post_link(
-                &secret,
-                "/v1/link/consent",
-                json!({ "permissions": PERMISSIONS }),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    let authorization = server
-        .start_authorization(&secret, "ins_sandbox_credentials")
-        .await;
-    let id = authorization["id"].as_str().expect("id").to_owned();
-    let authorization = expect_status(
-        server
-            .post_link(
-                &secret,
-                &format!("/v1/link/authorizations/{id}/credentials"),
-                json!({ "username": "jenny", "password": "pass_good" }),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(authorization["status"], "authorized");
-    let list = expect_status(
-        server
-            .get_link(&secret, &format!("/v1/link/authorizations/{id}/accounts"))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    let offered = list["data"].as_array().expect("data").clone();
+    let secret = server.consented_secret_for(body).await;
+    let (authorization, offered) = server.logged_in(&secret, "ins_sandbox_credentials").await;
     (secret, authorization, offered)
 }
 

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TestServer, expect_error, expect_status};
+use common::{TestServer, default_session, expect_error, expect_status};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -20,28 +20,11 @@ fn attribute_after<'a>(html: &'a str, from: usize, attribute: &str) -> Option<&'
 
 /// A consented session created with `return_url` (if any); returns its client secret.
 async fn consented(server: &TestServer, return_url: Option<&str>) -> String {
-    let mut body = json!({ "permissions": ["payment_method", "balances"],
-                           "account_holder": { "type": "customer", "customer": "cus_1" } });
+    let mut body = default_session();
     if let Some(url) = return_url {
         body["return_url"] = json!(url);
     }
-    let session = server.create_session(body).await;
-    let secret = session["client_secret"]
-        .as_str()
-        .expect("secret")
-        .to_owned();
-    expect_status(
-        server
-            .post_link(
-                &secret,
-                "/v1/link/consent",
-                json!({ "permissions": ["payment_method", "balances"] }),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    secret
+    server.consented_secret_for(body).await
 }
 
 async fn start(server: &TestServer, secret: &str, oauth_return: &str) -> reqwest::Response {

@@ -41,6 +41,7 @@ use serde_json::Value;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
+pub use crate::host::origin_of;
 pub use component::FinlinkCollect;
 
 /// The title of the widget's iframe, as screen readers announce it.
@@ -440,44 +441,14 @@ fn dom_error(error: wasm_bindgen::JsValue) -> CollectError {
     )
 }
 
-/// `scheme://host[:port]` of an http(s) URL, without a trailing slash: the form
-/// `MessageEvent.origin` has. `None` for anything else.
-pub fn origin_of(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
-    let scheme = scheme.to_ascii_lowercase();
-    if scheme != "http" && scheme != "https" {
-        return None;
-    }
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let valid = !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
-    let path_is_root = rest[host.len()..].trim_start_matches('/').is_empty();
-    (valid && path_is_root).then(|| format!("{scheme}://{}", host.to_ascii_lowercase()))
-}
-
 /// The widget page's URL: the secret and the host's origin in the fragment, which no server
 /// sees.
 pub fn widget_url(widget_origin: &str, client_secret: &str, host_origin: &str) -> String {
     format!(
         "{widget_origin}/link/#client_secret={}&host_origin={}",
-        encode_component(client_secret),
-        encode_component(host_origin),
+        crate::api::encode_component(client_secret),
+        crate::api::encode_component(host_origin),
     )
-}
-
-/// `encodeURIComponent`, in Rust so that it also runs (and is tested) natively.
-fn encode_component(text: &str) -> String {
-    let mut encoded = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&byte) {
-            encoded.push(char::from(byte));
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    encoded
 }
 
 /// What the widget posts (schema version 1, `src/host/channel.rs`).

@@ -59,85 +59,6 @@ pub fn open_url_message(url: &str) -> Value {
     json!({ "source": "finlink", "version": MESSAGE_VERSION, "type": "open_url", "url": url })
 }
 
-/// Why a bridge message is refused, by whoever reads it (the native side, the example hosts).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BridgeMessageError {
-    #[error("the bridge message is not JSON")]
-    NotJson,
-    #[error("the bridge message is not a finlink message")]
-    NotFinlink,
-    #[error("the bridge message has version {0}; this reader knows version 1")]
-    UnknownVersion(u64),
-    #[error("the bridge message has an unknown type")]
-    UnknownType,
-    #[error("the bridge message lacks its `{0}` field")]
-    MissingField(&'static str),
-    #[error("the bridge message's URL is not an https or http URL")]
-    UrlNotHttp,
-}
-
-/// A bridge message as read back, checked against the schema above.
-#[derive(Debug, Clone, PartialEq)]
-pub enum BridgeMessage {
-    Event { name: String, metadata: Value },
-    Result(Value),
-    OpenUrl(String),
-}
-
-/// Reads a bridge message as a native host would, refusing anything not of the schema. The
-/// reference reader for the schema (the example hosts in `examples/` do the same in JS).
-pub fn parse_bridge_message(text: &str) -> Result<BridgeMessage, BridgeMessageError> {
-    let value: Value = serde_json::from_str(text).map_err(|_| BridgeMessageError::NotJson)?;
-    if value.get("source").and_then(Value::as_str) != Some("finlink") {
-        return Err(BridgeMessageError::NotFinlink);
-    }
-    match value.get("version").and_then(Value::as_u64) {
-        Some(version) if version == u64::from(MESSAGE_VERSION) => {}
-        Some(other) => return Err(BridgeMessageError::UnknownVersion(other)),
-        None => return Err(BridgeMessageError::MissingField("version")),
-    }
-    let text_field = |name: &'static str| {
-        value
-            .get(name)
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .ok_or(BridgeMessageError::MissingField(name))
-    };
-    match value.get("type").and_then(Value::as_str) {
-        Some("event") => Ok(BridgeMessage::Event {
-            name: text_field("name")?,
-            metadata: value
-                .get("metadata")
-                .filter(|metadata| metadata.is_object())
-                .cloned()
-                .ok_or(BridgeMessageError::MissingField("metadata"))?,
-        }),
-        Some("result") => {
-            let session = value.get("session").filter(|session| {
-                session
-                    .get("accounts")
-                    .is_some_and(|accounts| accounts.is_array())
-            });
-            let error = value
-                .get("error")
-                .filter(|error| error.get("code").is_some_and(Value::is_string));
-            match (session, error) {
-                (Some(_), None) | (None, Some(_)) => Ok(BridgeMessage::Result(value.clone())),
-                _ => Err(BridgeMessageError::MissingField("session")),
-            }
-        }
-        Some("open_url") => {
-            let url = text_field("url")?;
-            if url.starts_with("https://") || url.starts_with("http://") {
-                Ok(BridgeMessage::OpenUrl(url))
-            } else {
-                Err(BridgeMessageError::UrlNotHttp)
-            }
-        }
-        _ => Err(BridgeMessageError::UnknownType),
-    }
-}
-
 /// The bridge the page was given, if any.
 #[cfg(target_arch = "wasm32")]
 pub fn find_bridge() -> Option<BridgeKind> {
@@ -203,6 +124,86 @@ pub fn post(_kind: BridgeKind, _message: &Value) {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Why a bridge message is refused, by whoever reads it (the native side, the example hosts).
+    #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+    pub enum BridgeMessageError {
+        #[error("the bridge message is not JSON")]
+        NotJson,
+        #[error("the bridge message is not a finlink message")]
+        NotFinlink,
+        #[error("the bridge message has version {0}; this reader knows version 1")]
+        UnknownVersion(u64),
+        #[error("the bridge message has an unknown type")]
+        UnknownType,
+        #[error("the bridge message lacks its `{0}` field")]
+        MissingField(&'static str),
+        #[error("the bridge message's URL is not an https or http URL")]
+        UrlNotHttp,
+    }
+
+    /// A bridge message as read back, checked against the schema above.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum BridgeMessage {
+        Event { name: String, metadata: Value },
+        Result(Value),
+        OpenUrl(String),
+    }
+
+    /// Reads a bridge message as a native host would, refusing anything not of the schema: the
+    /// reference reader the tests hold the widget's messages to (the example hosts in `examples/`
+    /// do the same in JS).
+    pub fn parse_bridge_message(text: &str) -> Result<BridgeMessage, BridgeMessageError> {
+        let value: Value = serde_json::from_str(text).map_err(|_| BridgeMessageError::NotJson)?;
+        if value.get("source").and_then(Value::as_str) != Some("finlink") {
+            return Err(BridgeMessageError::NotFinlink);
+        }
+        match value.get("version").and_then(Value::as_u64) {
+            Some(version) if version == u64::from(MESSAGE_VERSION) => {}
+            Some(other) => return Err(BridgeMessageError::UnknownVersion(other)),
+            None => return Err(BridgeMessageError::MissingField("version")),
+        }
+        let text_field = |name: &'static str| {
+            value
+                .get(name)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or(BridgeMessageError::MissingField(name))
+        };
+        match value.get("type").and_then(Value::as_str) {
+            Some("event") => Ok(BridgeMessage::Event {
+                name: text_field("name")?,
+                metadata: value
+                    .get("metadata")
+                    .filter(|metadata| metadata.is_object())
+                    .cloned()
+                    .ok_or(BridgeMessageError::MissingField("metadata"))?,
+            }),
+            Some("result") => {
+                let session = value.get("session").filter(|session| {
+                    session
+                        .get("accounts")
+                        .is_some_and(|accounts| accounts.is_array())
+                });
+                let error = value
+                    .get("error")
+                    .filter(|error| error.get("code").is_some_and(Value::is_string));
+                match (session, error) {
+                    (Some(_), None) | (None, Some(_)) => Ok(BridgeMessage::Result(value.clone())),
+                    _ => Err(BridgeMessageError::MissingField("session")),
+                }
+            }
+            Some("open_url") => {
+                let url = text_field("url")?;
+                if url.starts_with("https://") || url.starts_with("http://") {
+                    Ok(BridgeMessage::OpenUrl(url))
+                } else {
+                    Err(BridgeMessageError::UrlNotHttp)
+                }
+            }
+            _ => Err(BridgeMessageError::UnknownType),
+        }
+    }
     use crate::flow::{HostEvent, Outcome};
     use crate::host::{event_message, result_message};
 

@@ -20,6 +20,7 @@ use std::rc::Rc;
 use finlink_protocol::{ErrorCode, ErrorType, LinkResult, LinkedAccount};
 use serde_json::{Value, json};
 
+use super::is_origin;
 use crate::flow::{Failure, HostEvent, Outcome};
 
 /// The version of the message schema; the loader ignores messages of other versions.
@@ -101,21 +102,6 @@ impl HostChannel {
 
     #[cfg(not(target_arch = "wasm32"))]
     fn post(&self, _message: &Value) {}
-}
-
-/// `scheme://host[:port]` with an http(s) scheme and nothing after: what `location.origin`
-/// gives. Refuses `*`, `null`, paths and anything with spaces or separators.
-fn is_origin(origin: &str) -> bool {
-    let Some(host) = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"))
-    else {
-        return false;
-    };
-    !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
 }
 
 /// `{ source, version, type: "event", name, metadata }`.

@@ -185,27 +185,13 @@ pub fn finish_url(return_url: &str, session: &str, outcome: &Outcome) -> String 
     let separator = if base.contains('?') { '&' } else { '?' };
     let mut url = format!(
         "{base}{separator}finlink_session={}&finlink_outcome={outcome}",
-        query_escape(session)
+        crate::api::encode_component(session)
     );
     if let Some(fragment) = fragment {
         url.push('#');
         url.push_str(fragment);
     }
     url
-}
-
-/// Percent-encodes everything but unreserved characters.
-fn query_escape(text: &str) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
 }
 
 /// Navigates this page (`replace`: the finished widget page is not kept in history).

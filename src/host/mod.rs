@@ -12,6 +12,33 @@ mod embedding;
 pub use channel::{HostChannel, MESSAGE_VERSION, event_message, navigate_message, result_message};
 pub use embedding::{BankWindow, Host, Mode, ReturnUrlMismatch, finish_url, return_url_failure};
 
+/// `scheme://host[:port]` of an http(s) URL, without a trailing slash: the form
+/// `MessageEvent.origin` has. `None` for anything else.
+pub fn origin_of(url: &str) -> Option<String> {
+    let url = url.to_ascii_lowercase();
+    let start = url.find("://")? + "://".len();
+    let end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |at| start + at);
+    let (origin, after) = url.split_at(end);
+    (is_origin(origin) && after.trim_start_matches('/').is_empty()).then(|| origin.to_owned())
+}
+
+/// `scheme://host[:port]` with an http(s) scheme and nothing after: what `location.origin`
+/// gives. Refuses `*`, `null`, paths and anything with spaces or separators.
+pub(crate) fn is_origin(origin: &str) -> bool {
+    let Some(host) = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+}
+
 /// What the page was opened with.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct PageParams {

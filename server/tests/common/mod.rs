@@ -116,9 +116,7 @@ impl TestServer {
 
     /// A session asking for payment_method and balances; returns its client secret.
     pub async fn new_secret(&self) -> String {
-        let session = self
-            .create_session(json!({ "permissions": ["payment_method", "balances"], "account_holder": { "type": "customer", "customer": "cus_1" } }))
-            .await;
+        let session = self.create_session(default_session()).await;
         session["client_secret"]
             .as_str()
             .expect("client_secret")
@@ -127,15 +125,54 @@ impl TestServer {
 
     /// A session whose person already consented; returns its client secret.
     pub async fn consented_secret(&self) -> String {
-        let secret = self.new_secret().await;
-        let response = self
-            .link(&secret, Method::POST, "/v1/link/consent")
-            .json(&json!({ "permissions": ["payment_method", "balances"] }))
-            .send()
-            .await
-            .expect("sent");
-        expect_status(response, StatusCode::OK).await;
+        self.consented_secret_for(default_session()).await
+    }
+
+    /// A session created with `request` whose person consented to the permissions it asks
+    /// for; returns its client secret.
+    pub async fn consented_secret_for(&self, request: Value) -> String {
+        let session = self.create_session(request).await;
+        let secret = session["client_secret"]
+            .as_str()
+            .expect("client_secret")
+            .to_owned();
+        expect_status(
+            self.post_link(
+                &secret,
+                "/v1/link/consent",
+                json!({ "permissions": session["permissions"] }),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
         secret
+    }
+
+    /// Logs in at the credentials bank `institution` with `pass_good`; returns the authorized
+    /// authorization and the accounts it offers.
+    pub async fn logged_in(&self, secret: &str, institution: &str) -> (Value, Vec<Value>) {
+        let started = self.start_authorization(secret, institution).await;
+        let id = started["id"].as_str().expect("id").to_owned();
+        let authorized = expect_status(
+            self.post_link(
+                secret,
+                &format!("/v1/link/authorizations/{id}/credentials"),
+                json!({ "username": "jenny", "password": "pass_good" }),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(authorized["status"], "authorized", "{authorized}");
+        let offered = expect_status(
+            self.get_link(secret, &format!("/v1/link/authorizations/{id}/accounts"))
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        let offered = offered["data"].as_array().expect("data").clone();
+        (authorized, offered)
     }
 
     pub async fn start_authorization(&self, secret: &str, institution: &str) -> Value {
@@ -165,6 +202,11 @@ impl TestServer {
 }
 
 /// Asserts the status and returns the JSON body.
+/// The session most tests need: payment_method and balances, for a customer.
+pub fn default_session() -> Value {
+    json!({ "permissions": ["payment_method", "balances"], "account_holder": { "type": "customer", "customer": "cus_1" } })
+}
+
 pub async fn expect_status(response: reqwest::Response, status: StatusCode) -> Value {
     let actual = response.status();
     let body: Value = response.json().await.unwrap_or(Value::Null);
@@ -307,29 +349,8 @@ impl TestServer {
             StatusCode::OK,
         )
         .await;
-        let authorization = self.start_authorization(&secret, institution).await;
-        let authorization_id = authorization["id"].as_str().expect("id").to_owned();
-        let authorized = expect_status(
-            self.post_link(
-                &secret,
-                &format!("/v1/link/authorizations/{authorization_id}/credentials"),
-                json!({ "username": "jenny", "password": "pass_good" }),
-            )
-            .await,
-            StatusCode::OK,
-        )
-        .await;
-        assert_eq!(authorized["status"], "authorized", "{authorized}");
-        let offered = expect_status(
-            self.get_link(
-                &secret,
-                &format!("/v1/link/authorizations/{authorization_id}/accounts"),
-            )
-            .await,
-            StatusCode::OK,
-        )
-        .await;
-        let offered = offered["data"].as_array().expect("data").clone();
+        let (authorized, offered) = self.logged_in(&secret, institution).await;
+        let authorization_id = authorized["id"].as_str().expect("id").to_owned();
         let chosen: Vec<String> = names
             .iter()
             .map(|name| {
