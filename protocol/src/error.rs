@@ -96,6 +96,34 @@ pub enum ErrorCode {
     RefreshInProgress,
     /// The last refresh ended too recently: see `next_refresh_available_at`.
     RefreshTooSoon,
+    // Accounts entered by hand, and their microdeposits.
+    /// Not 9 digits, or the ABA check digit is wrong.
+    RoutingNumberInvalid,
+    /// No bank in the directory has this routing number.
+    RoutingNumberUnknown,
+    /// Not 4 to 17 digits.
+    AccountNumberInvalid,
+    /// The account number and its confirmation differ.
+    AccountNumbersMismatch,
+    /// The session does not allow manual entry (`verification_method` is `instant`, or no
+    /// `payment_method` permission).
+    ManualEntryNotAllowed,
+    /// The bank says the account is closed.
+    BankAccountClosed,
+    /// The bank has no account with this number.
+    BankAccountNotFound,
+    /// The deposits could not be sent to the account.
+    MicrodepositsFailed,
+    /// The verification link is wrong or no longer opens anything.
+    VerificationSecretInvalid,
+    /// The amounts or the code typed are not the ones sent; see `attempts_remaining`.
+    MicrodepositsMismatch,
+    /// Three wrong answers: the account has to be entered again.
+    VerificationAttemptsExceeded,
+    /// Ten days passed: the account has to be entered again.
+    VerificationExpired,
+    /// The account is already verified.
+    VerificationCompleted,
     // Idempotency.
     IdempotencyKeyInUse,
     IdempotencyKeyInvalid,
@@ -109,7 +137,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code but `Unknown`, with its wire name.
-    const NAMES: [(ErrorCode, &'static str); 40] = [
+    const NAMES: [(ErrorCode, &'static str); 53] = [
         (Self::BodyMalformed, "body_malformed"),
         (Self::BodyTooLarge, "body_too_large"),
         (Self::ParameterMissing, "parameter_missing"),
@@ -155,6 +183,25 @@ impl ErrorCode {
         ),
         (Self::RefreshInProgress, "refresh_in_progress"),
         (Self::RefreshTooSoon, "refresh_too_soon"),
+        (Self::RoutingNumberInvalid, "routing_number_invalid"),
+        (Self::RoutingNumberUnknown, "routing_number_unknown"),
+        (Self::AccountNumberInvalid, "account_number_invalid"),
+        (Self::AccountNumbersMismatch, "account_numbers_mismatch"),
+        (Self::ManualEntryNotAllowed, "manual_entry_not_allowed"),
+        (Self::BankAccountClosed, "bank_account_closed"),
+        (Self::BankAccountNotFound, "bank_account_not_found"),
+        (Self::MicrodepositsFailed, "microdeposits_failed"),
+        (
+            Self::VerificationSecretInvalid,
+            "verification_secret_invalid",
+        ),
+        (Self::MicrodepositsMismatch, "microdeposits_mismatch"),
+        (
+            Self::VerificationAttemptsExceeded,
+            "verification_attempts_exceeded",
+        ),
+        (Self::VerificationExpired, "verification_expired"),
+        (Self::VerificationCompleted, "verification_completed"),
         (Self::IdempotencyKeyInUse, "idempotency_key_in_use"),
         (Self::IdempotencyKeyInvalid, "idempotency_key_invalid"),
         (Self::RateLimited, "rate_limited"),
@@ -220,11 +267,24 @@ mod tests {
             ErrorCode::AccountNumbersUnavailable => 33,
             ErrorCode::RefreshInProgress => 34,
             ErrorCode::RefreshTooSoon => 35,
-            ErrorCode::IdempotencyKeyInUse => 36,
-            ErrorCode::IdempotencyKeyInvalid => 37,
-            ErrorCode::RateLimited => 38,
-            ErrorCode::InternalError => 39,
-            ErrorCode::Unknown => 40,
+            ErrorCode::RoutingNumberInvalid => 36,
+            ErrorCode::RoutingNumberUnknown => 37,
+            ErrorCode::AccountNumberInvalid => 38,
+            ErrorCode::AccountNumbersMismatch => 39,
+            ErrorCode::ManualEntryNotAllowed => 40,
+            ErrorCode::BankAccountClosed => 41,
+            ErrorCode::BankAccountNotFound => 42,
+            ErrorCode::MicrodepositsFailed => 43,
+            ErrorCode::VerificationSecretInvalid => 44,
+            ErrorCode::MicrodepositsMismatch => 45,
+            ErrorCode::VerificationAttemptsExceeded => 46,
+            ErrorCode::VerificationExpired => 47,
+            ErrorCode::VerificationCompleted => 48,
+            ErrorCode::IdempotencyKeyInUse => 49,
+            ErrorCode::IdempotencyKeyInvalid => 50,
+            ErrorCode::RateLimited => 51,
+            ErrorCode::InternalError => 52,
+            ErrorCode::Unknown => 53,
         }
     }
 

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     AccountCategory, AccountHolder, AccountStatus, AccountSubcategory, Feature, Filters, List,
-    Permission, Timestamp,
+    MicrodepositType, MicrodepositVerification, Permission, Timestamp, VerificationMethod,
 };
 
 /// `POST /v1/financial_connections/sessions`.
@@ -27,6 +27,14 @@ pub struct CreateSessionRequest {
     /// Whether the person links one account or any number of them (default `multiple`).
     #[serde(default)]
     pub account_selection: AccountSelection,
+    /// How the account may be verified; only with the `payment_method` permission
+    /// (default `automatic` then).
+    #[serde(default)]
+    pub verification_method: Option<VerificationMethod>,
+    /// What is sent to an account entered by hand; only with the `payment_method` permission
+    /// and a `verification_method` other than `instant` (default `amounts` then).
+    #[serde(default)]
+    pub microdeposit_type: Option<MicrodepositType>,
 }
 
 /// How many accounts the person may link in a session, as the business asks.
@@ -89,6 +97,12 @@ pub struct Session {
     pub return_url: Option<String>,
     #[serde(default)]
     pub account_selection: AccountSelection,
+    /// `null` unless the session asks for `payment_method`.
+    #[serde(default)]
+    pub verification_method: Option<VerificationMethod>,
+    /// `null` unless manual entry is allowed.
+    #[serde(default)]
+    pub microdeposit_type: Option<MicrodepositType>,
     pub status: SessionStatus,
     pub expires_at: Timestamp,
     pub accounts: List<Account>,
@@ -127,6 +141,10 @@ pub struct Account {
     /// Data refreshed daily without being asked: `transactions` once subscribed.
     #[serde(default)]
     pub subscriptions: Vec<Feature>,
+    /// The microdeposit verification of an account entered by hand; `null` for accounts
+    /// linked at the bank.
+    #[serde(default)]
+    pub verification: Option<MicrodepositVerification>,
 }
 
 /// Balances in minor units, by ISO currency code.

@@ -9,6 +9,7 @@ mod common;
 mod error;
 mod integrator;
 mod link;
+mod manual;
 mod webhooks;
 
 pub use account_data::*;
@@ -16,4 +17,5 @@ pub use common::*;
 pub use error::*;
 pub use integrator::*;
 pub use link::*;
+pub use manual::*;
 pub use webhooks::*;

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     AccountCategory, AccountSelection, AccountStatus, AccountSubcategory, ApiError, Filters,
-    Permission, SessionStatus, Timestamp,
+    MicrodepositVerification, Permission, SessionStatus, Timestamp, VerificationMethod,
 };
 
 /// `GET /v1/link/session`: what the widget needs to show and where to resume.
@@ -19,6 +19,10 @@ pub struct LinkSession {
     /// One account or several: the account step offers a radio group or checkboxes.
     #[serde(default)]
     pub account_selection: AccountSelection,
+    /// `null` unless the session asks for `payment_method`; `automatic` and `microdeposits`
+    /// offer manual entry, `microdeposits` offers nothing else.
+    #[serde(default)]
+    pub verification_method: Option<VerificationMethod>,
     pub status: SessionStatus,
     pub consent_given: bool,
     /// The step to resume at after a reload or a return from the bank.
@@ -251,6 +255,10 @@ pub struct LinkedAccount {
     pub last4: String,
     pub status: AccountStatus,
     pub permissions: Vec<Permission>,
+    /// For an account entered by hand: its microdeposit verification, pending at first, with
+    /// the hosted verification URL to send the person.
+    #[serde(default)]
+    pub verification: Option<MicrodepositVerification>,
 }
 
 /// Answer of attach, complete and cancel: the session and its linked accounts.

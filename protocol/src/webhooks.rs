@@ -29,10 +29,21 @@ pub enum EventType {
     /// A transaction refresh ended.
     #[serde(rename = "financial_connections.account.refreshed_transactions")]
     AccountRefreshedTransactions,
+    /// An account entered by hand: the person typed the microdeposits right, so it can carry
+    /// ACH payments.
+    #[serde(rename = "financial_connections.account.verification_succeeded")]
+    AccountVerificationSucceeded,
+    /// A wrong answer on the hosted verification page (`verification.attempts_remaining`).
+    #[serde(rename = "financial_connections.account.verification_attempt_failed")]
+    AccountVerificationAttemptFailed,
+    /// The verification failed for good: `verification.failure_reason` is
+    /// `too_many_attempts` or `expired`.
+    #[serde(rename = "financial_connections.account.verification_failed")]
+    AccountVerificationFailed,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 7] = [
+    pub const ALL: [EventType; 10] = [
         Self::AccountCreated,
         Self::AccountDisconnected,
         Self::AccountDeactivated,
@@ -40,6 +51,9 @@ impl EventType {
         Self::AccountRefreshedBalance,
         Self::AccountRefreshedOwnership,
         Self::AccountRefreshedTransactions,
+        Self::AccountVerificationSucceeded,
+        Self::AccountVerificationAttemptFailed,
+        Self::AccountVerificationFailed,
     ];
 
     /// The wire name, as in JSON.
@@ -54,6 +68,13 @@ impl EventType {
             Self::AccountRefreshedTransactions => {
                 "financial_connections.account.refreshed_transactions"
             }
+            Self::AccountVerificationSucceeded => {
+                "financial_connections.account.verification_succeeded"
+            }
+            Self::AccountVerificationAttemptFailed => {
+                "financial_connections.account.verification_attempt_failed"
+            }
+            Self::AccountVerificationFailed => "financial_connections.account.verification_failed",
         }
     }
 

@@ -81,6 +81,7 @@ fn account() -> Account {
             next_refresh_available_at: Some(64),
         }),
         subscriptions: vec![Feature::Transactions],
+        verification: None,
     }
 }
 
@@ -118,6 +119,8 @@ fn a_session_round_trips_with_its_object_name_and_accounts_list() {
         prefetch: vec![Feature::Balance],
         return_url: Some("https://shop.example/done".into()),
         account_selection: AccountSelection::Single,
+        verification_method: Some(VerificationMethod::Automatic),
+        microdeposit_type: Some(MicrodepositType::Amounts),
         status: SessionStatus::Open,
         expires_at: 1801,
         accounts: List::complete(vec![account()], "/v1/financial_connections/accounts"),
@@ -148,6 +151,8 @@ fn a_session_without_a_secret_leaves_the_field_out() {
         prefetch: vec![],
         return_url: None,
         account_selection: AccountSelection::Multiple,
+        verification_method: None,
+        microdeposit_type: None,
         status: SessionStatus::Completed,
         expires_at: 1,
         accounts: List::complete(vec![], "/v1/financial_connections/accounts"),
@@ -180,6 +185,8 @@ fn create_session_requests_refuse_unknown_fields_and_default_the_optional_ones()
         prefetch: vec![Feature::Balance],
         return_url: None,
         account_selection: AccountSelection::Multiple,
+        verification_method: None,
+        microdeposit_type: None,
     });
 }
 
@@ -272,6 +279,7 @@ fn link_session_resume_points_name_their_step() {
                 permissions: vec![Permission::Balances],
                 filters: None,
                 account_selection: AccountSelection::Multiple,
+                verification_method: None,
                 status: SessionStatus::Open,
                 consent_given: true,
                 resume,
@@ -337,6 +345,7 @@ fn link_bodies_round_trip() {
             last4: "6789".into(),
             status: AccountStatus::Active,
             permissions: vec![Permission::PaymentMethod],
+            verification: None,
         }],
     });
     assert_eq!(result["object"], "link_result");
@@ -358,4 +367,83 @@ fn subcategories_belong_to_their_category() {
         AccountCategory::Credit
     );
     assert_eq!(Feature::Transactions.permission(), Permission::Transactions);
+}
+
+#[test]
+fn a_manual_account_carries_its_pending_verification_and_the_link_to_verify() {
+    let verification = MicrodepositVerification {
+        status: VerificationStatus::Pending,
+        microdeposit_type: MicrodepositType::DescriptorCode,
+        failure_reason: None,
+        attempts_remaining: 3,
+        arrival_date: 10,
+        expires_at: 20,
+        hosted_verification_url: Some(
+            "https://link.example/link/#verification_secret=fcvs_1".into(),
+        ),
+    };
+    let json = round_trip(&Account {
+        verification: Some(verification),
+        ..account()
+    });
+    assert_eq!(json["verification"]["status"], "pending");
+    assert_eq!(json["verification"]["microdeposit_type"], "descriptor_code");
+    assert_eq!(json["verification"]["attempts_remaining"], 3);
+    assert_eq!(
+        json["verification"]["hosted_verification_url"],
+        "https://link.example/link/#verification_secret=fcvs_1"
+    );
+    let linked_elsewhere = round_trip(&account());
+    assert_eq!(linked_elsewhere["verification"], Value::Null);
+}
+
+#[test]
+fn manual_entry_and_verification_bodies_read_as_documented() {
+    let request: ManualAccountRequest = serde_json::from_value(json!({
+        "routing_number": "110000000",
+        "account_number": "000123456789",
+        "account_number_confirmation": "000123456789",
+        "account_type": "checking",
+        "account_holder_name": "Jenny Rosen",
+    }))
+    .expect("reads");
+    assert_eq!(request.account_type, BankAccountType::Checking);
+    round_trip(&request);
+    let amounts: VerifyMicrodepositsRequest =
+        serde_json::from_value(json!({ "amounts": [32, 45] })).expect("reads");
+    assert_eq!(amounts.amounts, Some(vec![32, 45]));
+    assert_eq!(round_trip(&amounts), json!({ "amounts": [32, 45] }));
+    assert!(
+        serde_json::from_value::<VerifyMicrodepositsRequest>(json!({ "amount": [32, 45] }))
+            .is_err()
+    );
+    let page = round_trip(&LinkVerification {
+        business_name: "Demo Shop".into(),
+        institution_name: "Sandbox Bank (Credentials)".into(),
+        account_type: BankAccountType::Savings,
+        last4: "6789".into(),
+        status: VerificationStatus::Failed,
+        microdeposit_type: MicrodepositType::Amounts,
+        failure_reason: Some(VerificationFailure::TooManyAttempts),
+        attempts_remaining: 0,
+        arrival_date: 1,
+        expires_at: 2,
+        error: None,
+    });
+    assert_eq!(page["object"], "link_verification");
+    assert_eq!(page["failure_reason"], "too_many_attempts");
+}
+
+#[test]
+fn sessions_name_their_verification_method_in_snake_case() {
+    for (method, name) in [
+        (VerificationMethod::Automatic, "automatic"),
+        (VerificationMethod::Instant, "instant"),
+        (VerificationMethod::Microdeposits, "microdeposits"),
+    ] {
+        assert_eq!(serde_json::to_value(method).expect("serializes"), name);
+    }
+    assert!(VerificationMethod::Automatic.allows_manual_entry());
+    assert!(VerificationMethod::Microdeposits.allows_manual_entry());
+    assert!(!VerificationMethod::Instant.allows_manual_entry());
 }

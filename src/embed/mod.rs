@@ -570,6 +570,7 @@ mod tests {
                 last4: "6789".to_owned(),
                 status: AccountStatus::Active,
                 permissions: vec![Permission::PaymentMethod],
+                verification: None,
             }],
         };
         let result = result_message(&Outcome::Linked(linked)).to_string();

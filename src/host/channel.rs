@@ -226,6 +226,7 @@ mod tests {
             last4: "6789".to_owned(),
             status: AccountStatus::Active,
             permissions: vec![Permission::PaymentMethod],
+            verification: None,
         }
     }
 

@@ -241,6 +241,7 @@ mod tests {
             permissions: vec![Permission::Balances],
             filters: None,
             account_selection: Default::default(),
+            verification_method: None,
             status: SessionStatus::Open,
             consent_given: false,
             resume: ResumeAt::Consent,

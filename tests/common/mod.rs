@@ -25,6 +25,7 @@ pub fn link_session(business_name: &str, permissions: Vec<Permission>) -> LinkSe
         permissions,
         filters: None,
         account_selection: Default::default(),
+        verification_method: None,
         status: SessionStatus::Open,
         consent_given: true,
         resume: ResumeAt::SelectInstitution,
@@ -204,6 +205,7 @@ pub fn linked(id: &str, name: &str, last4: &str) -> LinkedAccount {
         last4: last4.to_owned(),
         status: AccountStatus::Active,
         permissions: vec![Permission::PaymentMethod],
+        verification: None,
     }
 }
 

@@ -136,5 +136,6 @@ pub fn account(
         } else {
             Vec::new()
         },
+        verification: None,
     }
 }

@@ -99,6 +99,7 @@ fn link_session(
         permissions: session.request.permissions.clone(),
         filters: session.request.filters.clone(),
         account_selection: session.request.account_selection,
+        verification_method: session.request.verification_method,
         status: session.status,
         consent_given: session.consent_given,
         resume,

@@ -29,6 +29,8 @@ pub fn session(
         prefetch: record.request.prefetch.clone(),
         return_url: record.request.return_url.clone(),
         account_selection: record.request.account_selection,
+        verification_method: record.request.verification_method,
+        microdeposit_type: record.request.microdeposit_type,
         status: lifetimes.status(record, now),
         expires_at: lifetimes.expires_at(record),
         accounts: List::complete(accounts, "/v1/financial_connections/accounts"),
@@ -86,6 +88,7 @@ pub fn linked_account(record: &AccountRecord) -> LinkedAccount {
         last4: bank.last4.clone(),
         status: account_status(record),
         permissions: record.permissions.clone(),
+        verification: None,
     }
 }
 

@@ -226,6 +226,8 @@ async fn create_session(State(shop): State<Arc<Shop>>, body: Bytes) -> Response 
         prefetch,
         return_url: None,
         account_selection: asked.account_selection,
+        verification_method: None,
+        microdeposit_type: None,
     };
     match shop.finlink.create_session(&request).await {
         Ok(session) => match session.client_secret {

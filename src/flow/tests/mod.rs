@@ -26,6 +26,7 @@ pub fn link_session(resume: ResumeAt) -> LinkSession {
         permissions: vec![Permission::PaymentMethod, Permission::Balances],
         filters: None,
         account_selection: Default::default(),
+        verification_method: None,
         status: SessionStatus::Open,
         consent_given: !matches!(resume, ResumeAt::Consent),
         resume,
@@ -112,6 +113,7 @@ pub fn link_result(status: SessionStatus, ids: &[&str]) -> LinkResult {
                 last4: "6789".to_owned(),
                 status: AccountStatus::Active,
                 permissions: vec![Permission::PaymentMethod],
+                verification: None,
             })
             .collect(),
     }
