@@ -12,6 +12,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::accounts::verification::{self, VerificationLinks};
 use crate::clock::Clock;
 use crate::config::{AllowedOrigin, Config, Timing};
 use crate::connector::{BankEndpoints, Connector, ConnectorError};
@@ -39,6 +40,8 @@ pub struct AppState {
     pub timing: Timing,
     pub refresher: Refresher,
     pub webhooks: Webhooks,
+    /// Makes and checks the links that verify accounts entered by hand.
+    pub verification_links: VerificationLinks,
 }
 
 pub type Shared = Arc<AppState>;
@@ -139,8 +142,14 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServe
         Some(path) => Directory::from_fedach_file(path)?,
         None => Directory::sandbox(),
     });
+    let store = Store::open(&config.database)?;
+    let now = clock.now();
+    let verification_key = store
+        .transaction(move |tx| crate::store::keys::load_or_create(tx, verification::KEY_NAME, now))
+        .await?;
+    let public_base = public_url.as_str().trim_end_matches('/').to_owned();
     let state: Shared = Arc::new(AppState {
-        store: Store::open(&config.database)?,
+        store,
         clock: Arc::clone(&clock),
         directory: Arc::clone(&directory),
         connector: Connector::new()?.with_clock(Arc::clone(&clock)),
@@ -152,6 +161,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServe
         timing: config.timing.clone(),
         refresher: Refresher::default(),
         webhooks: Webhooks::new().map_err(StartError::Webhooks)?,
+        verification_links: VerificationLinks::new(verification_key, public_base),
     });
     let sandbox_state = SandboxState::with_clock(
         directory,

@@ -100,6 +100,40 @@ pub enum ApiError {
         feature: Feature,
         available_at: Timestamp,
     },
+    #[error(
+        "The account {id} was entered by hand and its microdeposits are not verified yet; its account numbers are shared once the person verifies them."
+    )]
+    AccountNotVerified { id: String },
+    #[error("This routing number is not valid: it must be 9 digits with a valid check digit.")]
+    RoutingNumberInvalid,
+    #[error(
+        "No bank with this routing number was found. Check the number on a cheque or statement."
+    )]
+    RoutingNumberUnknown,
+    #[error("This account number is not valid: it must be 4 to 17 digits.")]
+    AccountNumberInvalid,
+    #[error("The account numbers do not match.")]
+    AccountNumbersMismatch,
+    #[error("This session does not allow entering bank details by hand.")]
+    ManualEntryNotAllowed,
+    #[error("The bank says this account is closed. Enter another account.")]
+    BankAccountClosed,
+    #[error("The bank has no account with this number. Check the numbers and try again.")]
+    BankAccountNotFound,
+    #[error("The deposits could not be sent to this account. Enter another account.")]
+    MicrodepositsFailed,
+    #[error("This verification link is not valid. Ask the business for a new one.")]
+    VerificationSecretInvalid,
+    #[error("Those are not the deposits we sent. {attempts_remaining} attempt(s) left.")]
+    MicrodepositsMismatch { attempts_remaining: u32 },
+    #[error(
+        "Too many wrong answers: this account cannot be verified. Enter it again with the business."
+    )]
+    VerificationAttemptsExceeded,
+    #[error("This verification expired: enter the account again with the business.")]
+    VerificationExpired,
+    #[error("This account is already verified.")]
+    VerificationCompleted,
     #[error("This Idempotency-Key was already used with a different request.")]
     IdempotencyKeyInUse,
     #[error("Invalid Idempotency-Key: {reason}")]
@@ -136,16 +170,29 @@ impl ApiError {
             | Self::TooManyAccountsSelected
             | Self::AccountDisconnected { .. }
             | Self::AccountInactive { .. }
-            | Self::AccountNumbersUnavailable { .. } => StatusCode::BAD_REQUEST,
-            Self::PermissionMissing { .. } => StatusCode::FORBIDDEN,
+            | Self::AccountNumbersUnavailable { .. }
+            | Self::AccountNotVerified { .. }
+            | Self::RoutingNumberInvalid
+            | Self::RoutingNumberUnknown
+            | Self::AccountNumberInvalid
+            | Self::AccountNumbersMismatch
+            | Self::MicrodepositsMismatch { .. } => StatusCode::BAD_REQUEST,
+            Self::PermissionMissing { .. } | Self::ManualEntryNotAllowed => StatusCode::FORBIDDEN,
+            Self::BankAccountClosed | Self::BankAccountNotFound | Self::MicrodepositsFailed => {
+                StatusCode::PAYMENT_REQUIRED
+            }
+            Self::VerificationAttemptsExceeded
+            | Self::VerificationExpired
+            | Self::VerificationCompleted => StatusCode::CONFLICT,
             Self::RefreshInProgress { .. } => StatusCode::CONFLICT,
             Self::RefreshTooSoon { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RouteNotFound { .. } | Self::ResourceMissing { .. } => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Self::SecretKeyMissing | Self::SecretKeyInvalid | Self::ClientSecretInvalid => {
-                StatusCode::UNAUTHORIZED
-            }
+            Self::SecretKeyMissing
+            | Self::SecretKeyInvalid
+            | Self::ClientSecretInvalid
+            | Self::VerificationSecretInvalid => StatusCode::UNAUTHORIZED,
             Self::ConsentRequired => StatusCode::FORBIDDEN,
             Self::AuthorizationStateInvalid { .. } | Self::IdempotencyKeyInUse => {
                 StatusCode::CONFLICT
@@ -168,9 +215,10 @@ impl ApiError {
 
     pub fn kind(&self) -> ErrorType {
         match self {
-            Self::SecretKeyMissing | Self::SecretKeyInvalid | Self::ClientSecretInvalid => {
-                ErrorType::AuthenticationError
-            }
+            Self::SecretKeyMissing
+            | Self::SecretKeyInvalid
+            | Self::ClientSecretInvalid
+            | Self::VerificationSecretInvalid => ErrorType::AuthenticationError,
             Self::IdempotencyKeyInUse => ErrorType::IdempotencyError,
             Self::RefreshTooSoon { .. } => ErrorType::RateLimitError,
             Self::InvalidCredentials { .. }
@@ -181,7 +229,10 @@ impl ApiError {
             | Self::InstitutionDownScheduled { .. }
             | Self::InstitutionDownUnscheduled { .. }
             | Self::InstitutionError { .. }
-            | Self::InstitutionUnavailable { .. } => ErrorType::InstitutionError,
+            | Self::InstitutionUnavailable { .. }
+            | Self::BankAccountClosed
+            | Self::BankAccountNotFound
+            | Self::MicrodepositsFailed => ErrorType::InstitutionError,
             Self::Internal { .. } => ErrorType::ApiError,
             _ => ErrorType::InvalidRequestError,
         }
@@ -224,6 +275,20 @@ impl ApiError {
             Self::AccountNumbersUnavailable { .. } => ErrorCode::AccountNumbersUnavailable,
             Self::RefreshInProgress { .. } => ErrorCode::RefreshInProgress,
             Self::RefreshTooSoon { .. } => ErrorCode::RefreshTooSoon,
+            Self::AccountNotVerified { .. } => ErrorCode::AccountNumbersUnavailable,
+            Self::RoutingNumberInvalid => ErrorCode::RoutingNumberInvalid,
+            Self::RoutingNumberUnknown => ErrorCode::RoutingNumberUnknown,
+            Self::AccountNumberInvalid => ErrorCode::AccountNumberInvalid,
+            Self::AccountNumbersMismatch => ErrorCode::AccountNumbersMismatch,
+            Self::ManualEntryNotAllowed => ErrorCode::ManualEntryNotAllowed,
+            Self::BankAccountClosed => ErrorCode::BankAccountClosed,
+            Self::BankAccountNotFound => ErrorCode::BankAccountNotFound,
+            Self::MicrodepositsFailed => ErrorCode::MicrodepositsFailed,
+            Self::VerificationSecretInvalid => ErrorCode::VerificationSecretInvalid,
+            Self::MicrodepositsMismatch { .. } => ErrorCode::MicrodepositsMismatch,
+            Self::VerificationAttemptsExceeded => ErrorCode::VerificationAttemptsExceeded,
+            Self::VerificationExpired => ErrorCode::VerificationExpired,
+            Self::VerificationCompleted => ErrorCode::VerificationCompleted,
             Self::IdempotencyKeyInUse => ErrorCode::IdempotencyKeyInUse,
             Self::IdempotencyKeyInvalid { .. } => ErrorCode::IdempotencyKeyInvalid,
             Self::Internal { .. } => ErrorCode::InternalError,
@@ -241,6 +306,14 @@ impl ApiError {
             Self::RefreshInProgress { .. } | Self::RefreshTooSoon { .. } => {
                 Some("features".to_owned())
             }
+            Self::RoutingNumberInvalid | Self::RoutingNumberUnknown => {
+                Some("routing_number".to_owned())
+            }
+            Self::AccountNumberInvalid
+            | Self::BankAccountClosed
+            | Self::BankAccountNotFound
+            | Self::MicrodepositsFailed => Some("account_number".to_owned()),
+            Self::AccountNumbersMismatch => Some("account_number_confirmation".to_owned()),
             _ => None,
         }
     }

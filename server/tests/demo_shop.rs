@@ -58,6 +58,15 @@ impl Running {
             .expect("sent")
     }
 
+    async fn shop_post_json(&self, path: &str, body: Value) -> reqwest::Response {
+        self.http
+            .post(format!("{}{path}", self.shop))
+            .json(&body)
+            .send()
+            .await
+            .expect("sent")
+    }
+
     async fn finlink_get(&self, path: &str) -> Value {
         let response = self
             .http
@@ -521,6 +530,148 @@ async fn the_shop_shows_only_its_customers_accounts_and_refuses_what_is_not_an_a
     assert!(csp.contains("connect-src 'self'"), "{csp}");
     let html = page.text().await.expect("html");
     assert!(html.contains("<h2 id=\"webhooks-title\">"));
+
+    running.server.stop().await;
+}
+
+/// The session id inside a client secret (`{id}_secret_{random}`).
+fn session_of(client_secret: &str) -> &str {
+    client_secret
+        .split_once("_secret_")
+        .map(|(id, _)| id)
+        .expect("session id")
+}
+
+#[tokio::test]
+async fn the_shop_passes_the_verification_choice_on_and_shows_a_pending_verification() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = ManualClock::starting_at(START_TIME);
+    let running = start_on(&dir.path().join("finlink.sqlite"), 0, &clock).await;
+    running.registered().await;
+
+    // Instant only: the kind of deposits does not apply and is not sent on.
+    let created = expect_status(
+        running
+            .shop_post_json(
+                "/api/sessions",
+                json!({ "verification_method": "instant", "microdeposit_type": "amounts" }),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let secret = created["client_secret"].as_str().expect("secret");
+    let session = running
+        .finlink_get(&format!(
+            "/v1/financial_connections/sessions/{}",
+            session_of(secret)
+        ))
+        .await;
+    assert_eq!(session["verification_method"], "instant");
+    assert_eq!(session["microdeposit_type"], Value::Null);
+
+    let created = expect_status(
+        running
+            .shop_post_json(
+                "/api/sessions",
+                json!({
+                    "account_selection": "multiple",
+                    "verification_method": "microdeposits",
+                    "microdeposit_type": "descriptor_code",
+                }),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let secret = created["client_secret"].as_str().expect("secret");
+    let session = running
+        .finlink_get(&format!(
+            "/v1/financial_connections/sessions/{}",
+            session_of(secret)
+        ))
+        .await;
+    assert_eq!(session["verification_method"], "microdeposits");
+    assert_eq!(session["microdeposit_type"], "descriptor_code");
+
+    // The person enters their account by hand, as the widget would.
+    let link = |path: &str| {
+        running
+            .http
+            .post(format!("{}{path}", running.finlink))
+            .bearer_auth(secret)
+    };
+    expect_status(
+        link("/v1/link/consent")
+            .json(&json!({ "permissions": session["permissions"] }))
+            .send()
+            .await
+            .expect("sent"),
+        StatusCode::OK,
+    )
+    .await;
+    let result = expect_status(
+        link("/v1/link/manual_accounts")
+            .header("Idempotency-Key", "shop-manual")
+            .json(&common::manual_account_body())
+            .send()
+            .await
+            .expect("sent"),
+        StatusCode::OK,
+    )
+    .await;
+    let id = result["accounts"][0]["id"].as_str().expect("id");
+    let summary = running.settled(id).await;
+    assert_eq!(summary["verification"]["status"], "pending");
+    assert_eq!(
+        summary["verification"]["microdeposit_type"],
+        "descriptor_code"
+    );
+    let url = summary["verification"]["hosted_verification_url"]
+        .as_str()
+        .expect("the link to verify");
+    assert!(url.starts_with(&format!("{}/link/#verification_secret=", running.finlink)));
+    assert!(
+        !summary.to_string().contains(common::MANUAL_ACCOUNT_NUMBER),
+        "no account number reaches the page: {summary}"
+    );
+
+    // Verified on the hosted page: the shop hears of it and shows it.
+    let verification_secret = common::verification_secret_of(url);
+    expect_status(
+        running
+            .http
+            .post(format!("{}/v1/link/verification", running.finlink))
+            .bearer_auth(&verification_secret)
+            .json(&json!({ "descriptor_code": "SM11AA" }))
+            .send()
+            .await
+            .expect("sent"),
+        StatusCode::OK,
+    )
+    .await;
+    let event = running
+        .webhook("financial_connections.account.verification_succeeded", id)
+        .await;
+    assert_eq!(event["summary"], "microdeposits verified");
+    let summary = running.settled(id).await;
+    assert_eq!(summary["verification"]["status"], "verified");
+    assert_eq!(
+        summary["verification"]["hosted_verification_url"],
+        Value::Null
+    );
+
+    // The page offers both choices, labelled.
+    let html = running.shop_get("/").await.text().await.expect("html");
+    for needle in [
+        "<label for=\"verification-method\">",
+        "<select id=\"verification-method\">",
+        "<label for=\"microdeposit-type\">",
+        "<select id=\"microdeposit-type\">",
+        "value=\"descriptor_code\"",
+    ] {
+        assert!(html.contains(needle), "{needle}");
+    }
 
     running.server.stop().await;
 }

@@ -9,6 +9,7 @@
 use finlink_protocol::{Account, EventType, RefreshStatus, Timestamp};
 use rusqlite::Transaction;
 
+use super::verification::VerificationLinks;
 use super::view as account_view;
 use crate::refresh::job::event_type;
 use crate::store::{AccountAccess, AccountRecord, RefreshRecord, StoreError};
@@ -30,10 +31,11 @@ pub fn disconnect(
     mut account: AccountRecord,
     now: Timestamp,
     cooldown_seconds: i64,
+    links: &VerificationLinks,
 ) -> Result<Disconnected, StoreError> {
     if account.access == AccountAccess::Disconnected {
         return Ok(Disconnected {
-            account: account_view::load(tx, &account, cooldown_seconds)?,
+            account: account_view::load(tx, &account, cooldown_seconds, links)?,
             released_grant: None,
             changed: false,
         });
@@ -55,11 +57,11 @@ pub fn disconnect(
             now,
             Some("account_disconnected"),
         )? {
-            let view = account_view::load(tx, &account, cooldown_seconds)?;
+            let view = account_view::load(tx, &account, cooldown_seconds, links)?;
             webhooks::emit(tx, event_type(pending.feature), &view, now)?;
         }
     }
-    let view = account_view::load(tx, &account, cooldown_seconds)?;
+    let view = account_view::load(tx, &account, cooldown_seconds, links)?;
     webhooks::emit(tx, EventType::AccountDisconnected, &view, now)?;
     let released_grant = (!AccountRecord::grant_in_use(tx, &account.authorization_id)?)
         .then(|| account.authorization_id.clone());

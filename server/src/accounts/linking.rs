@@ -10,6 +10,7 @@
 use finlink_protocol::{EventType, Permission, Timestamp};
 use rusqlite::Transaction;
 
+use super::verification::VerificationLinks;
 use super::view as account_view;
 use crate::app::Shared;
 use crate::refresh::{self, tokens};
@@ -128,6 +129,7 @@ pub fn follow_up(
     linked: &[Linked],
     now: Timestamp,
     cooldown_seconds: i64,
+    links: &VerificationLinks,
 ) -> Result<FollowUp, StoreError> {
     let mut follow_up = FollowUp::default();
     for outcome in linked {
@@ -155,7 +157,7 @@ pub fn follow_up(
             }
         }
         if let Some(event) = event {
-            let view = account_view::load(tx, account, cooldown_seconds)?;
+            let view = account_view::load(tx, account, cooldown_seconds, links)?;
             webhooks::emit(tx, event, &view, now)?;
             follow_up.events = true;
         }

@@ -3,4 +3,5 @@
 
 pub mod disconnect;
 pub mod linking;
+pub mod verification;
 pub mod view;

@@ -7,6 +7,7 @@ use finlink_protocol::{
 };
 use rusqlite::Transaction;
 
+use super::verification::{self, VerificationLinks};
 use crate::connector::{BankAccount, BankBalance};
 use crate::store::{
     AccountAccess, AccountRecord, LatestRefreshes, RefreshRecord, SessionRecord, StoreError,
@@ -17,11 +18,18 @@ pub fn load(
     tx: &Transaction<'_>,
     record: &AccountRecord,
     cooldown_seconds: i64,
+    links: &VerificationLinks,
 ) -> Result<Account, StoreError> {
     let account_holder = SessionRecord::find(tx, &record.session_id)?
         .and_then(|session| session.request.account_holder);
     let latest = RefreshRecord::latest_all(tx, &record.id)?;
-    Ok(account(record, account_holder, &latest, cooldown_seconds))
+    Ok(account(
+        record,
+        account_holder,
+        &latest,
+        cooldown_seconds,
+        links,
+    ))
 }
 
 /// The status people and integrators see: disconnected by the business, inactive when
@@ -82,6 +90,7 @@ pub fn account(
     account_holder: Option<AccountHolder>,
     latest: &LatestRefreshes,
     cooldown_seconds: i64,
+    links: &VerificationLinks,
 ) -> Account {
     let bank = &record.bank;
     let may = |permission| record.permissions.contains(&permission);
@@ -136,6 +145,6 @@ pub fn account(
         } else {
             Vec::new()
         },
-        verification: None,
+        verification: verification::to_protocol(record, links),
     }
 }

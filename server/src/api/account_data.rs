@@ -3,7 +3,7 @@
 //! secret key; account numbers never appear in anything a browser receives.
 
 use axum::extract::{Path, State};
-use finlink_protocol::{AccountNumbers, AccountOwner, List, Permission};
+use finlink_protocol::{AccountNumbers, AccountOwner, List, Permission, VerificationStatus};
 use serde::Deserialize;
 
 use super::access::require_secret_key;
@@ -101,7 +101,7 @@ pub async fn owners(
 
 /// `GET /v1/financial_connections/accounts/{id}/account_numbers`: the routing and account
 /// numbers of an open cash account that supports ACH, with the `payment_method` permission,
-/// while finlink's access to it stands.
+/// while finlink's access to it stands; for an account entered by hand, once verified.
 pub async fn account_numbers(
     State(state): State<Shared>,
     Bearer(bearer): Bearer,
@@ -120,6 +120,15 @@ pub async fn account_numbers(
 fn numbers_of(account: &AccountRecord) -> Result<AccountNumbers, ApiError> {
     require_permission(account, Permission::PaymentMethod)?;
     check_access(account)?;
+    if account
+        .verification
+        .as_ref()
+        .is_some_and(|verification| verification.status != VerificationStatus::Verified)
+    {
+        return Err(ApiError::AccountNotVerified {
+            id: account.id.clone(),
+        });
+    }
     let unavailable = || ApiError::AccountNumbersUnavailable {
         id: account.id.clone(),
     };
@@ -178,6 +187,7 @@ mod tests {
             balance: None,
             ownership_id: None,
             next_transaction_refresh_at: None,
+            verification: None,
         }
     }
 

@@ -22,11 +22,12 @@ pub async fn disconnect(
     require_secret_key(&state, bearer.as_deref())?;
     let now = state.clock.now();
     let cooldown = state.timing.refresh_cooldown_seconds;
+    let links = state.verification_links.clone();
     let done = state
         .store
         .transaction(move |tx| {
             let account = find_account(tx, &id)?;
-            Ok::<_, ApiError>(disconnect_account(tx, account, now, cooldown)?)
+            Ok::<_, ApiError>(disconnect_account(tx, account, now, cooldown, &links)?)
         })
         .await?;
     if done.changed {

@@ -2,7 +2,8 @@
 
 use axum::extract::{Path, State};
 use finlink_protocol::{
-    Account, AccountHolder, AccountHolderKind, CreateSessionRequest, List, Session, SessionStatus,
+    Account, AccountHolder, AccountHolderKind, CreateSessionRequest, List, Permission, Session,
+    SessionStatus,
 };
 use serde::Deserialize;
 
@@ -116,7 +117,40 @@ fn validate(
     if let Some(return_url) = &request.return_url {
         validate_return_url(return_url)?;
     }
+    validate_verification(&mut request)?;
     Ok(request)
+}
+
+/// `verification_method` and `microdeposit_type` only with `payment_method`, where they take
+/// their defaults (`automatic`, and `amounts` unless `instant`); no `microdeposit_type` with
+/// `instant`, which never sends deposits.
+fn validate_verification(request: &mut CreateSessionRequest) -> Result<(), ApiError> {
+    if !request.permissions.contains(&Permission::PaymentMethod) {
+        if request.verification_method.is_some() {
+            return Err(ApiError::invalid(
+                "verification_method",
+                "only sessions with the 'payment_method' permission verify accounts.",
+            ));
+        }
+        if request.microdeposit_type.is_some() {
+            return Err(ApiError::invalid(
+                "microdeposit_type",
+                "only sessions with the 'payment_method' permission send microdeposits.",
+            ));
+        }
+        return Ok(());
+    }
+    let method = request.verification_method.unwrap_or_default();
+    request.verification_method = Some(method);
+    if method.allows_manual_entry() {
+        request.microdeposit_type = Some(request.microdeposit_type.unwrap_or_default());
+    } else if request.microdeposit_type.is_some() {
+        return Err(ApiError::invalid(
+            "microdeposit_type",
+            "a session with verification_method 'instant' sends no microdeposits.",
+        ));
+    }
+    Ok(())
 }
 
 fn validate_account_holder(holder: &AccountHolder) -> Result<(), ApiError> {
@@ -185,6 +219,7 @@ pub async fn retrieve_session(
     let now = state.clock.now();
     let lifetimes = Lifetimes::of(&state);
     let cooldown = state.timing.refresh_cooldown_seconds;
+    let links = state.verification_links.clone();
     let session = state
         .store
         .transaction(move |tx| {
@@ -194,7 +229,7 @@ pub async fn retrieve_session(
             })?;
             let accounts = AccountRecord::linked_for_session(tx, &session.id)?
                 .iter()
-                .map(|account| account_view::load(tx, account, cooldown))
+                .map(|account| account_view::load(tx, account, cooldown, &links))
                 .collect::<Result<Vec<_>, _>>()?;
             Ok::<_, ApiError>(views::session(&session, accounts, lifetimes, now, None))
         })
@@ -255,6 +290,7 @@ pub async fn list_accounts(
     }
     let starting_after = query.starting_after.clone();
     let cooldown = state.timing.refresh_cooldown_seconds;
+    let links = state.verification_links.clone();
     let accounts = state
         .store
         .transaction(move |tx| {
@@ -265,7 +301,7 @@ pub async fn list_accounts(
             };
             let views_of = records
                 .iter()
-                .map(|record| account_view::load(tx, record, cooldown))
+                .map(|record| account_view::load(tx, record, cooldown, &links))
                 .collect::<Result<Vec<_>, _>>()?;
             Ok::<_, ApiError>(views_of)
         })
@@ -300,6 +336,7 @@ pub async fn retrieve_account(
 ) -> Result<axum::Json<Account>, ApiError> {
     require_secret_key(&state, bearer.as_deref())?;
     let cooldown = state.timing.refresh_cooldown_seconds;
+    let links = state.verification_links.clone();
     let account = state
         .store
         .transaction(move |tx| {
@@ -307,7 +344,7 @@ pub async fn retrieve_account(
                 kind: "account",
                 id,
             })?;
-            Ok::<_, ApiError>(account_view::load(tx, &record, cooldown)?)
+            Ok::<_, ApiError>(account_view::load(tx, &record, cooldown, &links)?)
         })
         .await?;
     Ok(axum::Json(account))

@@ -11,6 +11,7 @@ use finlink_protocol::{
     AccountSelection, AnswerMfaRequest, AttachAccountsRequest, AuthMethod, Authorization,
     ConsentRequest, Institution, InstitutionStatus, LinkAccount, LinkResult, LinkSession, List,
     OAuthReturn, ResumeAt, SessionStatus, StartAuthorizationRequest, SubmitCredentialsRequest,
+    VerificationMethod,
 };
 use serde::Deserialize;
 
@@ -104,7 +105,10 @@ fn link_session(
         consent_given: session.consent_given,
         resume,
         return_url: session.request.return_url.clone(),
-        accounts: accounts.iter().map(views::linked_account).collect(),
+        accounts: accounts
+            .iter()
+            .map(|account| views::linked_account(account, &state.verification_links))
+            .collect(),
         expires_at: lifetimes.expires_at(session),
         terms_url: format!("{}/legal/terms", state.public_base()),
         privacy_url: format!("{}/legal/privacy", state.public_base()),
@@ -257,6 +261,12 @@ pub async fn start_authorization(
     let record = with_session(&state, bearer, move |tx, mut session| {
         if !session.consent_given {
             return Err(ApiError::ConsentRequired);
+        }
+        if session.request.verification_method == Some(VerificationMethod::Microdeposits) {
+            return Err(ApiError::invalid(
+                "institution",
+                "this session takes bank details entered by hand only.",
+            ));
         }
         let required = session
             .request
@@ -592,6 +602,7 @@ pub(super) fn store_offered_accounts(
             balance: None,
             ownership_id: None,
             next_transaction_refresh_at: None,
+            verification: None,
         }
         .insert(tx)?;
     }
@@ -642,6 +653,7 @@ pub async fn attach_accounts(
     let fingerprint = secrets::fingerprint(&[uri.path().as_bytes(), b"\n", &body].concat());
     let now = state.clock.now();
     let cooldown = state.timing.refresh_cooldown_seconds;
+    let links = state.verification_links.clone();
     let (status, json, follow_up) = with_session(&state, bearer, move |tx, session| {
         if let Some(previous) = IdempotencyRecord::find(tx, &session.id, &key)? {
             return if previous.fingerprint == fingerprint {
@@ -697,12 +709,15 @@ pub async fn attach_accounts(
             }
             linked.push(linking::link(tx, &session, account.clone())?);
         }
-        let follow_up = linking::follow_up(tx, &session, &linked, now, cooldown)?;
+        let follow_up = linking::follow_up(tx, &session, &linked, now, cooldown, &links)?;
         let linked = AccountRecord::linked_for_session(tx, &session.id)?;
         let result = LinkResult {
             session: session.id.clone(),
             status: session.status,
-            accounts: linked.iter().map(views::linked_account).collect(),
+            accounts: linked
+                .iter()
+                .map(|account| views::linked_account(account, &links))
+                .collect(),
         };
         let json = serde_json::to_string(&result).map_err(ApiError::internal)?;
         IdempotencyRecord {
@@ -748,6 +763,7 @@ async fn end_session(
     bearer: Option<String>,
     status: SessionStatus,
 ) -> Result<axum::Json<LinkResult>, ApiError> {
+    let links = state.verification_links.clone();
     let result = with_session(state, bearer, move |tx, mut session| {
         session.status = status;
         session.update(tx)?;
@@ -755,7 +771,10 @@ async fn end_session(
         Ok(LinkResult {
             session: session.id.clone(),
             status,
-            accounts: linked.iter().map(views::linked_account).collect(),
+            accounts: linked
+                .iter()
+                .map(|account| views::linked_account(account, &links))
+                .collect(),
         })
     })
     .await?;

@@ -9,6 +9,7 @@ mod directory;
 mod disconnect;
 mod integrator;
 mod link;
+mod manual;
 mod oauth_callback;
 mod pages;
 mod refreshes;
@@ -102,6 +103,15 @@ pub fn router(state: Shared) -> Router {
         .route(
             "/v1/link/authorizations/{id}/attach",
             post(link::attach_accounts),
+        )
+        .route("/v1/link/manual_accounts", post(manual::create))
+        .route(
+            "/v1/link/verification",
+            get(manual::show).post(manual::verify),
+        )
+        .route(
+            "/v1/test_helpers/financial_connections/accounts/{id}/verification/advance_clock",
+            post(manual::advance_clock),
         )
         .route("/v1/link/complete", post(link::complete))
         .route("/v1/link/cancel", post(link::cancel))

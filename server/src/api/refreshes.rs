@@ -36,12 +36,13 @@ pub async fn refresh(
     let features = features(request.features)?;
     let now = state.clock.now();
     let cooldown = state.timing.refresh_cooldown_seconds;
+    let links = state.verification_links.clone();
     let (account, started) = state
         .store
         .transaction(move |tx| {
             let account = find_account(tx, &id)?;
             let started = refresh::request(tx, &account, &features, now, cooldown)?;
-            let view = account_view::load(tx, &account, cooldown)?;
+            let view = account_view::load(tx, &account, cooldown, &links)?;
             Ok::<_, ApiError>((view, started))
         })
         .await?;
@@ -73,6 +74,7 @@ pub async fn subscribe(
     subscription_features(request.features)?;
     let now = state.clock.now();
     let cooldown = state.timing.refresh_cooldown_seconds;
+    let links = state.verification_links.clone();
     let (account, started) = state
         .store
         .transaction(move |tx| {
@@ -91,7 +93,7 @@ pub async fn subscribe(
                     Some(now.saturating_add(scheduler::INTERVAL_SECONDS));
                 account.update(tx)?;
             }
-            let view = account_view::load(tx, &account, cooldown)?;
+            let view = account_view::load(tx, &account, cooldown, &links)?;
             Ok::<_, ApiError>((view, started))
         })
         .await?;
@@ -109,6 +111,7 @@ pub async fn unsubscribe(
     require_secret_key(&state, bearer.as_deref())?;
     subscription_features(request.features)?;
     let cooldown = state.timing.refresh_cooldown_seconds;
+    let links = state.verification_links.clone();
     let account = state
         .store
         .transaction(move |tx| {
@@ -117,7 +120,7 @@ pub async fn unsubscribe(
             if account.next_transaction_refresh_at.take().is_some() {
                 account.update(tx)?;
             }
-            Ok::<_, ApiError>(account_view::load(tx, &account, cooldown)?)
+            Ok::<_, ApiError>(account_view::load(tx, &account, cooldown, &links)?)
         })
         .await?;
     Ok(axum::Json(account))

@@ -6,6 +6,7 @@ use finlink_protocol::{
 };
 
 use super::access::Lifetimes;
+use crate::accounts::verification::{self, VerificationLinks};
 use crate::accounts::view::{account_status, payable};
 use crate::app::AppState;
 use crate::connector::BankAccount;
@@ -77,7 +78,7 @@ pub fn link_account(record: &AccountRecord, session: &SessionRecord) -> LinkAcco
 }
 
 /// The host page's view of a linked account: no numbers, balances or owners.
-pub fn linked_account(record: &AccountRecord) -> LinkedAccount {
+pub fn linked_account(record: &AccountRecord, links: &VerificationLinks) -> LinkedAccount {
     let bank = &record.bank;
     LinkedAccount {
         id: record.id.clone(),
@@ -88,7 +89,7 @@ pub fn linked_account(record: &AccountRecord) -> LinkedAccount {
         last4: bank.last4.clone(),
         status: account_status(record),
         permissions: record.permissions.clone(),
-        verification: None,
+        verification: verification::to_protocol(record, links),
     }
 }
 
@@ -152,6 +153,12 @@ pub fn authorization(
         },
         AuthorizationProgress::Failed { error } => AuthorizationState::Failed {
             error: error.clone(),
+        },
+        AuthorizationProgress::ManualEntry => AuthorizationState::Failed {
+            error: crate::error::ApiError::AuthorizationStateInvalid {
+                detail: "its account was entered by hand, not at the bank",
+            }
+            .to_protocol(),
         },
     };
     finlink_protocol::Authorization {

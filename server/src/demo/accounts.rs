@@ -10,8 +10,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use finlink_protocol::{
-    Account, AccountStatus, AccountSubcategory, ErrorCode, Feature, Permission, RefreshStatus,
-    Timestamp, TransactionStatus,
+    Account, AccountStatus, AccountSubcategory, ErrorCode, Feature, MicrodepositVerification,
+    Permission, RefreshStatus, Timestamp, TransactionStatus,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -81,6 +81,9 @@ pub struct AccountSummary {
     pub refreshes: Vec<RefreshView>,
     /// Whether a refresh is still under way (the page asks again shortly).
     pub refreshing: bool,
+    /// For an account entered by hand: its microdeposit verification, with the link to the
+    /// hosted verification page while pending.
+    pub verification: Option<MicrodepositVerification>,
 }
 
 /// The features an account's permissions let the shop read and refresh.
@@ -241,6 +244,7 @@ pub async fn summary(shop: &Shop, account: Account) -> Result<AccountSummary, Ca
         last4: account.last4,
         subcategory: account.subcategory,
         status: account.status,
+        verification: account.verification,
     })
 }
 

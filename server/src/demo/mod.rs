@@ -6,6 +6,10 @@
 //! by the backend (`accounts`), with a Refresh button; the backend receives finlink's webhooks
 //! on its own `/webhooks`, verifies their signatures and shows what arrived (`webhooks`). The
 //! page talks only to the shop's backend, which alone holds the secret key.
+//!
+//! The page lets the person pick how an account may be verified (`verification_method`, and
+//! `microdeposit_type` for manual entry); an account entered by hand shows its verification
+//! and, while pending, a "Verify deposits" link to finlink's hosted verification page.
 
 mod accounts;
 pub mod finlink;
@@ -20,7 +24,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use finlink_protocol::{AccountHolder, AccountHolderKind, AccountSelection, CreateSessionRequest};
+use finlink_protocol::{
+    AccountHolder, AccountHolderKind, AccountSelection, CreateSessionRequest, MicrodepositType,
+    VerificationMethod,
+};
 use serde_json::json;
 use tokio::sync::watch;
 
@@ -132,6 +139,11 @@ li {{ margin: .25rem 0; }}
 .account dd {{ margin: 0; font-variant-numeric: tabular-nums; }}
 .note, #events, #webhooks {{ font-size: .875rem; color: #4f566b; }}
 #events, #webhooks {{ font-family: ui-monospace, monospace; line-height: 1.5; }}
+.choice {{ display: flex; flex-wrap: wrap; gap: .25rem .75rem; align-items: center; }}
+select {{ font: inherit; padding: .375rem .5rem; border-radius: 6px; border: 1px solid #8792a2; max-width: 100%; }}
+select:focus-visible {{ outline: 3px solid #a5b4fc; outline-offset: 2px; }}
+a {{ color: #4338ca; }}
+a:focus-visible {{ outline: 3px solid #a5b4fc; outline-offset: 2px; }}
 .visually-hidden {{ position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }}
 [hidden] {{ display: none; }}
 @media (max-width: 40rem) {{
@@ -145,6 +157,17 @@ li {{ margin: .25rem 0; }}
 <h1>Demo Shop</h1>
 <p>Pay by bank: link your bank account to check out.</p>
 <p><label><input type="checkbox" id="single-account"> Link one account only</label></p>
+<p class="choice"><label for="verification-method">Verification</label>
+<select id="verification-method">
+<option value="automatic" selected>Automatic: at the bank, or by hand with microdeposits</option>
+<option value="instant">Instant: at the bank only</option>
+<option value="microdeposits">Microdeposits: bank details by hand only</option>
+</select></p>
+<p class="choice"><label for="microdeposit-type">Microdeposits</label>
+<select id="microdeposit-type">
+<option value="amounts" selected>Two amounts</option>
+<option value="descriptor_code">One deposit with a code</option>
+</select></p>
 <button type="button" id="link-bank">Link bank account</button>
 <p id="result" role="status" aria-live="polite"></p>
 <section id="linked" aria-labelledby="linked-title" hidden>
@@ -188,12 +211,17 @@ async fn script() -> impl IntoResponse {
     )
 }
 
-/// What the shop's page asks of a new session: one account or several.
+/// What the shop's page asks of a new session: one account or several, and how an account
+/// may be verified (finlink's defaults when left out).
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NewSession {
     #[serde(default)]
     account_selection: AccountSelection,
+    #[serde(default)]
+    verification_method: Option<VerificationMethod>,
+    #[serde(default)]
+    microdeposit_type: Option<MicrodepositType>,
 }
 
 /// The shop's own backend route: creates a session with the secret key, returns only the
@@ -226,8 +254,11 @@ async fn create_session(State(shop): State<Arc<Shop>>, body: Bytes) -> Response 
         prefetch,
         return_url: None,
         account_selection: asked.account_selection,
-        verification_method: None,
-        microdeposit_type: None,
+        verification_method: asked.verification_method,
+        // An instant-only session sends no deposits, whatever the page's other choice says.
+        microdeposit_type: asked
+            .microdeposit_type
+            .filter(|_| asked.verification_method != Some(VerificationMethod::Instant)),
     };
     match shop.finlink.create_session(&request).await {
         Ok(session) => match session.client_secret {

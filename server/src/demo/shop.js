@@ -1,8 +1,10 @@
 // The demo shop's page script: asks its own backend for a session, hands the client secret to
 // finlink's loader, then shows each linked account's balance, owners and latest transactions
 // as the shop's backend reads them (with a Refresh button), the webhooks the backend received,
-// and the events the widget sent. The page talks only to the shop's backend: it never sees the
-// secret key, credentials or account numbers. Everything is shown as text, never HTML.
+// and the events the widget sent. An account entered by hand shows its microdeposit
+// verification, with a "Verify deposits" link to finlink's hosted page while it is pending.
+// The page talks only to the shop's backend: it never sees the secret key, credentials or
+// account numbers. Everything is shown as text, never HTML.
 "use strict";
 (function () {
   const button = document.getElementById("link-bank");
@@ -12,6 +14,15 @@
   const events = document.getElementById("events");
   const webhookStatus = document.getElementById("webhook-status");
   const webhooks = document.getElementById("webhooks");
+  const verificationMethod = document.getElementById("verification-method");
+  const microdepositType = document.getElementById("microdeposit-type");
+
+  // An instant-only session sends no deposits: their kind does not apply.
+  function syncChoices() {
+    microdepositType.disabled = verificationMethod.value === "instant";
+  }
+  verificationMethod.addEventListener("change", syncChoices);
+  syncChoices();
 
   // For tests and the curious: the widget's events and the outcome of the last run, as
   // received, and the webhooks the shop's server showed last.
@@ -138,6 +149,39 @@
     return none;
   }
 
+  /** The microdeposit verification of an account entered by hand, in words, with the link. */
+  function renderVerification(parts, view, verification) {
+    section(parts, "Verification");
+    if (verification.status === "verified") {
+      note(parts, "Verified: this account can be used for payments.");
+      return;
+    }
+    if (verification.status === "failed") {
+      note(parts, verification.failure_reason === "expired"
+        ? "Failed: the deposits were not verified in time. Link the account again."
+        : "Failed: too many wrong answers. Link the account again.");
+      return;
+    }
+    const attempts = verification.attempts_remaining;
+    note(parts,
+      "Pending: small deposits were sent to this account. " +
+      attempts + (attempts === 1 ? " attempt" : " attempts") + " left; verify by " +
+      at(verification.expires_at, dateFormat) + ".");
+    if (verification.hosted_verification_url) {
+      const link = element("a", "Verify deposits", {
+        href: verification.hosted_verification_url,
+        target: "_blank",
+        rel: "noopener noreferrer",
+      });
+      link.appendChild(
+        element("span", " for " + view.displayName + " (opens in a new tab)", { class: "visually-hidden" }),
+      );
+      const paragraph = element("p");
+      paragraph.appendChild(link);
+      parts.appendChild(paragraph);
+    }
+  }
+
   function render(view, summary) {
     const parts = document.createDocumentFragment();
     if (summary.status !== "active") {
@@ -145,6 +189,7 @@
         ? "This account is disconnected: its data is no longer refreshed."
         : "The shop lost access to this account at the bank. Link it again to refresh its data.");
     }
+    if (summary.verification) renderVerification(parts, view, summary.verification);
 
     section(parts, "Balance");
     if (summary.balance) {
@@ -354,7 +399,11 @@
       const response = await fetch("/api/sessions", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ account_selection: single ? "single" : "multiple" }),
+        body: JSON.stringify({
+          account_selection: single ? "single" : "multiple",
+          verification_method: verificationMethod.value,
+          microdeposit_type: microdepositType.disabled ? undefined : microdepositType.value,
+        }),
       });
       const body = await response.json();
       if (!response.ok) {

@@ -266,6 +266,9 @@ fn read_event(event: &Value, now: Timestamp) -> Option<ReceivedEvent> {
             "transaction refresh {}",
             refresh_status("transaction_refresh")
         ),
+        "verification_succeeded" => "microdeposits verified".to_owned(),
+        "verification_attempt_failed" => "wrong microdeposits typed".to_owned(),
+        "verification_failed" => "microdeposit verification failed".to_owned(),
         _ => "event".to_owned(),
     };
     Some(ReceivedEvent {

@@ -124,6 +124,8 @@ impl DirectoryInstitution {
 pub struct Directory {
     institutions: Vec<DirectoryInstitution>,
     by_id: HashMap<String, usize>,
+    /// Each routing number to the first institution that lists it.
+    by_routing_number: HashMap<String, usize>,
     index: Index,
     file: OnceLock<Result<DirectoryFile, FormatError>>,
 }
@@ -184,10 +186,17 @@ impl Directory {
             .enumerate()
             .map(|(position, i)| (i.id.clone(), position))
             .collect();
+        let mut by_routing_number = HashMap::new();
+        for (position, institution) in institutions.iter().enumerate() {
+            for number in &institution.routing_numbers {
+                by_routing_number.entry(number.clone()).or_insert(position);
+            }
+        }
         let index = Index::build(institutions.iter().map(DirectoryInstitution::index_entry));
         Directory {
             institutions,
             by_id,
+            by_routing_number,
             index,
             file: OnceLock::new(),
         }
@@ -213,6 +222,18 @@ impl Directory {
         self.by_id
             .get(id)
             .and_then(|&position| self.institutions.get(position))
+    }
+
+    /// The institution a routing number belongs to (the first one listing it).
+    pub fn by_routing_number(&self, routing_number: &str) -> Option<&DirectoryInstitution> {
+        self.by_routing_number
+            .get(routing_number)
+            .and_then(|&position| self.institutions.get(position))
+    }
+
+    /// Whether `number` is nine digits with a valid ABA check digit.
+    pub fn is_valid_routing_number(number: &str) -> bool {
+        routing::is_valid(number)
     }
 
     /// The best matches for `query`, best first, at most `limit`; a blank query gives the

@@ -152,6 +152,7 @@ async fn record(
 ) -> Result<bool, StoreError> {
     let now = state.clock.now();
     let cooldown = state.timing.refresh_cooldown_seconds;
+    let links = state.verification_links.clone();
     state
         .store
         .transaction(move |tx| {
@@ -178,12 +179,12 @@ async fn record(
                     account.access = AccountAccess::Inactive;
                     account.next_transaction_refresh_at = None;
                     account.update(tx)?;
-                    let view = account_view::load(tx, &account, cooldown)?;
+                    let view = account_view::load(tx, &account, cooldown, &links)?;
                     webhooks::emit(tx, EventType::AccountDeactivated, &view, now)?;
                 }
                 Err(_) => {}
             }
-            let view = account_view::load(tx, &account, cooldown)?;
+            let view = account_view::load(tx, &account, cooldown, &links)?;
             webhooks::emit(tx, event_type(refresh.feature), &view, now)?;
             Ok(true)
         })

@@ -1,6 +1,8 @@
 //! Daily transaction refreshes of subscribed accounts, driven by the app clock: the worker
 //! looks every `Timing::worker_interval` for accounts whose `next_transaction_refresh_at` has
 //! come, starts their refresh (unless one is pending) and schedules the next a day later.
+//! At the same look it expires the microdeposit verifications whose ten days ran out
+//! (`accounts::verification`), so their webhook goes out without anyone visiting the page.
 
 use finlink_protocol::{Feature, Permission, Timestamp};
 use tokio::sync::watch;
@@ -31,6 +33,9 @@ pub async fn run(state: Shared, mut stopped: watch::Receiver<bool>) {
         }
         if let Err(error) = start_due(&state).await {
             tracing::error!(%error, "scheduled transaction refreshes could not start");
+        }
+        if let Err(error) = crate::accounts::verification::expire_due_now(&state).await {
+            tracing::error!(%error, "expired verifications could not be recorded");
         }
         tokio::select! {
             () = tokio::time::sleep(state.timing.worker_interval) => {}

@@ -4,8 +4,12 @@
 //! `merged_into` naming the canonical (first) account, which takes the new grant and data.
 //! Lists of a session follow `merged_into`, so both sessions list the same canonical account.
 
-use finlink_protocol::{Permission, Timestamp};
+use finlink_protocol::{
+    BankAccountType, MicrodepositType, Permission, Timestamp, VerificationFailure,
+    VerificationStatus,
+};
 use rusqlite::{Row, Transaction, params};
+use serde::{Deserialize, Serialize};
 
 use super::{StoreError, from_json, to_json};
 use crate::connector::{BankAccount, BankBalance};
@@ -38,6 +42,30 @@ impl AccountAccess {
     }
 }
 
+/// The microdeposit verification of an account entered by hand, as stored (attempts and
+/// outcome survive restarts). The secret of its link is never stored: it is derived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredVerification {
+    pub account_type: BankAccountType,
+    pub microdeposit_type: MicrodepositType,
+    pub status: VerificationStatus,
+    pub failure_reason: Option<VerificationFailure>,
+    pub attempts_remaining: u32,
+    pub arrival_date: Timestamp,
+    pub expires_at: Timestamp,
+    /// Seconds the sandbox clock helper moved this verification into the future.
+    #[serde(default)]
+    pub clock_offset: i64,
+}
+
+impl StoredVerification {
+    /// When, on the server's clock, a pending verification expires; `None` once settled.
+    pub fn due_at(&self) -> Option<Timestamp> {
+        (self.status == VerificationStatus::Pending)
+            .then(|| self.expires_at.saturating_sub(self.clock_offset))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct AccountRecord {
     pub id: String,
@@ -66,11 +94,14 @@ pub struct AccountRecord {
     pub ownership_id: Option<String>,
     /// Subscribed to daily transaction refreshes: when the next one is due.
     pub next_transaction_refresh_at: Option<Timestamp>,
+    /// For an account entered by hand: its microdeposit verification.
+    pub verification: Option<StoredVerification>,
 }
 
 const COLUMNS: &str = "id, session_id, authorization_id, institution_id, institution_name,
     bank_json, linked, created, position, permissions_json, connection, disconnected_at,
-    merged_into, balance_json, ownership_id, next_transaction_refresh_at";
+    merged_into, balance_json, ownership_id, next_transaction_refresh_at, verification_json,
+    verification_due_at";
 
 /// `COLUMNS` prefixed with a table alias.
 fn columns_of(alias: &str) -> String {
@@ -86,7 +117,8 @@ impl AccountRecord {
         tx.execute(
             &format!(
                 "INSERT INTO accounts ({COLUMNS})
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                    ?17, ?18)"
             ),
             params![
                 self.id,
@@ -105,6 +137,10 @@ impl AccountRecord {
                 self.balance.as_ref().map(to_json).transpose()?,
                 self.ownership_id,
                 self.next_transaction_refresh_at,
+                self.verification.as_ref().map(to_json).transpose()?,
+                self.verification
+                    .as_ref()
+                    .and_then(StoredVerification::due_at),
             ],
         )?;
         Ok(())
@@ -116,7 +152,8 @@ impl AccountRecord {
         tx.execute(
             "UPDATE accounts SET authorization_id = ?2, bank_json = ?3, linked = ?4,
                 permissions_json = ?5, connection = ?6, disconnected_at = ?7, merged_into = ?8,
-                balance_json = ?9, ownership_id = ?10, next_transaction_refresh_at = ?11
+                balance_json = ?9, ownership_id = ?10, next_transaction_refresh_at = ?11,
+                verification_json = ?12, verification_due_at = ?13
              WHERE id = ?1",
             params![
                 self.id,
@@ -130,6 +167,10 @@ impl AccountRecord {
                 self.balance.as_ref().map(to_json).transpose()?,
                 self.ownership_id,
                 self.next_transaction_refresh_at,
+                self.verification.as_ref().map(to_json).transpose()?,
+                self.verification
+                    .as_ref()
+                    .and_then(StoredVerification::due_at),
             ],
         )?;
         Ok(())
@@ -260,6 +301,21 @@ impl AccountRecord {
         )
     }
 
+    /// Linked accounts entered by hand whose pending verification is past its expiry.
+    pub fn due_for_verification_expiry(
+        tx: &Transaction<'_>,
+        now: Timestamp,
+    ) -> Result<Vec<Self>, StoreError> {
+        Self::query(
+            tx,
+            &format!(
+                "SELECT {COLUMNS} FROM accounts WHERE verification_due_at <= ?1
+                 ORDER BY verification_due_at LIMIT 100"
+            ),
+            params![now],
+        )
+    }
+
     fn query(
         tx: &Transaction<'_>,
         sql: &str,
@@ -290,6 +346,7 @@ struct RawAccount {
     balance_json: Option<String>,
     ownership_id: Option<String>,
     next_transaction_refresh_at: Option<Timestamp>,
+    verification_json: Option<String>,
 }
 
 fn raw_account(row: &Row<'_>) -> rusqlite::Result<RawAccount> {
@@ -310,6 +367,7 @@ fn raw_account(row: &Row<'_>) -> rusqlite::Result<RawAccount> {
         balance_json: row.get(13)?,
         ownership_id: row.get(14)?,
         next_transaction_refresh_at: row.get(15)?,
+        verification_json: row.get(16)?,
     })
 }
 
@@ -319,6 +377,11 @@ impl RawAccount {
             bank: from_json(&self.bank_json)?,
             permissions: from_json(&self.permissions_json)?,
             balance: self.balance_json.as_deref().map(from_json).transpose()?,
+            verification: self
+                .verification_json
+                .as_deref()
+                .map(from_json)
+                .transpose()?,
             access: AccountAccess::parse(&self.connection),
             id: self.id,
             session_id: self.session_id,

@@ -41,6 +41,9 @@ pub enum AuthorizationProgress {
     Failed {
         error: ApiError,
     },
+    /// Not a login: the account the person typed in by hand (routing and account numbers).
+    /// There is no bank grant; the account is verified by microdeposits instead.
+    ManualEntry,
 }
 
 #[derive(Debug, Clone)]

@@ -154,6 +154,28 @@ const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE authorizations ADD COLUMN oauth_return TEXT NOT NULL DEFAULT 'popup';
     ",
+    // 6: manual entry and microdeposits. Sessions record how an account may be verified
+    // (`verification_method`, and `microdeposit_type` when manual entry is allowed); those
+    // created before that ask for payment_method take the defaults, `automatic` and
+    // `amounts`. An account entered by hand carries its verification (JSON) and, while it is
+    // pending, when the background worker should expire it. `server_keys` keeps the random
+    // key the verification links are derived from, so links survive restarts.
+    "
+    ALTER TABLE sessions ADD COLUMN verification_method TEXT;
+    ALTER TABLE sessions ADD COLUMN microdeposit_type TEXT;
+    UPDATE sessions SET verification_method = 'automatic', microdeposit_type = 'amounts'
+    WHERE EXISTS (SELECT 1 FROM json_each(json_extract(sessions.request_json, '$.permissions'))
+                  WHERE json_each.value = 'payment_method');
+    ALTER TABLE accounts ADD COLUMN verification_json TEXT;
+    ALTER TABLE accounts ADD COLUMN verification_due_at INTEGER;
+    CREATE INDEX accounts_verification_due ON accounts(verification_due_at)
+        WHERE verification_due_at IS NOT NULL;
+    CREATE TABLE server_keys (
+        name TEXT PRIMARY KEY,
+        key BLOB NOT NULL,
+        created INTEGER NOT NULL
+    );
+    ",
 ];
 
 pub fn run(connection: &mut Connection) -> Result<(), StoreError> {
@@ -271,5 +293,42 @@ mod tests {
             )
             .unwrap();
         assert_eq!(mode, "popup");
+    }
+    #[test]
+    fn sessions_asking_for_payment_method_before_version_6_take_the_default_verification() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        for (index, sql) in MIGRATIONS.iter().take(5).enumerate() {
+            connection.execute_batch(sql).unwrap();
+            connection
+                .pragma_update(None, "user_version", index + 1)
+                .unwrap();
+        }
+        connection
+            .execute_batch(
+                r#"
+                INSERT INTO sessions (id, secret_hash, created, last_active, status,
+                    business_name, request_json)
+                VALUES ('fcsess_pay', x'00', 1, 1, 'open', 'Shop',
+                    '{"permissions":["balances","payment_method"],"prefetch":[]}'),
+                       ('fcsess_data', x'00', 1, 1, 'open', 'Shop',
+                    '{"permissions":["balances"],"prefetch":[]}');
+                "#,
+            )
+            .unwrap();
+        run(&mut connection).unwrap();
+        let verification = |id: &str| -> (Option<String>, Option<String>) {
+            connection
+                .query_row(
+                    "SELECT verification_method, microdeposit_type FROM sessions WHERE id = ?1",
+                    [id],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .unwrap()
+        };
+        assert_eq!(
+            verification("fcsess_pay"),
+            (Some("automatic".to_owned()), Some("amounts".to_owned()))
+        );
+        assert_eq!(verification("fcsess_data"), (None, None));
     }
 }

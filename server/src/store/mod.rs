@@ -10,6 +10,7 @@ mod accounts;
 mod authorizations;
 mod events;
 mod idempotency;
+pub mod keys;
 mod migrations;
 mod ownerships;
 mod refreshes;
@@ -21,7 +22,7 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, Transaction};
 
-pub use accounts::{AccountAccess, AccountRecord};
+pub use accounts::{AccountAccess, AccountRecord, StoredVerification};
 pub use authorizations::{AuthorizationProgress, AuthorizationRecord};
 pub use events::EventRecord;
 pub use idempotency::IdempotencyRecord;

@@ -50,13 +50,26 @@ fn parse_status(text: &str) -> SessionStatus {
     }
 }
 
+/// A unit enum's snake_case name as serde writes it, for a text column.
+fn wire_name<T: serde::Serialize>(value: T) -> Result<String, StoreError> {
+    match serde_json::to_value(value)? {
+        serde_json::Value::String(name) => Ok(name),
+        other => Err(StoreError::Invalid(format!("not a name: {other}"))),
+    }
+}
+
+/// The value a text column names.
+fn from_wire_name<T: serde::de::DeserializeOwned>(name: String) -> Result<T, StoreError> {
+    Ok(serde_json::from_value(serde_json::Value::String(name))?)
+}
+
 impl SessionRecord {
     pub fn insert(&self, tx: &Transaction<'_>) -> Result<(), StoreError> {
         tx.execute(
             "INSERT INTO sessions (id, secret_hash, created, last_active, status, consent_given,
                 business_name, request_json, account_holder_key, authorization_id,
-                account_selection)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                account_selection, verification_method, microdeposit_type)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
                 self.id,
                 self.secret_hash,
@@ -72,6 +85,11 @@ impl SessionRecord {
                     .and_then(account_holder_key),
                 self.authorization_id,
                 self.request.account_selection.as_str(),
+                self.request
+                    .verification_method
+                    .map(wire_name)
+                    .transpose()?,
+                self.request.microdeposit_type.map(wire_name).transpose()?,
             ],
         )?;
         Ok(())
@@ -97,7 +115,8 @@ impl SessionRecord {
         let row = tx
             .query_row(
                 "SELECT id, secret_hash, created, last_active, status, consent_given,
-                    business_name, request_json, authorization_id, account_selection
+                    business_name, request_json, authorization_id, account_selection,
+                    verification_method, microdeposit_type
                  FROM sessions WHERE id = ?1",
                 params![id],
                 raw_session,
@@ -118,6 +137,8 @@ struct RawSession {
     request_json: String,
     authorization_id: Option<String>,
     account_selection: String,
+    verification_method: Option<String>,
+    microdeposit_type: Option<String>,
 }
 
 fn raw_session(row: &Row<'_>) -> rusqlite::Result<RawSession> {
@@ -132,6 +153,8 @@ fn raw_session(row: &Row<'_>) -> rusqlite::Result<RawSession> {
         request_json: row.get(7)?,
         authorization_id: row.get(8)?,
         account_selection: row.get(9)?,
+        verification_method: row.get(10)?,
+        microdeposit_type: row.get(11)?,
     })
 }
 
@@ -143,6 +166,9 @@ impl RawSession {
             .ok_or_else(|| {
                 StoreError::Invalid(format!("account_selection '{}'", self.account_selection))
             })?;
+        // So are these (sessions created before them take the defaults, see migration 6).
+        request.verification_method = self.verification_method.map(from_wire_name).transpose()?;
+        request.microdeposit_type = self.microdeposit_type.map(from_wire_name).transpose()?;
         Ok(SessionRecord {
             status: parse_status(&self.status),
             request,

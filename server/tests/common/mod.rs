@@ -407,3 +407,77 @@ impl TestServer {
         }
     }
 }
+
+/// A routing number in the sandbox directory: Sandbox Bank (OAuth).
+pub const MANUAL_ROUTING_NUMBER: &str = "110000000";
+/// An account number the sandbox accepts.
+pub const MANUAL_ACCOUNT_NUMBER: &str = "000123456789";
+
+/// The account details a person types in by hand: a checking account the sandbox accepts.
+pub fn manual_account_body() -> Value {
+    json!({
+        "routing_number": MANUAL_ROUTING_NUMBER,
+        "account_number": MANUAL_ACCOUNT_NUMBER,
+        "account_number_confirmation": MANUAL_ACCOUNT_NUMBER,
+        "account_type": "checking",
+        "account_holder_name": "Jenny Rosen",
+    })
+}
+
+/// The verification secret in a hosted verification URL's fragment.
+pub fn verification_secret_of(url: &str) -> String {
+    url.split_once("#verification_secret=")
+        .map(|(_, secret)| secret.to_owned())
+        .unwrap_or_else(|| panic!("no verification secret in {url}"))
+}
+
+impl TestServer {
+    /// `POST /v1/link/manual_accounts` with an idempotency key.
+    pub async fn post_manual(&self, secret: &str, key: &str, body: Value) -> reqwest::Response {
+        self.link(secret, Method::POST, "/v1/link/manual_accounts")
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+            .await
+            .expect("sent")
+    }
+
+    /// A consented session asking for payment_method with these extra create parameters,
+    /// with the account of `manual_account_body` entered by hand; returns the client secret
+    /// and the linked account as the widget got it.
+    pub async fn manual_account(&self, extra: Value) -> (String, Value) {
+        let mut request = json!({ "permissions": ["payment_method"] });
+        if let (Some(request), Some(extra)) = (request.as_object_mut(), extra.as_object()) {
+            request.extend(extra.clone());
+        }
+        let secret = self.consented_secret_for(request).await;
+        let result = expect_status(
+            self.post_manual(&secret, "manual-1", manual_account_body())
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        let account = result["accounts"][0].clone();
+        (secret, account)
+    }
+
+    /// A request of the hosted verification page.
+    pub fn verification(&self, verification_secret: &str, method: Method) -> RequestBuilder {
+        self.http
+            .request(method, self.url("/v1/link/verification"))
+            .bearer_auth(verification_secret)
+    }
+
+    /// `POST /v1/link/verification` with `answer`.
+    pub async fn answer_verification(
+        &self,
+        verification_secret: &str,
+        answer: Value,
+    ) -> reqwest::Response {
+        self.verification(verification_secret, Method::POST)
+            .json(&answer)
+            .send()
+            .await
+            .expect("sent")
+    }
+}
