@@ -18,6 +18,7 @@ use serde::Deserialize;
 use super::access::{Lifetimes, open_session};
 use super::views;
 use crate::accounts::linking;
+use crate::accounts::verification::VerificationLinks;
 use crate::app::{AppState, Shared};
 use crate::connector::{BankTokens, ConnectorError, LoginOutcome, Pkce};
 use crate::directory::DirectoryInstitution;
@@ -655,16 +656,8 @@ pub async fn attach_accounts(
     let cooldown = state.timing.refresh_cooldown_seconds;
     let links = state.verification_links.clone();
     let (status, json, follow_up) = with_session(&state, bearer, move |tx, session| {
-        if let Some(previous) = IdempotencyRecord::find(tx, &session.id, &key)? {
-            return if previous.fingerprint == fingerprint {
-                Ok((
-                    previous.status,
-                    previous.response_json,
-                    linking::FollowUp::default(),
-                ))
-            } else {
-                Err(ApiError::IdempotencyKeyInUse)
-            };
+        if let Some((status, json)) = replayed(tx, &session.id, &key, &fingerprint)? {
+            return Ok((status, json, linking::FollowUp::default()));
         }
         let record = find_authorization(tx, &session, &id)?;
         if !matches!(record.progress, AuthorizationProgress::Authorized { .. }) {
@@ -710,36 +703,13 @@ pub async fn attach_accounts(
             linked.push(linking::link(tx, &session, account.clone())?);
         }
         let follow_up = linking::follow_up(tx, &session, &linked, now, cooldown, &links)?;
-        let linked = AccountRecord::linked_for_session(tx, &session.id)?;
-        let result = LinkResult {
-            session: session.id.clone(),
-            status: session.status,
-            accounts: linked
-                .iter()
-                .map(|account| views::linked_account(account, &links))
-                .collect(),
-        };
-        let json = serde_json::to_string(&result).map_err(ApiError::internal)?;
-        IdempotencyRecord {
-            session_id: session.id.clone(),
-            key,
-            fingerprint,
-            status: StatusCode::OK.as_u16(),
-            response_json: json.clone(),
-            created: now,
-        }
-        .insert(tx)?;
+        let result = link_result(tx, &session, &links)?;
+        let json = remember(tx, &session.id, key, fingerprint, &result, now)?;
         Ok((StatusCode::OK.as_u16(), json, follow_up))
     })
     .await?;
     linking::start(&state, follow_up);
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    Ok((
-        status,
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        json,
-    )
-        .into_response())
+    Ok(json_response(status, json))
 }
 
 /// `POST /v1/link/complete`: the person is done; the session ends with its linked accounts.
@@ -767,16 +737,77 @@ async fn end_session(
     let result = with_session(state, bearer, move |tx, mut session| {
         session.status = status;
         session.update(tx)?;
-        let linked = AccountRecord::linked_for_session(tx, &session.id)?;
-        Ok(LinkResult {
-            session: session.id.clone(),
-            status,
-            accounts: linked
-                .iter()
-                .map(|account| views::linked_account(account, &links))
-                .collect(),
-        })
+        link_result(tx, &session, &links)
     })
     .await?;
     Ok(axum::Json(result))
+}
+
+/// The session as the widget sees it after attaching, entering or ending: its status and
+/// every account linked through it so far.
+pub(super) fn link_result(
+    tx: &rusqlite::Transaction<'_>,
+    session: &SessionRecord,
+    links: &VerificationLinks,
+) -> Result<LinkResult, ApiError> {
+    let linked = AccountRecord::linked_for_session(tx, &session.id)?;
+    Ok(LinkResult {
+        session: session.id.clone(),
+        status: session.status,
+        accounts: linked
+            .iter()
+            .map(|account| views::linked_account(account, links))
+            .collect(),
+    })
+}
+
+/// The stored answer (status, JSON) to a request seen before with this `Idempotency-Key`;
+/// the same key with another body (`fingerprint`) is refused.
+pub(super) fn replayed(
+    tx: &rusqlite::Transaction<'_>,
+    session_id: &str,
+    key: &str,
+    fingerprint: &str,
+) -> Result<Option<(u16, String)>, ApiError> {
+    match IdempotencyRecord::find(tx, session_id, key)? {
+        Some(previous) if previous.fingerprint == fingerprint => {
+            Ok(Some((previous.status, previous.response_json)))
+        }
+        Some(_) => Err(ApiError::IdempotencyKeyInUse),
+        None => Ok(None),
+    }
+}
+
+/// Keeps `result` as the answer to the request with this `Idempotency-Key`, and returns it
+/// as JSON.
+pub(super) fn remember(
+    tx: &rusqlite::Transaction<'_>,
+    session_id: &str,
+    key: String,
+    fingerprint: String,
+    result: &LinkResult,
+    now: i64,
+) -> Result<String, ApiError> {
+    let json = serde_json::to_string(result).map_err(ApiError::internal)?;
+    IdempotencyRecord {
+        session_id: session_id.to_owned(),
+        key,
+        fingerprint,
+        status: StatusCode::OK.as_u16(),
+        response_json: json.clone(),
+        created: now,
+    }
+    .insert(tx)?;
+    Ok(json)
+}
+
+/// A JSON body kept as text (an idempotent answer), with its status.
+pub(super) fn json_response(status: u16, json: String) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        json,
+    )
+        .into_response()
 }

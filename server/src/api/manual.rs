@@ -7,17 +7,16 @@
 
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use finlink_protocol::{
-    Account, AccountSelection, AccountSubcategory, BankAccountType, EventType, LinkResult,
-    LinkVerification, ManualAccountRequest, OAuthReturn, Permission, VerifyMicrodepositsRequest,
+    Account, AccountSelection, AccountSubcategory, BankAccountType, EventType, LinkVerification,
+    ManualAccountRequest, OAuthReturn, Permission, VerifyMicrodepositsRequest,
 };
 use rusqlite::Transaction;
 use serde::Deserialize;
 
 use super::access::require_secret_key;
-use super::link::with_session;
-use super::views;
+use super::link::{json_response, link_result, remember, replayed, with_session};
 use crate::accounts::verification::{self, VerificationLinks};
 use crate::accounts::view as account_view;
 use crate::app::{AppState, Shared};
@@ -27,8 +26,7 @@ use crate::error::ApiError;
 use crate::http::extract::{Bearer, IdempotencyKey, Json, RawBody, parse_json};
 use crate::secrets;
 use crate::store::{
-    AccountAccess, AccountRecord, AuthorizationProgress, AuthorizationRecord, IdempotencyRecord,
-    SessionRecord,
+    AccountAccess, AccountRecord, AuthorizationProgress, AuthorizationRecord, SessionRecord,
 };
 
 /// Sandbox account numbers with a documented outcome (docs/sandbox.md); any other valid
@@ -162,12 +160,8 @@ pub async fn create(
     let links = state.verification_links.clone();
     let shared = state.clone();
     let (status, json, events) = with_session(&state, bearer, move |tx, session| {
-        if let Some(previous) = IdempotencyRecord::find(tx, &session.id, &key)? {
-            return if previous.fingerprint == fingerprint {
-                Ok((previous.status, previous.response_json, false))
-            } else {
-                Err(ApiError::IdempotencyKeyInUse)
-            };
+        if let Some((status, json)) = replayed(tx, &session.id, &key, &fingerprint)? {
+            return Ok((status, json, false));
         }
         check_session_allows(tx, &session, request.account_type)?;
         let (institution_id, institution_name) = check_details(&shared, &request)?;
@@ -238,38 +232,15 @@ pub async fn create(
             cooldown,
             &links,
         )?;
-        let linked = AccountRecord::linked_for_session(tx, &session.id)?;
-        let result = LinkResult {
-            session: session.id.clone(),
-            status: session.status,
-            accounts: linked
-                .iter()
-                .map(|account| views::linked_account(account, &links))
-                .collect(),
-        };
-        let json = serde_json::to_string(&result).map_err(ApiError::internal)?;
-        IdempotencyRecord {
-            session_id: session.id.clone(),
-            key,
-            fingerprint,
-            status: StatusCode::OK.as_u16(),
-            response_json: json.clone(),
-            created: now,
-        }
-        .insert(tx)?;
+        let result = link_result(tx, &session, &links)?;
+        let json = remember(tx, &session.id, key, fingerprint, &result, now)?;
         Ok((StatusCode::OK.as_u16(), json, true))
     })
     .await?;
     if events {
         state.webhooks.wake.notify_one();
     }
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    Ok((
-        status,
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        json,
-    )
-        .into_response())
+    Ok(json_response(status, json))
 }
 
 /// The account a verification secret opens, with its session; every refusal is the same
