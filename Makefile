@@ -4,7 +4,7 @@
 #   make test   install what is missing, then every check and all three test layers
 #
 # Parts: bootstrap, widget, server, fmt, clippy, test-native, test-browser, test-e2e,
-# test-e2e-engines.
+# test-e2e-engines; example-leptos (built for test-e2e).
 
 SHELL := /usr/bin/env bash
 .SHELLFLAGS := -euo pipefail -c
@@ -33,13 +33,14 @@ ARGS ?=
 .PHONY: help run test bootstrap widget server server-debug fmt clippy clippy-native clippy-wasm \
 	test-native test-browser test-browser-chromium test-browser-firefox test-browser-webkit \
 	test-e2e test-e2e-engines test-e2e-chromium test-e2e-firefox test-e2e-webkit engines-readme \
-	bench clean-widget
+	bench clean-widget example-leptos
 
 help:
 	@echo "make run    build the widget and the server, then start the server (http://127.0.0.1:8080)"
 	@echo "make test   formatting, clippy, native tests, browser tests and end-to-end tests in"
 	@echo "            Chromium, Firefox and WebKit"
 	@echo "parts:      bootstrap widget server fmt clippy test-native test-browser test-e2e test-e2e-engines"
+	@echo "examples:   example-leptos (the Leptos checkout of examples/leptos-host)"
 	@echo "engines:    test-browser-{chromium,firefox,webkit} test-e2e-{chromium,firefox,webkit}"
 	@echo "make bench  widget and loader bytes (gzip, brotli), time to an interactive consent screen"
 
@@ -65,6 +66,17 @@ widget:
 
 server:
 	cargo build --release -p finlink-server
+
+# The Leptos checkout of examples/leptos-host (the finlink crate's host API in a real
+# application), for e2e/leptos-host.test.js: into target/examples/leptos-host, never dist/.
+# A release build, the shorter one in `make test`: run after `widget` on a fresh clone it took
+# 49 s, a debug build 80 s (nothing before it builds the Leptos stack for wasm32 in debug with
+# these features; release shares the proc macros and part of the stack with `widget`).
+LEPTOS_HOST_DIR := $(ROOT)/target/examples/leptos-host
+example-leptos:
+	trunk --config examples/leptos-host/Trunk.toml build --release
+	@wasm=$(LEPTOS_HOST_DIR)/checkout_bg.wasm; \
+	 echo "example-leptos: $$wasm $$(wc -c <$$wasm) bytes, $$(gzip -9c $$wasm | wc -c) gzipped"
 
 server-debug:
 	cargo build -p finlink-server
@@ -108,8 +120,9 @@ test-browser-webkit:
 # End-to-end tests run the real server (debug build, shared with `cargo test`) and the built
 # widget. scripts/test.sh builds them once, in test-e2e, and passes E2E_BUILD= to the parts
 # after it.
-E2E_BUILD ?= widget server-debug
-E2E_ENV := FINLINK_SERVER=$(ROOT)/target/debug/finlink-server FINLINK_WIDGET_DIR=$(ROOT)/dist
+E2E_BUILD ?= widget server-debug example-leptos
+E2E_ENV := FINLINK_SERVER=$(ROOT)/target/debug/finlink-server FINLINK_WIDGET_DIR=$(ROOT)/dist \
+	FINLINK_LEPTOS_HOST_DIR=$(LEPTOS_HOST_DIR)
 
 # The Playwright suite (e2e/*.test.js) in Chromium: every flow, axe-core, fault injection.
 test-e2e: $(E2E_BUILD)

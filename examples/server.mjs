@@ -8,9 +8,12 @@
 //   /hosted/start         hosted mode: sends the person to finlink's page, back to /hosted/return
 //   POST /app/session     a session for the web view stand-in (web-view/native-bridge.js): load
 //                         its widget_url with the stand-in injected; /app/return is its return_url
+//   /leptos/              the Leptos checkout (leptos-host/, built by `make example-leptos` into
+//                         target/examples/leptos-host or FINLINK_LEPTOS_HOST_DIR), under a strict
+//                         CSP; POST /leptos/api/session gives it a client secret
 import { createServer } from "node:http";
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
 
@@ -22,6 +25,29 @@ const FILES = {
   "/checkout.js": "checkout/checkout.js",
   "/hosted/return.js": "hosted/return.js",
 };
+
+// The Leptos checkout's built files, by extension (names only: no path reaches the disk).
+const LEPTOS_TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".css": "text/css; charset=utf-8",
+};
+
+/** The Leptos checkout's policy: no inline script or style, finlink only in a frame. */
+function leptosPolicy(finlinkOrigin) {
+  return [
+    "default-src 'none'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "connect-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `frame-src ${finlinkOrigin}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
 
 function escape(text) {
   return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -44,9 +70,15 @@ ${script ? `<script src="${escape(script)}" defer></script>` : ""}
 /**
  * Starts the example business on `port` (0: any). `finlinkUrl` is finlink's origin and
  * `secretKey` the business's key. Returns { url, stop, sessions } (`sessions`: each client
- * secret's return_url, for the tests).
+ * secret's return_url, for the tests). `leptosDir` holds the built Leptos checkout.
  */
-export async function startExampleHost({ finlinkUrl, secretKey, port = 0, host = "127.0.0.1" }) {
+export async function startExampleHost({
+  finlinkUrl,
+  secretKey,
+  port = 0,
+  host = "127.0.0.1",
+  leptosDir = process.env.FINLINK_LEPTOS_HOST_DIR || join(here, "../target/examples/leptos-host"),
+}) {
   // The person's session, by a cookie: as a business's server remembers its checkout.
   const people = new Map();
   let origin = "";
@@ -85,11 +117,36 @@ export async function startExampleHost({ finlinkUrl, secretKey, port = 0, host =
     return `${finlinkUrl}/link/${query}#client_secret=${encodeURIComponent(secret)}`;
   }
 
+  /** GET /leptos/...: the built Leptos checkout, its page under a strict CSP. */
+  function leptosFile(response, path) {
+    const name = path === "/leptos/" ? "index.html" : path.slice("/leptos/".length);
+    const file = join(leptosDir, name);
+    if (!/^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/.test(name) || !LEPTOS_TYPES[extname(name)] || !existsSync(file)) {
+      const hint = existsSync(leptosDir) ? "Not found" : `Not built: run \`make example-leptos\` (${leptosDir})`;
+      return send(response, 404, "text/plain; charset=utf-8", hint);
+    }
+    const headers = { "X-Content-Type-Options": "nosniff" };
+    if (name === "index.html") headers["Content-Security-Policy"] = leptosPolicy(new URL(finlinkUrl).origin);
+    return send(response, 200, LEPTOS_TYPES[extname(name)], readFileSync(file), headers);
+  }
+
   async function handle(request, response) {
     const url = new URL(request.url, origin);
     const path = url.pathname;
     if (request.method === "GET" && FILES[path]) {
       return send(response, 200, "text/javascript; charset=utf-8", readFileSync(join(here, FILES[path])));
+    }
+    if (request.method === "GET" && path === "/leptos") {
+      return send(response, 301, "text/plain", "", { Location: "/leptos/" });
+    }
+    if (request.method === "GET" && path.startsWith("/leptos/")) return leptosFile(response, path);
+    // The Leptos checkout's session: the popup flow needs no return_url.
+    if (request.method === "POST" && path === "/leptos/api/session") {
+      const session = await createSession();
+      return send(response, 200, "application/json", JSON.stringify({
+        client_secret: session.client_secret,
+        finlink_url: new URL(finlinkUrl).origin,
+      }));
     }
     const me = person(request, response);
     // The loader page: its return_url is itself, marked so it knows to resume.
@@ -160,5 +217,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.exit(1);
   }
   const { url } = await startExampleHost({ finlinkUrl, secretKey, port: Number(process.env.PORT || 8090) });
-  console.log(`examples at ${url}/checkout.html, ${url}/hosted/start`);
+  console.log(`examples at ${url}/checkout.html, ${url}/hosted/start, ${url}/leptos/`);
 }
