@@ -58,11 +58,16 @@ test:
 bootstrap:
 	@scripts/bootstrap.sh
 
-# The widget page, as served at /link/: dist/index.html, boot.js, finlink.js, finlink_bg.wasm.
+# The widget page, as served at /link/: dist/index.html, boot.js, finlink.js, finlink_bg.wasm;
+# then the hosted verification page, a bundle of its own served at /link/verify/, into
+# dist/verify/ (after the widget: Trunk empties its dist directory first).
 widget:
 	trunk build index.html --release
+	trunk --config Trunk.verify.toml build --release
 	@wasm=dist/finlink_bg.wasm; \
 	 echo "widget: $$wasm $$(wc -c <$$wasm) bytes, $$(gzip -9c $$wasm | wc -c) gzipped"
+	@wasm=dist/verify/finlink-verify_bg.wasm; \
+	 echo "verification page: $$wasm $$(wc -c <$$wasm) bytes, $$(gzip -9c $$wasm | wc -c) gzipped"
 
 server:
 	cargo build --release -p finlink-server

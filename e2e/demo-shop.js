@@ -188,4 +188,5 @@ export const ACCOUNT_FIELDS = [
   "last4",
   "status",
   "subcategory",
+  "verification",
 ];

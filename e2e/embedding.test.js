@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
 import { startExampleHost } from "../examples/server.mjs";
+import { ACCOUNT_FIELDS } from "./demo-shop.js";
 import { createSession, freePort, launchBrowser, repo, startServer, watchedPage } from "./harness.js";
 
 const OAUTH_BANK = "Sandbox Bank (OAuth)";
@@ -124,7 +125,7 @@ finlinkNativeStandIn({
         );
         assert.deepEqual(
           Object.keys(result.session.accounts[0]).sort(),
-          ["category", "display_name", "id", "institution_name", "last4", "status", "subcategory"],
+          ACCOUNT_FIELDS,
         );
         const names = messages.filter((message) => message.type === "event").map((message) => message.name);
         assert.deepEqual(names.slice(0, 4), ["open", "consent_acquired", "institution_selected", "flow_launched_in_browser"]);

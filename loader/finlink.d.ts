@@ -96,6 +96,29 @@ declare global {
       subcategory: "checking" | "savings" | "credit_card" | "line_of_credit" | "mortgage" | "other";
       last4: string;
       status: "active" | "inactive" | "disconnected";
+      /**
+       * For an account the person entered by hand: its microdeposit verification, pending at
+       * first. Send the person `hosted_verification_url` (your server also gets it on the
+       * account) so they can confirm the deposits. Null for an account linked at the bank.
+       */
+      verification: MicrodepositVerification | null;
+    }
+
+    /** The microdeposit verification of an account entered by hand. */
+    interface MicrodepositVerification {
+      /** `pending` until the person confirms the deposits; `failed` for good (see `failure_reason`). */
+      status: "pending" | "verified" | "failed";
+      /** Two amounts in cents, or one deposit whose description carries a 6-character code. */
+      microdeposit_type: "amounts" | "descriptor_code";
+      failure_reason: "too_many_attempts" | "expired" | null;
+      /** Wrong answers still allowed (3 at first). */
+      attempts_remaining: number;
+      /** When the deposits are expected on the person's statement (Unix seconds). */
+      arrival_date: number;
+      /** After this the verification fails as `expired` (Unix seconds). */
+      expires_at: number;
+      /** The page where the person confirms the deposits; null once no longer pending. */
+      hosted_verification_url: string | null;
     }
 
     interface FinlinkError {

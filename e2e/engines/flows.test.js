@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, beforeEach, describe, test } from "node:test";
 
+import { ACCOUNT_FIELDS } from "../demo-shop.js";
 import { startServer } from "../server.js";
 import { engineFromEnv, recordEngine, startBrowser } from "./browsers.js";
 import { Key, Shop } from "./shop.js";
@@ -14,9 +15,6 @@ import { Key, Shop } from "./shop.js";
 const OAUTH_BANK = "Sandbox Bank (OAuth)";
 const CREDENTIALS_BANK = "Sandbox Bank (Credentials)";
 const TIMEOUT = { timeout: 120_000 };
-
-/** The fields a host may see of an account, and no others (never numbers). */
-const ACCOUNT_FIELDS = ["category", "display_name", "id", "institution_name", "last4", "status", "subcategory"];
 
 const engine = engineFromEnv();
 

@@ -4,7 +4,7 @@
 //! The person types the routing and account numbers in the widget
 //! (`POST /v1/link/manual_accounts`); finlink sends small deposits to the account; the person
 //! later reads them on their statement and types them on the hosted verification page
-//! (`{public_url}/link/#verification_secret=...`), which reads and answers
+//! (`{public_url}/link/verify/#verification_secret=...`), which reads and answers
 //! `GET`/`POST /v1/link/verification` with that secret as its bearer token.
 
 use serde::{Deserialize, Serialize};

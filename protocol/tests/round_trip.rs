@@ -379,7 +379,7 @@ fn a_manual_account_carries_its_pending_verification_and_the_link_to_verify() {
         arrival_date: 10,
         expires_at: 20,
         hosted_verification_url: Some(
-            "https://link.example/link/#verification_secret=fcvs_1".into(),
+            "https://link.example/link/verify/#verification_secret=fcvs_1".into(),
         ),
     };
     let json = round_trip(&Account {
@@ -391,7 +391,7 @@ fn a_manual_account_carries_its_pending_verification_and_the_link_to_verify() {
     assert_eq!(json["verification"]["attempts_remaining"], 3);
     assert_eq!(
         json["verification"]["hosted_verification_url"],
-        "https://link.example/link/#verification_secret=fcvs_1"
+        "https://link.example/link/verify/#verification_secret=fcvs_1"
     );
     let linked_elsewhere = round_trip(&account());
     assert_eq!(linked_elsewhere["verification"], Value::Null);

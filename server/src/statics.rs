@@ -1,13 +1,15 @@
-//! Static files: the built widget at `/link/` and the loader at `/finlink.js`.
+//! Static files: the built widget at `/link/`, the hosted verification page at `/link/verify/`
+//! and the loader at `/finlink.js`.
 //!
 //! The loader is compiled into the binary, so a server always serves the loader that matches
-//! its own link API; the widget comes from Trunk's output directory.
+//! its own link API; the widget comes from Trunk's output directory, with the verification
+//! page, a bundle of its own, in its `verify/` directory.
 
 use std::path::Path;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -52,19 +54,21 @@ pub fn router(widget_dir: Option<&Path>, allowed_origins: &[AllowedOrigin]) -> R
         .route("/finlink.js", get(loader))
         .route("/finlink.d.ts", get(loader_types));
     match widget_dir {
-        Some(dir) => router.nest_service(
-            "/link",
-            tower::ServiceBuilder::new()
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::CONTENT_SECURITY_POLICY,
-                    csp_header(allowed_origins),
-                ))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::REFERRER_POLICY,
-                    HeaderValue::from_static(WIDGET_REFERRER_POLICY),
-                ))
-                .service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
-        ),
+        Some(dir) => router
+            .route(VERIFICATION_PAGE_PATH, get(to_verification_page))
+            .nest_service(
+                "/link",
+                tower::ServiceBuilder::new()
+                    .layer(SetResponseHeaderLayer::overriding(
+                        header::CONTENT_SECURITY_POLICY,
+                        csp_header(allowed_origins),
+                    ))
+                    .layer(SetResponseHeaderLayer::overriding(
+                        header::REFERRER_POLICY,
+                        HeaderValue::from_static(WIDGET_REFERRER_POLICY),
+                    ))
+                    .service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
+            ),
         None => router.route("/link/", get(widget_not_built)),
     }
 }
@@ -103,6 +107,16 @@ async fn loader_types() -> impl IntoResponse {
         )],
         LOADER_TYPES,
     )
+}
+
+/// The hosted verification page without its trailing slash (a link typed by hand). Under
+/// `/link` the directory's own redirect would lose the prefix, so this route answers first.
+const VERIFICATION_PAGE_PATH: &str = "/link/verify";
+
+/// Redirects to the verification page (which reads nothing from the query); the browser keeps
+/// the fragment, which holds the secret and never reaches the server.
+async fn to_verification_page() -> Redirect {
+    Redirect::permanent("/link/verify/")
 }
 
 async fn widget_not_built() -> ApiError {

@@ -630,7 +630,10 @@ async fn the_shop_passes_the_verification_choice_on_and_shows_a_pending_verifica
     let url = summary["verification"]["hosted_verification_url"]
         .as_str()
         .expect("the link to verify");
-    assert!(url.starts_with(&format!("{}/link/#verification_secret=", running.finlink)));
+    assert!(url.starts_with(&format!(
+        "{}/link/verify/#verification_secret=",
+        running.finlink
+    )));
     assert!(
         !summary.to_string().contains(common::MANUAL_ACCOUNT_NUMBER),
         "no account number reaches the page: {summary}"

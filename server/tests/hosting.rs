@@ -78,6 +78,47 @@ async fn the_widget_page_is_served_under_a_strict_content_security_policy() {
     );
 }
 
+#[tokio::test]
+async fn the_hosted_verification_page_is_its_own_page_under_the_widgets_policies() {
+    let (server, widget) = start_with_widget().await;
+    std::fs::create_dir(widget.path().join("verify")).expect("verify dir");
+    std::fs::write(
+        widget.path().join("verify/index.html"),
+        "<!doctype html><title>Verify your bank account</title><main id=\"finlink\"></main>",
+    )
+    .expect("verification page");
+    let widget_page = reqwest::get(format!("{}/link/", server.base_url()))
+        .await
+        .expect("sent");
+    let widget_csp = header(&widget_page, "content-security-policy").to_owned();
+
+    for path in ["/link/verify/", "/link/verify"] {
+        let response = reqwest::get(format!("{}{path}", server.base_url()))
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(response.url().path(), "/link/verify/", "{path}");
+        assert_eq!(
+            header(&response, "content-security-policy"),
+            widget_csp,
+            "{path}"
+        );
+        assert_eq!(
+            header(&response, "referrer-policy"),
+            "strict-origin-when-cross-origin",
+            "{path}"
+        );
+        assert!(
+            response
+                .text()
+                .await
+                .expect("page")
+                .contains("Verify your bank account"),
+            "{path} serves the verification page, not the widget"
+        );
+    }
+}
+
 /// The `frame-ancestors` sources of a content security policy.
 fn frame_ancestors(csp: &str) -> Vec<String> {
     csp.split(';')

@@ -155,7 +155,10 @@ async fn an_account_entered_by_hand_is_linked_pending_verification() {
         .as_str()
         .expect("hosted verification URL");
     assert!(
-        url.starts_with(&format!("{}/link/#verification_secret=fcvs_", server.base)),
+        url.starts_with(&format!(
+            "{}/link/verify/#verification_secret=fcvs_",
+            server.base
+        )),
         "{url}"
     );
     assert!(
@@ -546,7 +549,7 @@ async fn the_link_to_verify_is_a_fragment_the_server_never_sees_in_a_path() {
         .expect("url");
     let secret = verification_secret_of(url);
     let (before_fragment, _) = url.split_once('#').expect("fragment");
-    assert_eq!(before_fragment, format!("{}/link/", server.base));
+    assert_eq!(before_fragment, format!("{}/link/verify/", server.base));
     assert!(secret.starts_with("fcvs_"));
 }
 

@@ -13,6 +13,10 @@ use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
 mod directory;
+mod manual;
+mod verification;
+
+pub use verification::VerificationClient;
 
 /// Why a call to the link API did not give the expected answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -34,7 +34,9 @@ mod component;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use finlink_protocol::{AccountCategory, AccountStatus, AccountSubcategory};
+use finlink_protocol::{
+    AccountCategory, AccountStatus, AccountSubcategory, MicrodepositVerification,
+};
 use futures_channel::oneshot;
 use serde::Deserialize;
 use serde_json::Value;
@@ -114,6 +116,11 @@ pub struct Account {
     pub subcategory: AccountSubcategory,
     pub last4: String,
     pub status: AccountStatus,
+    /// For an account the person entered by hand: its microdeposit verification, pending at
+    /// first, with the `hosted_verification_url` to send them; `None` for an account linked
+    /// at the bank.
+    #[serde(default)]
+    pub verification: Option<MicrodepositVerification>,
 }
 
 /// Why the flow gave no session.
@@ -580,6 +587,7 @@ mod tests {
         assert_eq!(session.id.as_deref(), Some("fcsess_1"));
         assert_eq!(session.accounts[0].display_name, "Everyday Checking");
         assert_eq!(session.accounts[0].last4, "6789");
+        assert_eq!(session.accounts[0].verification, None);
 
         let failed = result_message(&Outcome::Failed(Failure::new(
             Some(ErrorCode::SessionExpired),
@@ -597,6 +605,42 @@ mod tests {
                 message: "This session expired.".to_owned(),
             }
         );
+    }
+
+    #[test]
+    fn an_account_entered_by_hand_reads_back_with_its_pending_verification() {
+        use finlink_protocol::{MicrodepositType, MicrodepositVerification, VerificationStatus};
+        let verification = MicrodepositVerification {
+            status: VerificationStatus::Pending,
+            microdeposit_type: MicrodepositType::Amounts,
+            failure_reason: None,
+            attempts_remaining: 3,
+            arrival_date: 1_800_000_000,
+            expires_at: 1_800_864_000,
+            hosted_verification_url: Some(
+                "https://link.example.com/link/verify/#verification_secret=fcvs_1_ab".to_owned(),
+            ),
+        };
+        let linked = LinkResult {
+            session: "fcsess_1".to_owned(),
+            status: SessionStatus::Completed,
+            accounts: vec![LinkedAccount {
+                id: "fca_manual".to_owned(),
+                display_name: "Checking".to_owned(),
+                institution_name: "Sandbox Bank".to_owned(),
+                category: AccountCategory::Cash,
+                subcategory: AccountSubcategory::Checking,
+                last4: "6789".to_owned(),
+                status: AccountStatus::Active,
+                permissions: vec![Permission::PaymentMethod],
+                verification: Some(verification.clone()),
+            }],
+        };
+        let result = result_message(&Outcome::Linked(linked)).to_string();
+        let Some(Message::Result(Ok(session))) = message_from_json(&result) else {
+            panic!("a session");
+        };
+        assert_eq!(session.accounts[0].verification, Some(verification));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! What the driver must do: data, never done in place.
 
-use finlink_protocol::{ErrorCode, LinkResult, Permission};
+use finlink_protocol::{ErrorCode, LinkResult, ManualAccountRequest, Permission};
 
 use super::Failure;
 
@@ -51,6 +51,11 @@ pub enum Effect {
         accounts: Vec<String>,
         idempotency_key: String,
     },
+    /// `POST /v1/link/manual_accounts` with `Idempotency-Key` → `ManualAccountCreated`.
+    CreateManualAccount {
+        request: ManualAccountRequest,
+        idempotency_key: String,
+    },
     /// `POST /v1/link/complete` → `Completed`.
     Complete,
     /// `POST /v1/link/cancel` → `SessionCancelled`.
@@ -83,6 +88,8 @@ pub enum HostEvent {
     AccountsSelected {
         count: usize,
     },
+    /// The manual entry form opened.
+    ManualEntryInitiated,
     Success,
     Cancel,
     Error {
@@ -101,6 +108,7 @@ impl HostEvent {
             Self::FlowLaunchedInBrowser => "flow_launched_in_browser",
             Self::InstitutionAuthorized => "institution_authorized",
             Self::AccountsSelected { .. } => "accounts_selected",
+            Self::ManualEntryInitiated => "manual_entry_initiated",
             Self::Success => "success",
             Self::Cancel => "cancel",
             Self::Error { .. } => "error",

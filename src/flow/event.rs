@@ -2,7 +2,7 @@
 
 use finlink_protocol::{Authorization, Institution, LinkAccount, LinkResult, LinkSession};
 
-use super::{Failure, LocalDirectory};
+use super::{Failure, LocalDirectory, ManualInput};
 
 /// An input of the flow.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +36,15 @@ pub enum Event {
     Retry,
     /// "Done" on the success screen.
     Done,
+    /// "Enter bank details manually", on the bank list or after the bank failed.
+    ManualEntryChosen,
+    /// A field of the manual entry form changed.
+    ManualInputChanged(ManualInput),
+    /// Continue on the manual entry form; the key makes a resent request create the account
+    /// once.
+    ManualDetailsSubmitted {
+        idempotency_key: String,
+    },
 
     // What IO answers.
     SessionLoaded(Box<LinkSession>),
@@ -51,6 +60,8 @@ pub enum Event {
     AccountsLoaded(Vec<LinkAccount>),
     /// The accounts were attached; completion follows.
     Linked(LinkResult),
+    /// The account entered by hand was created; completion follows.
+    ManualAccountCreated(LinkResult),
     /// The session completed.
     Completed(LinkResult),
     /// The session was cancelled, with the accounts linked before, if any.
@@ -80,6 +91,7 @@ pub enum Request {
     PollAuthorization,
     LoadAccounts,
     AttachAccounts,
+    CreateManualAccount,
     Complete,
     CancelSession,
 }
@@ -100,6 +112,9 @@ impl Event {
             Self::Cancel => "cancel",
             Self::Retry => "retry",
             Self::Done => "done",
+            Self::ManualEntryChosen => "manual_entry_chosen",
+            Self::ManualInputChanged(_) => "manual_input_changed",
+            Self::ManualDetailsSubmitted { .. } => "manual_details_submitted",
             Self::SessionLoaded(_) => "session_loaded",
             Self::ConsentRecorded(_) => "consent_recorded",
             Self::InstitutionsLoaded { .. } => "institutions_loaded",
@@ -107,6 +122,7 @@ impl Event {
             Self::AuthorizationUpdated(_) => "authorization_updated",
             Self::AccountsLoaded(_) => "accounts_loaded",
             Self::Linked(_) => "linked",
+            Self::ManualAccountCreated(_) => "manual_account_created",
             Self::Completed(_) => "completed",
             Self::SessionCancelled(_) => "session_cancelled",
             Self::ApiFailed { .. } => "api_failed",

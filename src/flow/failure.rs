@@ -31,6 +31,22 @@ impl Failure {
         )
     }
 
+    /// Whether the bank itself failed (down, an error at the bank, a locked login, access
+    /// denied): the person may add the account by hand instead, where the session allows it.
+    pub fn is_bank_failure(&self) -> bool {
+        matches!(
+            self.code,
+            Some(
+                ErrorCode::InstitutionDownScheduled
+                    | ErrorCode::InstitutionDownUnscheduled
+                    | ErrorCode::InstitutionError
+                    | ErrorCode::InstitutionUnavailable
+                    | ErrorCode::AccountLocked
+                    | ErrorCode::OauthDenied
+            )
+        )
+    }
+
     /// The failure of a login at the bank, from the API's error object.
     pub fn from_api(error: &finlink_protocol::ApiError) -> Self {
         Self::new(Some(error.code), error.message.clone())

@@ -19,7 +19,8 @@ pub use effect::{Effect, HostEvent, Outcome};
 pub use event::{Event, Request};
 pub use failure::Failure;
 pub use state::{
-    CredentialsForm, Directory, Handoff, LocalDirectory, MfaForm, Results, Retry, SEARCH_LIMIT,
-    Session, State,
+    CredentialsForm, Directory, HOLDER_NAME_MAX, Handoff, LocalDirectory, ManualField, ManualForm,
+    ManualInput, MfaForm, Refusal, Results, Retry, SEARCH_LIMIT, Session, State, manual_entry_only,
+    offers_manual_entry,
 };
 pub use step::{POLL_INTERVAL_MS, start, step};

@@ -3,7 +3,10 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use finlink_protocol::{Institution, LinkAccount, LinkResult, LinkSession, MfaChallenge};
+use finlink_protocol::{
+    BankAccountType, Institution, LinkAccount, LinkResult, LinkSession, ManualAccountRequest,
+    MfaChallenge, VerificationMethod,
+};
 
 use super::{Effect, Failure};
 
@@ -79,6 +82,15 @@ pub enum State {
         selected: BTreeSet<String>,
         idempotency_key: String,
     },
+    /// The person types the account's details by hand (the session's `verification_method`
+    /// allows it). `directory` names the bank of a routing number once the file is here.
+    ManualEntry {
+        session: Session,
+        form: Box<ManualForm>,
+        directory: Directory,
+    },
+    /// The account entered by hand was created; the session is being completed.
+    Completing { session: Session },
     /// Linked: the person sees the accounts and presses Done.
     Success {
         session: Session,
@@ -213,6 +225,8 @@ impl State {
             Self::LoadingAccounts { .. } => "loading_accounts",
             Self::SelectAccounts { .. } => "select_accounts",
             Self::Linking { .. } => "linking",
+            Self::ManualEntry { .. } => "manual_entry",
+            Self::Completing { .. } => "completing",
             Self::Success { .. } => "success",
             Self::Failed { .. } => "failed",
             Self::Cancelling { .. } => "cancelling",
@@ -232,6 +246,8 @@ impl State {
             | Self::LoadingAccounts { session, .. }
             | Self::SelectAccounts { session, .. }
             | Self::Linking { session, .. }
+            | Self::ManualEntry { session, .. }
+            | Self::Completing { session }
             | Self::Success { session, .. }
             | Self::Cancelling { session } => Some(session),
             Self::Failed { session, .. } => session.as_ref(),
@@ -252,6 +268,11 @@ impl State {
             | Self::Credentials { .. }
             | Self::Mfa { .. }
             | Self::SelectAccounts { .. } => true,
+            // Back to the bank list, unless the session offers nothing but manual entry, or
+            // while the details are being sent.
+            Self::ManualEntry { session, form, .. } => {
+                !manual_entry_only(session) && form.submitting.is_none()
+            }
             // The same condition as `step` applies to Back from a failure.
             Self::Failed { session, error, .. } => {
                 !error.ends_session()
@@ -264,9 +285,257 @@ impl State {
             | Self::StartingAuthorization { .. }
             | Self::LoadingAccounts { .. }
             | Self::Linking { .. }
+            | Self::Completing { .. }
             | Self::Success { .. }
             | Self::Cancelling { .. }
             | Self::Finished => false,
+        }
+    }
+
+    /// Whether "Enter bank details manually" leads somewhere from here: the bank list, and a
+    /// failure of the bank (down, failed, locked, denied), when the session allows manual
+    /// entry. The same condition as `step` applies to `Event::ManualEntryChosen`.
+    pub fn offers_manual_entry(&self) -> bool {
+        match self {
+            Self::SelectInstitution { session, .. } => offers_manual_entry(session),
+            Self::Failed {
+                session: Some(session),
+                error,
+                ..
+            } => {
+                offers_manual_entry(session)
+                    && session.consent_given
+                    && error.is_bank_failure()
+                    && !error.ends_session()
+            }
+            Self::Loading
+            | Self::Consent { .. }
+            | Self::StartingAuthorization { .. }
+            | Self::OAuth { .. }
+            | Self::Credentials { .. }
+            | Self::Mfa { .. }
+            | Self::LoadingAccounts { .. }
+            | Self::SelectAccounts { .. }
+            | Self::Linking { .. }
+            | Self::ManualEntry { .. }
+            | Self::Completing { .. }
+            | Self::Success { .. }
+            | Self::Failed { session: None, .. }
+            | Self::Cancelling { .. }
+            | Self::Finished => false,
+        }
+    }
+}
+
+/// Whether the session lets the person type their account's details (`verification_method`
+/// `automatic` or `microdeposits`; `null` without the `payment_method` permission).
+pub fn offers_manual_entry(session: &LinkSession) -> bool {
+    session
+        .verification_method
+        .is_some_and(VerificationMethod::allows_manual_entry)
+}
+
+/// Whether manual entry is all the session offers (`microdeposits`): no bank list.
+pub fn manual_entry_only(session: &LinkSession) -> bool {
+    session.verification_method == Some(VerificationMethod::Microdeposits)
+}
+
+/// A field of the manual entry form that can be wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ManualField {
+    RoutingNumber,
+    AccountNumber,
+    AccountNumberConfirmation,
+    AccountHolderName,
+}
+
+impl ManualField {
+    /// In the order the form shows them.
+    pub const ALL: [ManualField; 4] = [
+        Self::RoutingNumber,
+        Self::AccountNumber,
+        Self::AccountNumberConfirmation,
+        Self::AccountHolderName,
+    ];
+}
+
+/// What the person typed or chose in the manual entry form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManualInput {
+    RoutingNumber(String),
+    AccountNumber(String),
+    AccountNumberConfirmation(String),
+    AccountType(BankAccountType),
+    AccountHolderName(String),
+}
+
+impl ManualInput {
+    /// The field this input changes (`None` for the account type, which cannot be wrong).
+    pub fn field(&self) -> Option<ManualField> {
+        match self {
+            Self::RoutingNumber(_) => Some(ManualField::RoutingNumber),
+            Self::AccountNumber(_) => Some(ManualField::AccountNumber),
+            Self::AccountNumberConfirmation(_) => Some(ManualField::AccountNumberConfirmation),
+            Self::AccountType(_) => None,
+            Self::AccountHolderName(_) => Some(ManualField::AccountHolderName),
+        }
+    }
+}
+
+/// Why the server refused the details, in words for the person, and the field at fault
+/// (`None`: the form as a whole, such as deposits that could not be sent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub field: Option<ManualField>,
+    pub failure: Failure,
+}
+
+/// The longest account holder name the server takes.
+pub const HOLDER_NAME_MAX: usize = 100;
+
+/// The manual entry form: what the person typed stays, whatever the server answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManualForm {
+    pub routing_number: String,
+    pub account_number: String,
+    pub account_number_confirmation: String,
+    pub account_type: BankAccountType,
+    pub account_holder_name: String,
+    /// The bank of a valid routing number, from the directory file; `None` while the file is
+    /// not here or does not know the number (the server then decides).
+    pub bank_name: Option<String>,
+    /// The person pressed Continue once: from then on every field's error shows, not only
+    /// those that typing more cannot fix.
+    pub checked: bool,
+    /// The server's last refusal; it goes once its field changes.
+    pub refusal: Option<Refusal>,
+    /// The details were sent with this idempotency key; the answer is awaited.
+    pub submitting: Option<String>,
+    /// The key of a request that got no answer (or a retryable one): sent again if nothing
+    /// changed since, so the account is created once.
+    pub retry_key: Option<String>,
+    /// How many times Continue was refused (here or by the server): each one moves the focus
+    /// to the first field at fault.
+    pub refusals: u32,
+}
+
+impl Default for ManualForm {
+    fn default() -> Self {
+        Self {
+            routing_number: String::new(),
+            account_number: String::new(),
+            account_number_confirmation: String::new(),
+            account_type: BankAccountType::Checking,
+            account_holder_name: String::new(),
+            bank_name: None,
+            checked: false,
+            refusal: None,
+            submitting: None,
+            retry_key: None,
+            refusals: 0,
+        }
+    }
+}
+
+fn all_digits(text: &str) -> bool {
+    text.bytes().all(|byte| byte.is_ascii_digit())
+}
+
+impl ManualForm {
+    /// The error the field shows now: what the person typed (only what typing more cannot fix
+    /// until they pressed Continue), else the server's refusal of it.
+    pub fn error(&self, field: ManualField) -> Option<String> {
+        if let Some(message) = self.typed_error(field, self.checked) {
+            return Some(message.to_owned());
+        }
+        self.refusal
+            .as_ref()
+            .filter(|refusal| refusal.field == Some(field))
+            .map(|refusal| refusal.failure.message.clone())
+    }
+
+    /// The fields at fault now, in the form's order, with their errors.
+    pub fn errors(&self) -> Vec<(ManualField, String)> {
+        ManualField::ALL
+            .into_iter()
+            .filter_map(|field| self.error(field).map(|message| (field, message)))
+            .collect()
+    }
+
+    /// The refusal of the form as a whole, if the server's last answer was one.
+    pub fn form_error(&self) -> Option<&Failure> {
+        self.refusal
+            .as_ref()
+            .filter(|refusal| refusal.field.is_none())
+            .map(|refusal| &refusal.failure)
+    }
+
+    /// What is wrong with a field's text. `complete`: the person says they are done, so an
+    /// empty or short value is wrong too.
+    pub fn typed_error(&self, field: ManualField, complete: bool) -> Option<&'static str> {
+        match field {
+            ManualField::RoutingNumber => {
+                let number = self.routing_number.as_str();
+                if !all_digits(number) {
+                    Some("A routing number has only digits.")
+                } else if number.len() > 9 || (complete && (1..9).contains(&number.len())) {
+                    Some("A routing number has 9 digits.")
+                } else if complete && number.is_empty() {
+                    Some("Enter the routing number.")
+                } else if number.len() == 9 && !finlink_search::routing::is_valid(number) {
+                    Some(
+                        "This isn't a valid routing number. Check it on a check or your bank statement.",
+                    )
+                } else {
+                    None
+                }
+            }
+            ManualField::AccountNumber => {
+                let number = self.account_number.as_str();
+                if !all_digits(number) {
+                    Some("An account number has only digits.")
+                } else if number.len() > 17 || (complete && (1..4).contains(&number.len())) {
+                    Some("An account number has 4 to 17 digits.")
+                } else if complete && number.is_empty() {
+                    Some("Enter the account number.")
+                } else {
+                    None
+                }
+            }
+            ManualField::AccountNumberConfirmation => {
+                let again = self.account_number_confirmation.as_str();
+                // While typing, a mismatch shows as soon as the numbers part ways.
+                let parted =
+                    !self.account_number.is_empty() && !self.account_number.starts_with(again);
+                if complete && again.is_empty() {
+                    Some("Enter the account number again.")
+                } else if parted || (complete && again != self.account_number) {
+                    Some("The account numbers don't match.")
+                } else {
+                    None
+                }
+            }
+            ManualField::AccountHolderName => {
+                let name = self.account_holder_name.trim();
+                if name.chars().count() > HOLDER_NAME_MAX {
+                    Some("Use at most 100 characters.")
+                } else if complete && name.is_empty() {
+                    Some("Enter the name on the account.")
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    /// The request of the details as typed (the holder's name trimmed).
+    pub fn request(&self) -> ManualAccountRequest {
+        ManualAccountRequest {
+            routing_number: self.routing_number.clone(),
+            account_number: self.account_number.clone(),
+            account_number_confirmation: self.account_number_confirmation.clone(),
+            account_type: self.account_type,
+            account_holder_name: self.account_holder_name.trim().to_owned(),
         }
     }
 }

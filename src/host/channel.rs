@@ -118,6 +118,7 @@ pub fn event_message(event: &HostEvent) -> Value {
         | HostEvent::SearchInitiated
         | HostEvent::FlowLaunchedInBrowser
         | HostEvent::InstitutionAuthorized
+        | HostEvent::ManualEntryInitiated
         | HostEvent::Success
         | HostEvent::Cancel => json!({}),
     };
@@ -167,6 +168,7 @@ fn account_json(account: &LinkedAccount) -> Value {
         "subcategory": account.subcategory,
         "last4": account.last4,
         "status": account.status,
+        "verification": account.verification,
     })
 }
 
@@ -276,9 +278,36 @@ mod tests {
                     "session": { "id": "fcsess_1", "accounts": [{
                         "id": "acc_1", "display_name": "Everyday Checking",
                         "institution_name": "Sandbox Bank (OAuth)", "category": "cash",
-                        "subcategory": "checking", "last4": "6789", "status": "active" }] } })
+                        "subcategory": "checking", "last4": "6789", "status": "active",
+                        "verification": null }] } })
         );
         assert!(message.get("error").is_none());
+    }
+
+    #[test]
+    fn an_account_entered_by_hand_carries_its_pending_verification() {
+        use finlink_protocol::{MicrodepositType, MicrodepositVerification, VerificationStatus};
+        let url = "https://link.example/link/verify/#verification_secret=fcvs_1_ab";
+        let pending = LinkedAccount {
+            verification: Some(MicrodepositVerification {
+                status: VerificationStatus::Pending,
+                microdeposit_type: MicrodepositType::DescriptorCode,
+                failure_reason: None,
+                attempts_remaining: 3,
+                arrival_date: 1_800_000_000,
+                expires_at: 1_800_864_000,
+                hosted_verification_url: Some(url.to_owned()),
+            }),
+            ..account()
+        };
+        let message = result_message(&Outcome::Linked(result(vec![pending])));
+        assert_eq!(
+            message["session"]["accounts"][0]["verification"],
+            json!({ "status": "pending", "microdeposit_type": "descriptor_code",
+                    "failure_reason": null, "attempts_remaining": 3,
+                    "arrival_date": 1_800_000_000, "expires_at": 1_800_864_000,
+                    "hosted_verification_url": url })
+        );
     }
 
     #[test]

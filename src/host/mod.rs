@@ -48,6 +48,9 @@ pub struct PageParams {
     /// Hosted mode: where to send the person at the end, from the query (`?return_url=`);
     /// followed only if it is exactly the session's.
     pub return_url: Option<String>,
+    /// The hosted verification page of an account entered by hand: its secret, empty when the
+    /// fragment names it without a readable value.
+    pub verification_secret: Option<String>,
 }
 
 impl std::fmt::Debug for PageParams {
@@ -59,6 +62,10 @@ impl std::fmt::Debug for PageParams {
             )
             .field("host_origin", &self.host_origin)
             .field("return_url", &self.return_url)
+            .field(
+                "verification_secret",
+                &self.verification_secret.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -69,6 +76,10 @@ pub fn parse_fragment(fragment: &str) -> PageParams {
     let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
     for pair in fragment.split('&') {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key == "verification_secret" {
+            params.verification_secret = Some(percent_decode(value).unwrap_or_default());
+            continue;
+        }
         let Some(value) = percent_decode(value).filter(|value| !value.is_empty()) else {
             continue;
         };
@@ -190,6 +201,25 @@ mod tests {
         assert_eq!(parse_return_url("?return_url="), None);
         assert_eq!(parse_return_url("?return_url=%zz"), None);
         assert_eq!(parse_return_url("?other=1"), None);
+    }
+
+    #[test]
+    fn reads_the_verification_secret_even_when_empty() {
+        assert_eq!(
+            parse_fragment("#verification_secret=fcvs_1_ab")
+                .verification_secret
+                .as_deref(),
+            Some("fcvs_1_ab")
+        );
+        assert_eq!(
+            parse_fragment("#verification_secret=")
+                .verification_secret
+                .as_deref(),
+            Some("")
+        );
+        assert_eq!(parse_fragment("#client_secret=a").verification_secret, None);
+        let debug = format!("{:?}", parse_fragment("#verification_secret=fcvs_1_ab"));
+        assert!(!debug.contains("fcvs_1_ab"), "{debug}");
     }
 
     #[test]

@@ -1,8 +1,10 @@
-use finlink_protocol::{AccountSelection, AccountSubcategory, UnselectableReason};
+use finlink_protocol::{
+    AccountSelection, AccountSubcategory, LinkedAccount, UnselectableReason, VerificationStatus,
+};
 use leptos::html;
 use leptos::prelude::*;
 
-use super::{TITLE_ID, focus_on_load, new_idempotency_key, part};
+use super::{TITLE_ID, focus_on_load, new_idempotency_key, part, pending_verification_text};
 use crate::flow::{Event, State};
 
 /// An account's type, as the person calls it.
@@ -171,13 +173,41 @@ pub fn SuccessStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) ->
     };
     let heading = NodeRef::<html::H1>::new();
     focus_on_load(heading);
-    let summary = match accounts.len() {
-        1 => format!("1 account is now linked to {business}."),
-        count => format!("{count} accounts are now linked to {business}."),
+    // Accounts entered by hand await their microdeposits.
+    let pending = |account: &LinkedAccount| {
+        account
+            .verification
+            .as_ref()
+            .filter(|verification| verification.status == VerificationStatus::Pending)
+            .map(|verification| verification.microdeposit_type)
+    };
+    let any_pending = accounts.iter().any(|account| pending(account).is_some());
+    let (title, summary) = match accounts.len() {
+        _ if any_pending => (
+            "Account added",
+            format!("{business} can use it for payments once you confirm the deposits."),
+        ),
+        1 => (
+            "Accounts linked",
+            format!("1 account is now linked to {business}."),
+        ),
+        count => (
+            "Accounts linked",
+            format!("{count} accounts are now linked to {business}."),
+        ),
     };
     let items = accounts
         .into_iter()
         .map(|account| {
+            let verification = pending(&account).map(|kind| {
+                view! {
+                    <p class="fl-verification">
+                        <span class="fl-badge">"Verification pending"</span>
+                        " "
+                        {pending_verification_text(kind, &business)}
+                    </p>
+                }
+            });
             view! {
                 <li class="fl-account">
                     <span class="fl-account-label">
@@ -188,6 +218,7 @@ pub fn SuccessStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) ->
                             {account_line(account.subcategory, &account.last4)}
                         </span>
                     </span>
+                    {verification}
                 </li>
             }
         })
@@ -195,7 +226,7 @@ pub fn SuccessStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) ->
     view! {
         <div class="fl-step fl-success">
             <span class="fl-success-mark" aria-hidden="true"></span>
-            <h1 id=TITLE_ID class="fl-title" tabindex="-1" node_ref=heading>"Accounts linked"</h1>
+            <h1 id=TITLE_ID class="fl-title" tabindex="-1" node_ref=heading>{title}</h1>
             <p class="fl-lead">{summary}</p>
             <ul class="fl-account-list" aria-label="Linked accounts">{items}</ul>
             <button type="button" class="fl-button" on:click=move |_| send.run(Event::Done)>

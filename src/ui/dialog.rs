@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::{
-    AccountsStep, ConsentStep, CredentialsStep, FailedStep, InstitutionsStep, MfaStep, OAuthStep,
-    ProgressStep, SuccessStep, TITLE_ID,
+    AccountsStep, ConsentStep, CredentialsStep, FailedStep, InstitutionsStep, ManualEntryStep,
+    MfaStep, OAuthStep, ProgressStep, SuccessStep, TITLE_ID,
 };
 use crate::flow::{Event, Handoff, State};
 
@@ -22,6 +22,7 @@ pub enum Screen {
     Credentials,
     Mfa,
     Accounts,
+    ManualEntry,
     Success,
     Failed,
 }
@@ -33,6 +34,7 @@ impl Screen {
             | State::StartingAuthorization { .. }
             | State::LoadingAccounts { .. }
             | State::Linking { .. }
+            | State::Completing { .. }
             | State::Cancelling { .. }
             | State::Finished => Self::Progress(state.name()),
             State::Consent { .. } => Self::Consent,
@@ -48,6 +50,7 @@ impl Screen {
             State::Credentials { .. } => Self::Credentials,
             State::Mfa { .. } => Self::Mfa,
             State::SelectAccounts { .. } => Self::Accounts,
+            State::ManualEntry { .. } => Self::ManualEntry,
             State::Success { .. } => Self::Success,
             State::Failed { .. } => Self::Failed,
         }
@@ -97,6 +100,7 @@ pub fn Dialog(
         Screen::Credentials => view! { <CredentialsStep state send /> }.into_any(),
         Screen::Mfa => view! { <MfaStep state send /> }.into_any(),
         Screen::Accounts => view! { <AccountsStep state send /> }.into_any(),
+        Screen::ManualEntry => view! { <ManualEntryStep state send /> }.into_any(),
         Screen::Success => view! { <SuccessStep state send /> }.into_any(),
         Screen::Failed => view! { <FailedStep state send /> }.into_any(),
     };

@@ -106,6 +106,7 @@ impl Driver {
             Effect::PollAuthorization { .. } => Request::PollAuthorization,
             Effect::LoadAccounts { .. } => Request::LoadAccounts,
             Effect::AttachAccounts { .. } => Request::AttachAccounts,
+            Effect::CreateManualAccount { .. } => Request::CreateManualAccount,
             Effect::Complete => Request::Complete,
             Effect::CancelSession => Request::CancelSession,
             Effect::OpenPopup { url } => return self.open_popup(url),
@@ -309,6 +310,13 @@ async fn answer(api: &Client, host: &Host, effect: Effect) -> Result<Event, ApiE
             idempotency_key,
         } => Event::Linked(
             api.attach(&authorization, &accounts, &idempotency_key)
+                .await?,
+        ),
+        Effect::CreateManualAccount {
+            request,
+            idempotency_key,
+        } => Event::ManualAccountCreated(
+            api.create_manual_account(&request, &idempotency_key)
                 .await?,
         ),
         Effect::Complete => Event::Completed(api.complete().await?),

@@ -204,6 +204,22 @@ pub fn InstitutionsStep(
             .collect_view()
     };
 
+    // Manual entry, where the session allows it: whatever the list shows, even nothing.
+    let manual_entry = state.with_untracked(State::offers_manual_entry).then(|| {
+        view! {
+            <div class="fl-manual-entry">
+                <p class="fl-hint">"Can't find your bank, or can't log in to it?"</p>
+                <button
+                    type="button"
+                    class="fl-button fl-button-secondary"
+                    on:click=move |_| send.run(Event::ManualEntryChosen)
+                >
+                    "Enter bank details manually"
+                </button>
+            </div>
+        }
+    });
+
     view! {
         <div class="fl-step fl-institutions">
             <h1 id=TITLE_ID class="fl-title" tabindex="-1">"Select your bank"</h1>
@@ -241,6 +257,7 @@ pub fn InstitutionsStep(
                 {options}
             </ul>
             {status}
+            {manual_entry}
         </div>
     }
 }

@@ -15,6 +15,7 @@ mod dialog;
 mod driver;
 mod institutions;
 mod login;
+mod manual;
 mod status;
 
 pub use accounts::{AccountsStep, SuccessStep, account_kind, unselectable_text};
@@ -23,6 +24,7 @@ pub use dialog::{Dialog, Screen};
 pub use driver::{App, new_idempotency_key};
 pub use institutions::InstitutionsStep;
 pub use login::{CredentialsStep, MfaStep, OAuthStep};
+pub use manual::{ManualEntryStep, field_id, pending_verification_text};
 pub use status::{FailedStep, ProgressStep};
 
 use leptos::html::ElementType;

@@ -2,7 +2,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::{TITLE_ID, focus_on_load, part};
-use crate::flow::{Event, State};
+use crate::flow::{Event, State, manual_entry_only};
 
 /// What the flow is busy with, for the steps that only wait: loading, connecting, linking.
 fn progress_text(state: &State) -> Option<(String, bool)> {
@@ -19,6 +19,7 @@ fn progress_text(state: &State) -> Option<(String, bool)> {
             ("Linking your account…".to_owned(), true)
         }
         State::Linking { .. } => ("Linking your accounts…".to_owned(), true),
+        State::Completing { .. } => ("Adding your account…".to_owned(), true),
         State::Cancelling { .. } => ("Closing…".to_owned(), true),
         State::Finished => ("You can close this window.".to_owned(), false),
         State::Consent { .. }
@@ -27,6 +28,7 @@ fn progress_text(state: &State) -> Option<(String, bool)> {
         | State::Credentials { .. }
         | State::Mfa { .. }
         | State::SelectAccounts { .. }
+        | State::ManualEntry { .. }
         | State::Success { .. }
         | State::Failed { .. } => return None,
     };
@@ -56,16 +58,33 @@ pub fn ProgressStep(#[prop(into)] state: Signal<State>) -> impl IntoView {
 #[component]
 pub fn FailedStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -> impl IntoView {
     let failed = part(state, |state| match state {
-        State::Failed { error, retry, .. } => {
-            Some((error.message.clone(), retry.is_some(), state.can_go_back()))
-        }
+        State::Failed {
+            session,
+            error,
+            retry,
+        } => Some((
+            error.message.clone(),
+            retry.is_some(),
+            state.can_go_back(),
+            state.offers_manual_entry(),
+            session.as_deref().is_some_and(manual_entry_only),
+        )),
         _ => None,
     });
     let heading = NodeRef::<html::H1>::new();
     focus_on_load(heading);
     let message = move || failed.get().map(|(message, ..)| message);
-    let can_retry = move || failed.get().is_some_and(|(_, retry, _)| retry);
-    let can_go_back = move || failed.get().is_some_and(|(.., back)| back);
+    let can_retry = move || failed.get().is_some_and(|(_, retry, ..)| retry);
+    let can_go_back = move || failed.get().is_some_and(|(_, _, back, ..)| back);
+    let offers_manual_entry = move || failed.get().is_some_and(|(_, _, _, manual, _)| manual);
+    // Back leads to the bank list, or to the form for a session that has no bank list.
+    let back_text = move || {
+        if failed.get().is_some_and(|(.., form_only)| form_only) {
+            "Enter bank details again"
+        } else {
+            "Pick another bank"
+        }
+    };
     view! {
         <div class="fl-step fl-failed">
             <span class="fl-failed-mark" aria-hidden="true"></span>
@@ -84,7 +103,16 @@ pub fn FailedStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -> 
                     class="fl-button fl-button-secondary"
                     on:click=move |_| send.run(Event::Back)
                 >
-                    "Pick another bank"
+                    {back_text}
+                </button>
+            })}
+            {move || offers_manual_entry().then(|| view! {
+                <button
+                    type="button"
+                    class="fl-button fl-button-secondary"
+                    on:click=move |_| send.run(Event::ManualEntryChosen)
+                >
+                    "Enter bank details manually"
                 </button>
             })}
             <button

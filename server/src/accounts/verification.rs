@@ -4,8 +4,8 @@
 //! The link carries a secret that finlink never stores: `fcvs_{account id suffix}_{mac}`,
 //! the hex HMAC-SHA256 of the account id keyed by a random key the store creates once
 //! (`server_keys`), so links survive restarts and are checked in constant time. It appears
-//! only in the URL fragment of the hosted page (`/link/#verification_secret=...`), which
-//! sends it as its bearer token, never in a URL the server logs.
+//! only in the URL fragment of the hosted page (`/link/verify/#verification_secret=...`),
+//! which sends it as its bearer token, never in a URL the server logs.
 //!
 //! The sandbox sends the same deposits every time (documented in docs/sandbox.md): two
 //! amounts of 32 and 45 cents, or one deposit whose descriptor carries the code `SM11AA`; they
@@ -84,7 +84,7 @@ impl VerificationLinks {
     /// The hosted verification page of an account.
     pub fn url(&self, account_id: &str) -> Option<String> {
         self.secret(account_id)
-            .map(|secret| format!("{}/link/#verification_secret={secret}", self.base))
+            .map(|secret| format!("{}/link/verify/#verification_secret={secret}", self.base))
     }
 
     /// The account a secret opens, if it is one finlink made (checked in constant time).
@@ -393,7 +393,7 @@ mod tests {
         let secret = links.secret("fca_abc123").unwrap();
         assert_eq!(
             url,
-            format!("http://127.0.0.1:8080/link/#verification_secret={secret}")
+            format!("http://127.0.0.1:8080/link/verify/#verification_secret={secret}")
         );
     }
 

@@ -1,6 +1,6 @@
 //! Picking and linking accounts, and success.
 
-use finlink_protocol::AccountSelection;
+use finlink_protocol::{AccountSelection, VerificationStatus};
 
 use super::*;
 
@@ -75,7 +75,11 @@ pub(super) fn loading_accounts(
         | Event::SessionCancelled(_)
         | Event::TimerFired
         | Event::PopupBlocked
-        | Event::Connectivity(_)) => ignored(
+        | Event::Connectivity(_)
+        | Event::ManualEntryChosen
+        | Event::ManualInputChanged(_)
+        | Event::ManualDetailsSubmitted { .. }
+        | Event::ManualAccountCreated(_)) => ignored(
             State::LoadingAccounts {
                 session,
                 institution,
@@ -203,32 +207,18 @@ pub(super) fn select_accounts(mut picking: Picking, error: Option<Failure>, even
         | Event::ApiFailed { .. }
         | Event::TimerFired
         | Event::PopupBlocked
-        | Event::Connectivity(_)) => ignored(picking.selecting(error), &event),
+        | Event::Connectivity(_)
+        | Event::ManualEntryChosen
+        | Event::ManualInputChanged(_)
+        | Event::ManualDetailsSubmitted { .. }
+        | Event::ManualAccountCreated(_)) => ignored(picking.selecting(error), &event),
     }
 }
 
 pub(super) fn linking(picking: Picking, idempotency_key: String, event: Event) -> Next {
     match event {
         Event::Linked(_) => (picking.linking(idempotency_key), vec![Effect::Complete]),
-        Event::Completed(result) => {
-            let count = result.accounts.len();
-            let announcement = if count == 1 {
-                "1 account linked.".to_owned()
-            } else {
-                format!("{count} accounts linked.")
-            };
-            let effects = vec![
-                Effect::Emit(HostEvent::Success),
-                Effect::Announce(announcement),
-            ];
-            (
-                State::Success {
-                    session: picking.session,
-                    result,
-                },
-                effects,
-            )
-        }
+        Event::Completed(result) => succeeded(picking.session, result),
         Event::ApiFailed {
             request: Request::AttachAccounts,
             error,
@@ -289,8 +279,32 @@ pub(super) fn linking(picking: Picking, idempotency_key: String, event: Event) -
         | Event::SessionCancelled(_)
         | Event::TimerFired
         | Event::PopupBlocked
-        | Event::Connectivity(_)) => ignored(picking.linking(idempotency_key), &event),
+        | Event::Connectivity(_)
+        | Event::ManualEntryChosen
+        | Event::ManualInputChanged(_)
+        | Event::ManualDetailsSubmitted { .. }
+        | Event::ManualAccountCreated(_)) => ignored(picking.linking(idempotency_key), &event),
     }
+}
+
+/// The session completed: the accounts, told to the host and to screen readers.
+pub(super) fn succeeded(session: Session, result: LinkResult) -> Next {
+    let pending = result.accounts.iter().any(|account| {
+        account
+            .verification
+            .as_ref()
+            .is_some_and(|verification| verification.status == VerificationStatus::Pending)
+    });
+    let announcement = match result.accounts.len() {
+        _ if pending => "Account added. Its verification is pending.".to_owned(),
+        1 => "1 account linked.".to_owned(),
+        count => format!("{count} accounts linked."),
+    };
+    let effects = vec![
+        Effect::Emit(HostEvent::Success),
+        Effect::Announce(announcement),
+    ];
+    (State::Success { session, result }, effects)
 }
 
 pub(super) fn success(session: Session, result: LinkResult, event: Event) -> Next {
@@ -319,6 +333,10 @@ pub(super) fn success(session: Session, result: LinkResult, event: Event) -> Nex
         | Event::ApiFailed { .. }
         | Event::TimerFired
         | Event::PopupBlocked
-        | Event::Connectivity(_)) => ignored(State::Success { session, result }, &event),
+        | Event::Connectivity(_)
+        | Event::ManualEntryChosen
+        | Event::ManualInputChanged(_)
+        | Event::ManualDetailsSubmitted { .. }
+        | Event::ManualAccountCreated(_)) => ignored(State::Success { session, result }, &event),
     }
 }

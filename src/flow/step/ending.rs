@@ -11,7 +11,7 @@ pub(super) fn failed(
     match (event, retry, session) {
         (Event::Retry, Some(Retry { effect, resume }), _) => (*resume, vec![effect]),
         (Event::Back, _, Some(session)) if !error.ends_session() && session.consent_given => {
-            search_from_start(session)
+            bank_list_or_form(session)
         }
         (
             event @ (Event::Retry
@@ -38,7 +38,11 @@ pub(super) fn failed(
             | Event::ApiFailed { .. }
             | Event::TimerFired
             | Event::PopupBlocked
-            | Event::Connectivity(_)),
+            | Event::Connectivity(_)
+            | Event::ManualEntryChosen
+            | Event::ManualInputChanged(_)
+            | Event::ManualDetailsSubmitted { .. }
+            | Event::ManualAccountCreated(_)),
             retry,
             session,
         ) => ignored(
@@ -91,6 +95,10 @@ pub(super) fn cancelling(session: Session, event: Event) -> Next {
         | Event::Completed(_)
         | Event::TimerFired
         | Event::PopupBlocked
-        | Event::Connectivity(_)) => ignored(State::Cancelling { session }, &event),
+        | Event::Connectivity(_)
+        | Event::ManualEntryChosen
+        | Event::ManualInputChanged(_)
+        | Event::ManualDetailsSubmitted { .. }
+        | Event::ManualAccountCreated(_)) => ignored(State::Cancelling { session }, &event),
     }
 }

@@ -48,7 +48,11 @@ pub(super) fn starting_authorization(
         | Event::SessionCancelled(_)
         | Event::TimerFired
         | Event::PopupBlocked
-        | Event::Connectivity(_)) => ignored(
+        | Event::Connectivity(_)
+        | Event::ManualEntryChosen
+        | Event::ManualInputChanged(_)
+        | Event::ManualDetailsSubmitted { .. }
+        | Event::ManualAccountCreated(_)) => ignored(
             State::StartingAuthorization {
                 session,
                 institution,
@@ -346,7 +350,11 @@ pub(super) fn oauth(mut step: OAuthStep, event: Event) -> Next {
             | Event::Linked(_)
             | Event::Completed(_)
             | Event::SessionCancelled(_)
-            | Event::Connectivity(_)),
+            | Event::Connectivity(_)
+            | Event::ManualEntryChosen
+            | Event::ManualInputChanged(_)
+            | Event::ManualDetailsSubmitted { .. }
+            | Event::ManualAccountCreated(_)),
         ) => {
             step.handoff = handoff;
             ignored(step.into_state(), &event)
@@ -450,7 +458,11 @@ pub(super) fn credentials(
         | Event::SessionCancelled(_)
         | Event::TimerFired
         | Event::PopupBlocked
-        | Event::Connectivity(_)) => ignored(
+        | Event::Connectivity(_)
+        | Event::ManualEntryChosen
+        | Event::ManualInputChanged(_)
+        | Event::ManualDetailsSubmitted { .. }
+        | Event::ManualAccountCreated(_)) => ignored(
             State::Credentials {
                 session,
                 institution,
@@ -559,7 +571,11 @@ pub(super) fn mfa(
         | Event::SessionCancelled(_)
         | Event::TimerFired
         | Event::PopupBlocked
-        | Event::Connectivity(_)) => ignored(
+        | Event::Connectivity(_)
+        | Event::ManualEntryChosen
+        | Event::ManualInputChanged(_)
+        | Event::ManualDetailsSubmitted { .. }
+        | Event::ManualAccountCreated(_)) => ignored(
             State::Mfa {
                 session,
                 institution,

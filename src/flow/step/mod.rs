@@ -7,12 +7,14 @@
 mod accounts;
 mod ending;
 mod login;
+mod manual;
 mod opening;
 mod search;
 
-use accounts::{Picking, linking, loading_accounts, select_accounts, success};
+use accounts::{Picking, linking, loading_accounts, select_accounts, succeeded, success};
 use ending::{cancelling, failed};
 use login::{OAuthStep, authorization_changed, credentials, mfa, oauth, starting_authorization};
+use manual::{ManualStep, bank_list_or_form, completing, manual_entry_chosen, manual_entry_step};
 use opening::{consent, loading};
 use search::{SearchStep, search_from_start, select_institution};
 
@@ -42,6 +44,7 @@ pub fn start() -> Next {
 pub fn step(state: State, event: Event) -> Next {
     match event {
         Event::Cancel => cancel(state),
+        Event::ManualEntryChosen => manual_entry_chosen(state),
         Event::Connectivity(online) => connectivity(state, online),
         Event::ApiFailed { error, .. }
             if error.ends_session()
@@ -145,6 +148,19 @@ pub fn step(state: State, event: Event) -> Next {
                 idempotency_key,
                 event,
             ),
+            State::ManualEntry {
+                session,
+                form,
+                directory,
+            } => manual_entry_step(
+                ManualStep {
+                    session,
+                    form,
+                    directory,
+                },
+                event,
+            ),
+            State::Completing { session } => completing(session, event),
             State::Success { session, result } => success(session, result, event),
             State::Failed {
                 session,
@@ -191,7 +207,9 @@ fn cancel(state: State) -> Next {
         | State::Mfa { session, .. }
         | State::LoadingAccounts { session, .. }
         | State::SelectAccounts { session, .. }
-        | State::Linking { session, .. } => (
+        | State::Linking { session, .. }
+        | State::ManualEntry { session, .. }
+        | State::Completing { session } => (
             State::Cancelling { session },
             vec![Effect::Emit(HostEvent::Cancel), Effect::CancelSession],
         ),

@@ -39,7 +39,11 @@ pub(super) fn loading(event: Event) -> Next {
         | Event::ApiFailed { .. }
         | Event::TimerFired
         | Event::PopupBlocked
-        | Event::Connectivity(_)) => ignored(State::Loading, &event),
+        | Event::Connectivity(_)
+        | Event::ManualEntryChosen
+        | Event::ManualInputChanged(_)
+        | Event::ManualDetailsSubmitted { .. }
+        | Event::ManualAccountCreated(_)) => ignored(State::Loading, &event),
     }
 }
 
@@ -80,7 +84,7 @@ pub(super) fn session_loaded(session: LinkSession) -> Next {
             },
             vec![Effect::LoadDirectory],
         ),
-        ResumeAt::SelectInstitution => search_from_start(session),
+        ResumeAt::SelectInstitution => bank_list_or_form(session),
         ResumeAt::Authorization { authorization } => {
             let institution = Box::new(authorization.institution.clone());
             authorization_changed(session, institution, None, *authorization)
@@ -117,7 +121,7 @@ pub(super) fn consent(session: Session, submitting: bool, event: Event) -> Next 
             )
         }
         Event::ConsentRecorded(updated) if submitting => {
-            let (state, mut effects) = search_from_start(Session::from(*updated));
+            let (state, mut effects) = bank_list_or_form(Session::from(*updated));
             effects.insert(0, Effect::Emit(HostEvent::ConsentAcquired));
             (state, effects)
         }
@@ -163,7 +167,11 @@ pub(super) fn consent(session: Session, submitting: bool, event: Event) -> Next 
         | Event::SessionCancelled(_)
         | Event::TimerFired
         | Event::PopupBlocked
-        | Event::Connectivity(_)) => ignored(
+        | Event::Connectivity(_)
+        | Event::ManualEntryChosen
+        | Event::ManualInputChanged(_)
+        | Event::ManualDetailsSubmitted { .. }
+        | Event::ManualAccountCreated(_)) => ignored(
             State::Consent {
                 session,
                 submitting,

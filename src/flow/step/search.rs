@@ -271,6 +271,10 @@ pub(super) fn select_institution(step: SearchStep, event: Event) -> Next {
         | Event::SessionCancelled(_)
         | Event::TimerFired
         | Event::PopupBlocked
-        | Event::Connectivity(_)) => ignored(step.into_state(), &event),
+        | Event::Connectivity(_)
+        | Event::ManualEntryChosen
+        | Event::ManualInputChanged(_)
+        | Event::ManualDetailsSubmitted { .. }
+        | Event::ManualAccountCreated(_)) => ignored(step.into_state(), &event),
     }
 }

@@ -12,9 +12,10 @@ use std::sync::Arc;
 
 use finlink_protocol::{
     AccountCategory, AccountStatus, AccountSubcategory, ApiError, AuthMethod, Authorization,
-    AuthorizationState, ErrorCode, ErrorType, Institution, InstitutionStatus, LinkAccount,
-    LinkResult, LinkSession, LinkedAccount, MfaChallenge, Permission, ResumeAt, SessionStatus,
-    UnselectableReason,
+    AuthorizationState, BankAccountType, ErrorCode, ErrorType, Institution, InstitutionStatus,
+    LinkAccount, LinkResult, LinkSession, LinkedAccount, ManualAccountRequest, MfaChallenge,
+    MicrodepositType, MicrodepositVerification, Permission, ResumeAt, SessionStatus,
+    UnselectableReason, VerificationMethod, VerificationStatus,
 };
 
 use super::*;
@@ -135,6 +136,15 @@ pub fn mfa_code() -> MfaChallenge {
 /// A directory file as the server sends it, decoded: the two banks above (featured, the
 /// credentials bank heavier), a bank that is down, and one in Canada.
 pub fn local_directory() -> LocalDirectory {
+    directory_file(Vec::new())
+}
+
+/// The directory file above, where "Bank ins_credentials" has [`ROUTING_NUMBER`].
+pub fn routing_directory() -> LocalDirectory {
+    directory_file(vec![ROUTING_NUMBER.to_owned()])
+}
+
+fn directory_file(routing_numbers: Vec<String>) -> LocalDirectory {
     use finlink_search::format::{Login, Record, Status, encode};
     let record = |id: &str, login, status, featured, weight, country: &str| Record {
         id: id.to_owned(),
@@ -149,14 +159,17 @@ pub fn local_directory() -> LocalDirectory {
         url: None,
     };
     let records = vec![
-        record(
-            "ins_credentials",
-            Login::Credentials,
-            Status::Up,
-            true,
-            10,
-            "US",
-        ),
+        Record {
+            routing_numbers,
+            ..record(
+                "ins_credentials",
+                Login::Credentials,
+                Status::Up,
+                true,
+                10,
+                "US",
+            )
+        },
         record("ins_oauth", Login::Oauth, Status::Up, true, 5, "US"),
         record(
             "ins_down",
@@ -176,5 +189,77 @@ pub fn listed(institution: Institution, featured: bool) -> Institution {
     Institution {
         featured,
         ..institution
+    }
+}
+
+/// A routing number with a valid check digit, which [`routing_directory`] gives to
+/// "Bank ins_credentials".
+pub const ROUTING_NUMBER: &str = "110000000";
+
+/// A session asking for `payment_method` with this `verification_method`.
+pub fn session_verifying(method: VerificationMethod) -> Session {
+    let mut session = link_session(ResumeAt::SelectInstitution);
+    session.verification_method = Some(method);
+    Arc::new(session)
+}
+
+/// The manual entry form filled in right, as the person would.
+pub fn filled_form() -> ManualForm {
+    ManualForm {
+        routing_number: ROUTING_NUMBER.to_owned(),
+        account_number: "000123456789".to_owned(),
+        account_number_confirmation: "000123456789".to_owned(),
+        account_type: BankAccountType::Checking,
+        account_holder_name: "Jenny Rosen".to_owned(),
+        ..ManualForm::default()
+    }
+}
+
+/// The request of [`filled_form`].
+pub fn filled_request() -> ManualAccountRequest {
+    ManualAccountRequest {
+        routing_number: ROUTING_NUMBER.to_owned(),
+        account_number: "000123456789".to_owned(),
+        account_number_confirmation: "000123456789".to_owned(),
+        account_type: BankAccountType::Checking,
+        account_holder_name: "Jenny Rosen".to_owned(),
+    }
+}
+
+/// An account entered by hand, as the server answers it: pending its deposits.
+pub fn manual_account(id: &str, last4: &str, kind: MicrodepositType) -> LinkedAccount {
+    LinkedAccount {
+        id: id.to_owned(),
+        display_name: "Checking".to_owned(),
+        institution_name: "Bank ins_credentials".to_owned(),
+        category: AccountCategory::Cash,
+        subcategory: AccountSubcategory::Checking,
+        last4: last4.to_owned(),
+        status: AccountStatus::Active,
+        permissions: vec![Permission::PaymentMethod],
+        verification: Some(MicrodepositVerification {
+            status: VerificationStatus::Pending,
+            microdeposit_type: kind,
+            failure_reason: None,
+            attempts_remaining: 3,
+            arrival_date: 1_800_000_000,
+            expires_at: 1_800_864_000,
+            hosted_verification_url: Some(format!(
+                "https://link.example/link/verify/#verification_secret=fcvs_{id}_0a1b"
+            )),
+        }),
+    }
+}
+
+/// A session's result holding one account entered by hand.
+pub fn manual_result(status: SessionStatus) -> LinkResult {
+    LinkResult {
+        session: "fcsess_1".to_owned(),
+        status,
+        accounts: vec![manual_account(
+            "fca_manual",
+            "6789",
+            MicrodepositType::Amounts,
+        )],
     }
 }

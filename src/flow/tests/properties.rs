@@ -11,6 +11,44 @@ fn any_failure() -> impl Strategy<Value = Failure> {
         Just(Failure::new(Some(ErrorCode::SessionExpired), "expired")),
         Just(Failure::new(Some(ErrorCode::InvalidCredentials), "wrong")),
         Just(Failure::new(Some(ErrorCode::InstitutionError), "bank")),
+        Just(Failure::new(
+            Some(ErrorCode::RoutingNumberUnknown),
+            "unknown"
+        )),
+        Just(Failure::new(Some(ErrorCode::BankAccountClosed), "closed")),
+        Just(Failure::new(
+            Some(ErrorCode::MicrodepositsFailed),
+            "not sent"
+        )),
+    ]
+}
+
+fn any_verification_method() -> impl Strategy<Value = Option<VerificationMethod>> {
+    prop_oneof![
+        Just(None),
+        Just(Some(VerificationMethod::Automatic)),
+        Just(Some(VerificationMethod::Instant)),
+        Just(Some(VerificationMethod::Microdeposits)),
+    ]
+}
+
+fn any_manual_input() -> impl Strategy<Value = ManualInput> {
+    let routing = prop_oneof![
+        Just(ROUTING_NUMBER.to_owned()),
+        Just("110000001".to_owned()),
+        "[0-9a]{0,10}",
+    ];
+    prop_oneof![
+        routing.prop_map(ManualInput::RoutingNumber),
+        prop_oneof![Just("12345".to_owned()), "[0-9]{0,6}"].prop_map(ManualInput::AccountNumber),
+        prop_oneof![Just("12345".to_owned()), "[0-9]{0,6}"]
+            .prop_map(ManualInput::AccountNumberConfirmation),
+        prop_oneof![
+            Just(BankAccountType::Checking),
+            Just(BankAccountType::Savings)
+        ]
+        .prop_map(ManualInput::AccountType),
+        "[a-z ]{0,3}".prop_map(ManualInput::AccountHolderName),
     ]
 }
 
@@ -25,6 +63,7 @@ fn any_request() -> impl Strategy<Value = Request> {
         Just(Request::PollAuthorization),
         Just(Request::LoadAccounts),
         Just(Request::AttachAccounts),
+        Just(Request::CreateManualAccount),
         Just(Request::Complete),
         Just(Request::CancelSession),
     ]
@@ -102,10 +141,23 @@ fn any_event() -> impl Strategy<Value = Event> {
         Just(Event::Cancel),
         Just(Event::Retry),
         Just(Event::Done),
-        any_resume().prop_map(|resume| Event::SessionLoaded(Box::new(link_session(resume)))),
-        Just(Event::ConsentRecorded(Box::new(link_session(
-            ResumeAt::SelectInstitution
-        )))),
+        (any_resume(), any_verification_method()).prop_map(|(resume, method)| {
+            let mut session = link_session(resume);
+            session.verification_method = method;
+            Event::SessionLoaded(Box::new(session))
+        }),
+        any_verification_method().prop_map(|method| {
+            let mut session = link_session(ResumeAt::SelectInstitution);
+            session.verification_method = method;
+            Event::ConsentRecorded(Box::new(session))
+        }),
+        Just(Event::ManualEntryChosen),
+        any_manual_input().prop_map(Event::ManualInputChanged),
+        "[a-z]{1,3}".prop_map(|idempotency_key| Event::ManualDetailsSubmitted { idempotency_key }),
+        Just(Event::ManualAccountCreated(manual_result(
+            SessionStatus::Open
+        ))),
+        Just(Event::Completed(manual_result(SessionStatus::Completed))),
         (
             "[a-z ]{0,4}",
             prop::collection::vec(any_institution(), 0..3)
@@ -115,6 +167,7 @@ fn any_event() -> impl Strategy<Value = Event> {
                 institutions
             }),
         Just(Event::DirectoryLoaded(Some(local_directory()))),
+        Just(Event::DirectoryLoaded(Some(routing_directory()))),
         Just(Event::DirectoryLoaded(None)),
         (any_institution(), any_authorization_state())
             .prop_map(|(i, state)| Event::AuthorizationUpdated(authorization(&i, state))),
@@ -165,6 +218,16 @@ fn assert_valid(state: &State) {
             *retry.resume,
             State::Failed { .. } | State::Finished
         )),
+        State::ManualEntry { form, session, .. } => {
+            assert!(
+                offers_manual_entry(session),
+                "manual entry only where the session allows it"
+            );
+            if form.submitting.is_some() {
+                assert!(form.errors().is_empty(), "only a valid form is sent");
+                assert!(form.retry_key.is_none(), "one key at a time");
+            }
+        }
         State::Loading
         | State::Consent { .. }
         | State::SelectInstitution { .. }
@@ -173,6 +236,7 @@ fn assert_valid(state: &State) {
         | State::Credentials { .. }
         | State::Mfa { .. }
         | State::LoadingAccounts { .. }
+        | State::Completing { .. }
         | State::Success { .. }
         | State::Failed { retry: None, .. }
         | State::Cancelling { .. }
@@ -214,6 +278,23 @@ proptest! {
                 prop_assert_eq!(&next, &before);
             }
             state = next;
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The dialog shows Back exactly where Back leads somewhere.
+    #[test]
+    fn back_is_offered_exactly_where_it_leads_somewhere(events in prop::collection::vec(any_event(), 0..40)) {
+        let (mut state, _) = start();
+        for event in events {
+            let offered = state.can_go_back();
+            let (_, effects) = step(state.clone(), Event::Back);
+            let ignored = matches!(effects.as_slice(), [Effect::Ignored { .. }]);
+            prop_assert_eq!(offered, !ignored, "Back in {}", state.name());
+            state = step(state, event).0;
         }
     }
 }

@@ -23,6 +23,12 @@ struct ScriptedApi {
     directory: Option<Option<LocalDirectory>>,
     /// The queries the server's search endpoint was asked.
     searches: Vec<String>,
+    /// The session's `verification_method`.
+    verification_method: Option<VerificationMethod>,
+    /// Accounts entered by hand, created by the server.
+    manual: Vec<LinkedAccount>,
+    /// The manual account requests sent, with their idempotency keys.
+    manual_requests: Vec<(ManualAccountRequest, String)>,
 }
 
 impl ScriptedApi {
@@ -49,6 +55,17 @@ impl ScriptedApi {
             selection: AccountSelection::Multiple,
             directory: None,
             searches: Vec::new(),
+            verification_method: None,
+            manual: Vec::new(),
+            manual_requests: Vec::new(),
+        }
+    }
+
+    /// A session asking for `payment_method` with this `verification_method`.
+    fn verifying(method: VerificationMethod) -> Self {
+        Self {
+            verification_method: Some(method),
+            ..Self::new()
         }
     }
 
@@ -56,6 +73,7 @@ impl ScriptedApi {
     fn session(&self, resume: ResumeAt) -> Box<LinkSession> {
         let mut session = link_session(resume);
         session.account_selection = self.selection;
+        session.verification_method = self.verification_method;
         Box::new(session)
     }
 
@@ -89,6 +107,7 @@ impl ScriptedApi {
             Effect::PollAuthorization { .. } => Request::PollAuthorization,
             Effect::LoadAccounts { .. } => Request::LoadAccounts,
             Effect::AttachAccounts { .. } => Request::AttachAccounts,
+            Effect::CreateManualAccount { .. } => Request::CreateManualAccount,
             Effect::Complete => Request::Complete,
             Effect::CancelSession => Request::CancelSession,
             Effect::OpenPopup { .. }
@@ -194,6 +213,33 @@ impl ScriptedApi {
                 }
                 Event::Linked(self.result(SessionStatus::Open))
             }
+            Effect::CreateManualAccount {
+                request,
+                idempotency_key,
+            } => {
+                self.manual_requests
+                    .push((request.clone(), idempotency_key.clone()));
+                // The sandbox's documented account numbers.
+                let refused = |code, message: &str| Event::ApiFailed {
+                    request: Request::CreateManualAccount,
+                    error: Failure::from_api(&api_error(code, message)),
+                    retryable: false,
+                };
+                match request.account_number.as_str() {
+                    "4000000001" => refused(ErrorCode::BankAccountClosed, "closed"),
+                    "4000000002" => refused(ErrorCode::BankAccountNotFound, "not found"),
+                    "4000000003" => refused(ErrorCode::MicrodepositsFailed, "not sent"),
+                    number => {
+                        let last4 = number.get(number.len().saturating_sub(4)..).unwrap_or("");
+                        let account =
+                            manual_account("fca_manual", last4, MicrodepositType::Amounts);
+                        if !self.manual.contains(&account) {
+                            self.manual.push(account);
+                        }
+                        Event::ManualAccountCreated(self.result(SessionStatus::Open))
+                    }
+                }
+            }
             Effect::Complete => Event::Completed(self.result(SessionStatus::Completed)),
             Effect::CancelSession => {
                 Event::SessionCancelled(Some(self.result(SessionStatus::Cancelled)))
@@ -211,7 +257,9 @@ impl ScriptedApi {
 
     fn result(&self, status: SessionStatus) -> LinkResult {
         let ids: Vec<&str> = self.linked.iter().map(String::as_str).collect();
-        link_result(status, &ids)
+        let mut result = link_result(status, &ids);
+        result.accounts.extend(self.manual.iter().cloned());
+        result
     }
 }
 
@@ -712,4 +760,260 @@ fn back_at_the_bank_list_the_directory_file_already_fetched_answers_again() {
         &run.state,
         State::SelectInstitution { directory: Directory::Local(again), .. } if *again == local
     ));
+}
+
+// ---- Manual entry ---------------------------------------------------------------------
+
+impl Run {
+    /// Types the account's details into the manual entry form, field by field.
+    fn fill_form(&mut self, account_number: &str) -> &mut Self {
+        for input in [
+            ManualInput::RoutingNumber(ROUTING_NUMBER.to_owned()),
+            ManualInput::AccountNumber(account_number.to_owned()),
+            ManualInput::AccountNumberConfirmation(account_number.to_owned()),
+            ManualInput::AccountType(BankAccountType::Savings),
+            ManualInput::AccountHolderName("Jenny Rosen".to_owned()),
+        ] {
+            self.person(Event::ManualInputChanged(input));
+        }
+        self
+    }
+
+    fn submit(&mut self, idempotency_key: &str) -> &mut Self {
+        self.person(Event::ManualDetailsSubmitted {
+            idempotency_key: idempotency_key.to_owned(),
+        })
+    }
+
+    fn form(&self) -> &ManualForm {
+        match &self.state {
+            State::ManualEntry { form, .. } => form,
+            other => panic!("expected the manual entry form, not {}", other.name()),
+        }
+    }
+}
+
+#[test]
+fn automatic_offers_manual_entry_when_no_bank_matches_and_the_host_gets_the_pending_account() {
+    let mut api = ScriptedApi::verifying(VerificationMethod::Automatic);
+    api.directory = Some(Some(routing_directory()));
+    let mut run = Run::start(api);
+    run.person(Event::ConsentGiven)
+        .person(Event::QueryChanged("credit union of nowhere".to_owned()));
+    assert!(matches!(
+        run.state,
+        State::SelectInstitution {
+            results: Results::NoResults,
+            ..
+        }
+    ));
+    assert!(run.state.offers_manual_entry(), "offered with no results");
+
+    run.person(Event::ManualEntryChosen)
+        .fill_form("000123456789");
+    assert_eq!(
+        run.form().bank_name.as_deref(),
+        Some("Bank ins_credentials"),
+        "the directory file names the bank"
+    );
+    run.submit("key-manual");
+    assert_eq!(run.state.name(), "success");
+    let State::Success { result, .. } = &run.state else {
+        unreachable!()
+    };
+    let verification = result.accounts[0].verification.as_ref();
+    assert_eq!(
+        verification.map(|verification| verification.status),
+        Some(VerificationStatus::Pending)
+    );
+    let sent = &run.api.manual_requests;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].0.account_type, BankAccountType::Savings);
+    assert_eq!(sent[0].0.account_holder_name, "Jenny Rosen");
+    assert_eq!(sent[0].1, "key-manual");
+
+    run.person(Event::Done);
+    assert_eq!(
+        run.host_events,
+        [
+            "open",
+            "consent_acquired",
+            "search_initiated",
+            "manual_entry_initiated",
+            "success"
+        ]
+    );
+    assert_eq!(
+        run.outcomes,
+        vec![Outcome::Linked(LinkResult {
+            session: "fcsess_1".to_owned(),
+            status: SessionStatus::Completed,
+            accounts: vec![manual_account(
+                "fca_manual",
+                "6789",
+                MicrodepositType::Amounts
+            )],
+        })]
+    );
+}
+
+#[test]
+fn microdeposits_go_from_consent_straight_to_the_form_with_no_bank_list_to_go_back_to() {
+    let mut run = Run::start(ScriptedApi::verifying(VerificationMethod::Microdeposits));
+    run.person(Event::ConsentGiven);
+    assert_eq!(run.state.name(), "manual_entry");
+    assert!(run.api.searches.is_empty(), "no bank list, no search");
+    assert!(!run.state.can_go_back());
+    run.person(Event::Back);
+    assert_eq!(run.state.name(), "manual_entry", "Back leads nowhere");
+
+    run.fill_form("000123456789").submit("key-1");
+    assert_eq!(run.state.name(), "success");
+    assert_eq!(
+        run.host_events,
+        [
+            "open",
+            "consent_acquired",
+            "manual_entry_initiated",
+            "success"
+        ]
+    );
+}
+
+#[test]
+fn a_reloaded_microdeposits_session_resumes_at_the_form() {
+    let mut session = link_session(ResumeAt::SelectInstitution);
+    session.verification_method = Some(VerificationMethod::Microdeposits);
+    let (state, effects) = step(State::Loading, Event::SessionLoaded(Box::new(session)));
+    assert_eq!(state.name(), "manual_entry");
+    assert_eq!(
+        effects,
+        vec![
+            Effect::Emit(HostEvent::Open),
+            Effect::Emit(HostEvent::ManualEntryInitiated),
+            Effect::LoadDirectory,
+        ]
+    );
+}
+
+#[test]
+fn instant_never_offers_manual_entry_not_even_after_the_bank_failed() {
+    let mut run = Run::start(ScriptedApi::verifying(VerificationMethod::Instant));
+    run.person(Event::ConsentGiven)
+        .person(Event::QueryChanged("nowhere".to_owned()));
+    assert!(!run.state.offers_manual_entry());
+    run.person(Event::ManualEntryChosen);
+    assert_eq!(run.state.name(), "select_institution");
+
+    run.person(Event::QueryChanged("ins_cred".to_owned()))
+        .person(Event::InstitutionChosen(Box::new(credentials_bank())))
+        .person(Event::CredentialsSubmitted {
+            username: "jenny".to_owned(),
+            password: "pass_error".to_owned(),
+        });
+    assert_eq!(run.state.name(), "failed");
+    assert!(!run.state.offers_manual_entry());
+    run.person(Event::ManualEntryChosen);
+    assert_eq!(run.state.name(), "failed");
+    assert!(!run.host_events.contains(&"manual_entry_initiated"));
+}
+
+#[test]
+fn a_session_without_payment_method_never_offers_manual_entry() {
+    let mut run = Run::start(ScriptedApi::new());
+    run.person(Event::ConsentGiven)
+        .person(Event::QueryChanged("nowhere".to_owned()));
+    assert!(!run.state.offers_manual_entry());
+    run.person(Event::ManualEntryChosen);
+    assert_eq!(run.state.name(), "select_institution");
+}
+
+#[test]
+fn after_the_bank_failed_the_person_can_enter_the_details_by_hand() {
+    let mut run = Run::start(ScriptedApi::verifying(VerificationMethod::Automatic));
+    run.search_and_pick("ins_cred", credentials_bank())
+        .person(Event::CredentialsSubmitted {
+            username: "jenny".to_owned(),
+            password: "pass_error".to_owned(),
+        });
+    assert_eq!(run.state.name(), "failed");
+    assert!(run.state.offers_manual_entry());
+    run.person(Event::ManualEntryChosen)
+        .fill_form("000123456789")
+        .submit("key-1");
+    assert_eq!(run.state.name(), "success");
+    assert_eq!(
+        run.host_events[run.host_events.len() - 2..],
+        ["manual_entry_initiated", "success"]
+    );
+}
+
+#[test]
+fn a_closed_account_is_said_on_its_field_and_the_person_fixes_it_keeping_the_rest() {
+    let mut run = Run::start(ScriptedApi::verifying(VerificationMethod::Microdeposits));
+    run.person(Event::ConsentGiven)
+        .fill_form("4000000001")
+        .submit("key-1");
+    let form = run.form();
+    assert_eq!(
+        form.account_holder_name, "Jenny Rosen",
+        "what was typed stays"
+    );
+    assert_eq!(form.account_number, "4000000001");
+    assert!(
+        form.error(ManualField::AccountNumber)
+            .is_some_and(|error| error.contains("closed")),
+        "{:?}",
+        form.errors()
+    );
+    assert_eq!(form.submitting, None);
+
+    run.person(Event::ManualInputChanged(ManualInput::AccountNumber(
+        "000123456789".to_owned(),
+    )))
+    .person(Event::ManualInputChanged(
+        ManualInput::AccountNumberConfirmation("000123456789".to_owned()),
+    ))
+    .submit("key-2");
+    assert_eq!(run.state.name(), "success");
+    let keys: Vec<&str> = run
+        .api
+        .manual_requests
+        .iter()
+        .map(|(_, key)| key.as_str())
+        .collect();
+    assert_eq!(
+        keys,
+        ["key-1", "key-2"],
+        "changed details are a new request"
+    );
+}
+
+#[test]
+fn details_sent_without_an_answer_are_sent_again_with_the_same_key() {
+    let mut api = ScriptedApi::verifying(VerificationMethod::Microdeposits);
+    api.flaky = vec![Request::CreateManualAccount];
+    let mut run = Run::start(api);
+    run.person(Event::ConsentGiven)
+        .fill_form("000123456789")
+        .submit("key-1");
+    let form = run.form();
+    assert_eq!(
+        form.form_error().map(|error| error.message.as_str()),
+        Some("We couldn't reach finlink. Check your connection and try again.")
+    );
+    assert_eq!(form.account_number, "000123456789");
+    run.submit("key-2");
+    assert_eq!(run.state.name(), "success");
+    let keys: Vec<&str> = run
+        .api
+        .manual_requests
+        .iter()
+        .map(|(_, key)| key.as_str())
+        .collect();
+    assert_eq!(
+        keys,
+        ["key-1"],
+        "the unanswered request's key, so one account"
+    );
 }

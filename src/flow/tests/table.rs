@@ -1055,6 +1055,554 @@ fn rows() -> Vec<Row> {
     ]
 }
 
+fn manual_entry(session: Session, form: ManualForm, directory: Directory) -> State {
+    State::ManualEntry {
+        session,
+        form: Box::new(form),
+        directory,
+    }
+}
+
+/// The filled form, sent with `key-1` and awaiting the server's answer.
+fn sending() -> ManualForm {
+    ManualForm {
+        checked: true,
+        submitting: Some("key-1".to_owned()),
+        ..filled_form()
+    }
+}
+
+const CHECK_DIGIT: &str =
+    "This isn't a valid routing number. Check it on a check or your bank statement.";
+
+/// Manual entry: the form, its checks as typed, and the server's answers.
+fn manual_rows() -> Vec<Row> {
+    let automatic = session_verifying(VerificationMethod::Automatic);
+    let instant = session_verifying(VerificationMethod::Instant);
+    let microdeposits = session_verifying(VerificationMethod::Microdeposits);
+    let local = routing_directory();
+    let here = || Directory::Local(local.clone());
+    let on_bank_list = |session: &Session| State::SelectInstitution {
+        session: session.clone(),
+        query: "nowhere".to_owned(),
+        results: Results::NoResults,
+        featured: vec![],
+        directory: Directory::Local(local.clone()),
+    };
+    let failed = |session: &Session, error: Failure| State::Failed {
+        session: Some(session.clone()),
+        error,
+        retry: None,
+    };
+    let down = Failure::new(
+        Some(ErrorCode::InstitutionDownUnscheduled),
+        "The bank is not responding.",
+    );
+    let typed = |input: ManualInput| Event::ManualInputChanged(input);
+    vec![
+        Row {
+            name: "the bank list opens the manual entry form and tells the host",
+            before: on_bank_list(&automatic),
+            event: Event::ManualEntryChosen,
+            after: manual_entry(automatic.clone(), ManualForm::default(), here()),
+            effects: vec![Effect::Emit(HostEvent::ManualEntryInitiated)],
+        },
+        Row {
+            name: "an instant session's bank list has no manual entry",
+            before: on_bank_list(&instant),
+            event: Event::ManualEntryChosen,
+            after: on_bank_list(&instant),
+            effects: vec![Effect::Ignored {
+                state: "select_institution",
+                event: "manual_entry_chosen",
+            }],
+        },
+        Row {
+            name: "after the bank failed, the form opens and asks for the directory file",
+            before: failed(&automatic, down.clone()),
+            event: Event::ManualEntryChosen,
+            after: manual_entry(automatic.clone(), ManualForm::default(), Directory::Loading),
+            effects: vec![
+                Effect::Emit(HostEvent::ManualEntryInitiated),
+                Effect::LoadDirectory,
+            ],
+        },
+        Row {
+            name: "a failure that is not the bank's offers no manual entry",
+            before: failed(&automatic, network_failure()),
+            event: Event::ManualEntryChosen,
+            after: failed(&automatic, network_failure()),
+            effects: vec![Effect::Ignored {
+                state: "failed",
+                event: "manual_entry_chosen",
+            }],
+        },
+        Row {
+            name: "an instant session offers no manual entry after the bank failed",
+            before: failed(&instant, down.clone()),
+            event: Event::ManualEntryChosen,
+            after: failed(&instant, down.clone()),
+            effects: vec![Effect::Ignored {
+                state: "failed",
+                event: "manual_entry_chosen",
+            }],
+        },
+        Row {
+            name: "consent in a microdeposits session opens the form, not the bank list",
+            before: State::Consent {
+                session: microdeposits.clone(),
+                submitting: true,
+            },
+            event: Event::ConsentRecorded(Box::new(LinkSession::clone(&microdeposits))),
+            after: manual_entry(
+                microdeposits.clone(),
+                ManualForm::default(),
+                Directory::Loading,
+            ),
+            effects: vec![
+                Effect::Emit(HostEvent::ConsentAcquired),
+                Effect::Emit(HostEvent::ManualEntryInitiated),
+                Effect::LoadDirectory,
+            ],
+        },
+        Row {
+            name: "back after a failure in a microdeposits session opens the form again",
+            before: failed(&microdeposits, network_failure()),
+            event: Event::Back,
+            after: manual_entry(
+                microdeposits.clone(),
+                ManualForm::default(),
+                Directory::Loading,
+            ),
+            effects: vec![
+                Effect::Emit(HostEvent::ManualEntryInitiated),
+                Effect::LoadDirectory,
+            ],
+        },
+        Row {
+            name: "a valid routing number the directory file knows shows and says the bank's name",
+            before: manual_entry(automatic.clone(), ManualForm::default(), here()),
+            event: typed(ManualInput::RoutingNumber(ROUTING_NUMBER.to_owned())),
+            after: manual_entry(
+                automatic.clone(),
+                ManualForm {
+                    routing_number: ROUTING_NUMBER.to_owned(),
+                    bank_name: Some("Bank ins_credentials".to_owned()),
+                    ..ManualForm::default()
+                },
+                here(),
+            ),
+            effects: vec![announce("Bank ins_credentials")],
+        },
+        Row {
+            name: "a wrong check digit is shown and said as soon as the ninth digit is typed",
+            before: manual_entry(automatic.clone(), ManualForm::default(), here()),
+            event: typed(ManualInput::RoutingNumber("110000001".to_owned())),
+            after: manual_entry(
+                automatic.clone(),
+                ManualForm {
+                    routing_number: "110000001".to_owned(),
+                    ..ManualForm::default()
+                },
+                here(),
+            ),
+            effects: vec![announce(CHECK_DIGIT)],
+        },
+        Row {
+            name: "a letter in the routing number is said at once",
+            before: manual_entry(automatic.clone(), ManualForm::default(), here()),
+            event: typed(ManualInput::RoutingNumber("11o".to_owned())),
+            after: manual_entry(
+                automatic.clone(),
+                ManualForm {
+                    routing_number: "11o".to_owned(),
+                    ..ManualForm::default()
+                },
+                here(),
+            ),
+            effects: vec![announce("A routing number has only digits.")],
+        },
+        Row {
+            name: "a valid routing number the directory file does not know names no bank",
+            before: manual_entry(automatic.clone(), ManualForm::default(), here()),
+            event: typed(ManualInput::RoutingNumber("021000021".to_owned())),
+            after: manual_entry(
+                automatic.clone(),
+                ManualForm {
+                    routing_number: "021000021".to_owned(),
+                    ..ManualForm::default()
+                },
+                here(),
+            ),
+            effects: vec![],
+        },
+        Row {
+            name: "the directory file arriving names the bank of the number already typed",
+            before: manual_entry(
+                automatic.clone(),
+                ManualForm {
+                    routing_number: ROUTING_NUMBER.to_owned(),
+                    ..ManualForm::default()
+                },
+                Directory::Loading,
+            ),
+            event: Event::DirectoryLoaded(Some(local.clone())),
+            after: manual_entry(
+                automatic.clone(),
+                ManualForm {
+                    routing_number: ROUTING_NUMBER.to_owned(),
+                    bank_name: Some("Bank ins_credentials".to_owned()),
+                    ..ManualForm::default()
+                },
+                here(),
+            ),
+            effects: vec![announce("Bank ins_credentials")],
+        },
+        Row {
+            name: "a short account number is no error while it is being typed",
+            before: manual_entry(automatic.clone(), ManualForm::default(), here()),
+            event: typed(ManualInput::AccountNumber("12".to_owned())),
+            after: manual_entry(
+                automatic.clone(),
+                ManualForm {
+                    account_number: "12".to_owned(),
+                    ..ManualForm::default()
+                },
+                here(),
+            ),
+            effects: vec![],
+        },
+        Row {
+            name: "a confirmation that parts from the account number is said at once",
+            before: manual_entry(
+                automatic.clone(),
+                ManualForm {
+                    account_number: "123456".to_owned(),
+                    ..ManualForm::default()
+                },
+                here(),
+            ),
+            event: typed(ManualInput::AccountNumberConfirmation("124".to_owned())),
+            after: manual_entry(
+                automatic.clone(),
+                ManualForm {
+                    account_number: "123456".to_owned(),
+                    account_number_confirmation: "124".to_owned(),
+                    ..ManualForm::default()
+                },
+                here(),
+            ),
+            effects: vec![announce("The account numbers don't match.")],
+        },
+        Row {
+            name: "continue on an empty form shows every field's error and says how many",
+            before: manual_entry(automatic.clone(), ManualForm::default(), here()),
+            event: Event::ManualDetailsSubmitted {
+                idempotency_key: "key-1".to_owned(),
+            },
+            after: manual_entry(
+                automatic.clone(),
+                ManualForm {
+                    checked: true,
+                    refusals: 1,
+                    ..ManualForm::default()
+                },
+                here(),
+            ),
+            effects: vec![announce(
+                "4 fields need correcting. Enter the routing number.",
+            )],
+        },
+        Row {
+            name: "continue on a filled form sends the details with the key",
+            before: manual_entry(automatic.clone(), filled_form(), here()),
+            event: Event::ManualDetailsSubmitted {
+                idempotency_key: "key-1".to_owned(),
+            },
+            after: manual_entry(automatic.clone(), sending(), here()),
+            effects: vec![Effect::CreateManualAccount {
+                request: filled_request(),
+                idempotency_key: "key-1".to_owned(),
+            }],
+        },
+        Row {
+            name: "typing while the details are being sent changes nothing",
+            before: manual_entry(automatic.clone(), sending(), here()),
+            event: typed(ManualInput::AccountHolderName("J".to_owned())),
+            after: manual_entry(automatic.clone(), sending(), here()),
+            effects: vec![Effect::Ignored {
+                state: "manual_entry",
+                event: "manual_input_changed",
+            }],
+        },
+        Row {
+            name: "back while the details are being sent waits for the answer",
+            before: manual_entry(automatic.clone(), sending(), here()),
+            event: Event::Back,
+            after: manual_entry(automatic.clone(), sending(), here()),
+            effects: vec![Effect::Ignored {
+                state: "manual_entry",
+                event: "back",
+            }],
+        },
+        Row {
+            name: "the account created, the session completes",
+            before: manual_entry(automatic.clone(), sending(), here()),
+            event: Event::ManualAccountCreated(manual_result(SessionStatus::Open)),
+            after: State::Completing {
+                session: automatic.clone(),
+            },
+            effects: vec![Effect::Complete],
+        },
+        Row {
+            name: "an unknown routing number is said on its field, keeping what was typed",
+            before: manual_entry(automatic.clone(), sending(), here()),
+            event: Event::ApiFailed {
+                request: Request::CreateManualAccount,
+                error: Failure::new(Some(ErrorCode::RoutingNumberUnknown), "No such bank."),
+                retryable: false,
+            },
+            after: manual_entry(
+                automatic.clone(),
+                ManualForm {
+                    checked: true,
+                    refusals: 1,
+                    refusal: Some(Refusal {
+                        field: Some(ManualField::RoutingNumber),
+                        failure: Failure::new(
+                            Some(ErrorCode::RoutingNumberUnknown),
+                            "We couldn't find a bank with this routing number. Check it and try again.",
+                        ),
+                    }),
+                    ..filled_form()
+                },
+                here(),
+            ),
+            effects: vec![announce(
+                "We couldn't find a bank with this routing number. Check it and try again.",
+            )],
+        },
+        Row {
+            name: "deposits that cannot be sent are said on the form",
+            before: manual_entry(automatic.clone(), sending(), here()),
+            event: Event::ApiFailed {
+                request: Request::CreateManualAccount,
+                error: Failure::new(Some(ErrorCode::MicrodepositsFailed), "Failed."),
+                retryable: false,
+            },
+            after: manual_entry(
+                automatic.clone(),
+                ManualForm {
+                    checked: true,
+                    refusals: 1,
+                    refusal: Some(Refusal {
+                        field: None,
+                        failure: Failure::new(
+                            Some(ErrorCode::MicrodepositsFailed),
+                            "We couldn't send deposits to this account. Check the details, or use another account.",
+                        ),
+                    }),
+                    ..filled_form()
+                },
+                here(),
+            ),
+            effects: vec![announce(
+                "We couldn't send deposits to this account. Check the details, or use another account.",
+            )],
+        },
+        Row {
+            name: "details sent without an answer keep their key for the next continue",
+            before: manual_entry(automatic.clone(), sending(), here()),
+            event: Event::ApiFailed {
+                request: Request::CreateManualAccount,
+                error: network_failure(),
+                retryable: true,
+            },
+            after: manual_entry(
+                automatic.clone(),
+                ManualForm {
+                    checked: true,
+                    refusals: 1,
+                    retry_key: Some("key-1".to_owned()),
+                    refusal: Some(Refusal {
+                        field: None,
+                        failure: network_failure(),
+                    }),
+                    ..filled_form()
+                },
+                here(),
+            ),
+            effects: vec![announce(&network_failure().message)],
+        },
+        Row {
+            name: "continue after no answer sends the same details with the same key",
+            before: manual_entry(
+                automatic.clone(),
+                ManualForm {
+                    checked: true,
+                    refusals: 1,
+                    retry_key: Some("key-1".to_owned()),
+                    refusal: Some(Refusal {
+                        field: None,
+                        failure: network_failure(),
+                    }),
+                    ..filled_form()
+                },
+                here(),
+            ),
+            event: Event::ManualDetailsSubmitted {
+                idempotency_key: "key-2".to_owned(),
+            },
+            after: manual_entry(
+                automatic.clone(),
+                ManualForm {
+                    refusals: 1,
+                    ..sending()
+                },
+                here(),
+            ),
+            effects: vec![Effect::CreateManualAccount {
+                request: filled_request(),
+                idempotency_key: "key-1".to_owned(),
+            }],
+        },
+        Row {
+            name: "changing another field drops the old key and keeps the refusal of its own field",
+            before: manual_entry(
+                automatic.clone(),
+                ManualForm {
+                    checked: true,
+                    retry_key: Some("key-1".to_owned()),
+                    refusal: Some(Refusal {
+                        field: Some(ManualField::AccountNumber),
+                        failure: Failure::new(Some(ErrorCode::BankAccountClosed), "Closed."),
+                    }),
+                    ..filled_form()
+                },
+                Directory::Server,
+            ),
+            event: typed(ManualInput::AccountType(BankAccountType::Savings)),
+            after: manual_entry(
+                automatic.clone(),
+                ManualForm {
+                    checked: true,
+                    account_type: BankAccountType::Savings,
+                    refusal: Some(Refusal {
+                        field: Some(ManualField::AccountNumber),
+                        failure: Failure::new(Some(ErrorCode::BankAccountClosed), "Closed."),
+                    }),
+                    ..filled_form()
+                },
+                Directory::Server,
+            ),
+            effects: vec![],
+        },
+        Row {
+            name: "changing the field the server refused clears its error",
+            before: manual_entry(
+                automatic.clone(),
+                ManualForm {
+                    checked: true,
+                    refusal: Some(Refusal {
+                        field: Some(ManualField::AccountNumber),
+                        failure: Failure::new(Some(ErrorCode::BankAccountClosed), "Closed."),
+                    }),
+                    ..filled_form()
+                },
+                Directory::Server,
+            ),
+            event: typed(ManualInput::AccountNumber("00012345678".to_owned())),
+            after: manual_entry(
+                automatic.clone(),
+                ManualForm {
+                    checked: true,
+                    account_number: "00012345678".to_owned(),
+                    ..filled_form()
+                },
+                Directory::Server,
+            ),
+            effects: vec![],
+        },
+        Row {
+            name: "back from the form goes to the bank list",
+            before: manual_entry(automatic.clone(), filled_form(), here()),
+            event: Event::Back,
+            after: State::SelectInstitution {
+                session: automatic.clone(),
+                query: String::new(),
+                results: Results::Searching { previous: vec![] },
+                featured: vec![],
+                directory: Directory::Loading,
+            },
+            effects: vec![
+                Effect::Search {
+                    query: String::new(),
+                },
+                Effect::LoadDirectory,
+            ],
+        },
+        Row {
+            name: "a microdeposits form has no bank list to go back to",
+            before: manual_entry(microdeposits.clone(), filled_form(), here()),
+            event: Event::Back,
+            after: manual_entry(microdeposits.clone(), filled_form(), here()),
+            effects: vec![Effect::Ignored {
+                state: "manual_entry",
+                event: "back",
+            }],
+        },
+        Row {
+            name: "the completed session shows the account with its verification pending",
+            before: State::Completing {
+                session: automatic.clone(),
+            },
+            event: Event::Completed(manual_result(SessionStatus::Completed)),
+            after: State::Success {
+                session: automatic.clone(),
+                result: manual_result(SessionStatus::Completed),
+            },
+            effects: vec![
+                Effect::Emit(HostEvent::Success),
+                announce("Account added. Its verification is pending."),
+            ],
+        },
+        Row {
+            name: "a completion without an answer can be retried",
+            before: State::Completing {
+                session: automatic.clone(),
+            },
+            event: Event::ApiFailed {
+                request: Request::Complete,
+                error: network_failure(),
+                retryable: true,
+            },
+            after: State::Failed {
+                session: Some(automatic.clone()),
+                error: network_failure(),
+                retry: Some(Retry {
+                    effect: Effect::Complete,
+                    resume: Box::new(State::Completing {
+                        session: automatic.clone(),
+                    }),
+                }),
+            },
+            effects: vec![
+                Effect::Emit(HostEvent::Error { error_code: None }),
+                announce(&network_failure().message),
+            ],
+        },
+        Row {
+            name: "close on the form cancels the session",
+            before: manual_entry(automatic.clone(), filled_form(), here()),
+            event: Event::Cancel,
+            after: State::Cancelling {
+                session: automatic.clone(),
+            },
+            effects: vec![Effect::Emit(HostEvent::Cancel), Effect::CancelSession],
+        },
+    ]
+}
+
 #[test]
 fn every_transition_of_the_table() {
     for Row {
@@ -1063,7 +1611,7 @@ fn every_transition_of_the_table() {
         event,
         after,
         effects,
-    } in rows()
+    } in rows().into_iter().chain(manual_rows())
     {
         let (actual, actual_effects) = step(before, event);
         assert_eq!(actual, after, "state after: {name}");
@@ -1106,5 +1654,21 @@ fn the_directory_file_applies_the_session_country_filter_as_the_server_does() {
             Effect::Emit(HostEvent::SearchInitiated),
             announce("1 bank found.")
         ]
+    );
+}
+
+#[test]
+fn back_shows_on_the_form_only_where_it_leads_to_the_bank_list() {
+    let automatic = session_verifying(VerificationMethod::Automatic);
+    let microdeposits = session_verifying(VerificationMethod::Microdeposits);
+    let form = |session: &Session, form| manual_entry(session.clone(), form, Directory::Server);
+    assert!(form(&automatic, filled_form()).can_go_back());
+    assert!(
+        !form(&automatic, sending()).can_go_back(),
+        "not while the details are sent"
+    );
+    assert!(
+        !form(&microdeposits, filled_form()).can_go_back(),
+        "no bank list"
     );
 }
