@@ -96,6 +96,7 @@ finlinkNativeStandIn({
         await flow.consent();
         await flow.pick(OAUTH_BANK);
         await flow.heading(`You'll continue at ${OAUTH_BANK}`).waitFor();
+        await page.getByText(`Your browser opens where you log in to ${OAUTH_BANK}`).waitFor();
 
         const systemBrowser = context.waitForEvent("page");
         const reloaded = page.waitForEvent("load");
@@ -107,6 +108,9 @@ finlinkNativeStandIn({
         assert.equal(openUrl.url.includes(started.client_secret), false, "no secret in the bank URL");
         assert.equal(bankPage.url(), openUrl.url, "the system browser shows the bank, not the web view");
         await flow.heading(`Finish at ${OAUTH_BANK}`).waitFor();
+        await page.getByText(`Log in to ${OAUTH_BANK} in your browser, then come back to this app.`).waitFor();
+        await flow.button("Open the browser again").waitFor();
+        assert.equal(await flow.button("Reopen window").count(), 0, "no window over this page to reopen");
 
         // The bank comes back to the session's return_url, which tells the app; it reloads.
         await authorizeAt(bankPage);

@@ -43,6 +43,16 @@ pub enum BankWindow {
     HandedOff,
 }
 
+/// Where the bank's login page opens, so the screens that send the person there and wait for
+/// them name the right place: a window over this page, or the phone's browser when a mobile
+/// app's web view hands the login over (`open_url`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum BankOpensIn {
+    #[default]
+    Window,
+    Browser,
+}
+
 /// The hosted page's `return_url` is not the session's: refused, never followed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
@@ -89,6 +99,14 @@ impl Host {
 
     pub fn mode(&self) -> &Mode {
         &self.mode
+    }
+
+    /// Where the person logs in at the bank, as the hand-off and waiting screens say it.
+    pub fn bank_opens_in(&self) -> BankOpensIn {
+        match self.mode {
+            Mode::WebView(_) => BankOpensIn::Browser,
+            Mode::Loader | Mode::Direct | Mode::Hosted { .. } => BankOpensIn::Window,
+        }
     }
 
     /// How a login started from this page comes back from the bank.
@@ -344,5 +362,28 @@ mod tests {
             Host::new(Mode::Loader, HostChannel::default()).open_bank("https://bank.example/"),
             BankWindow::Popup
         );
+    }
+
+    #[test]
+    fn only_a_web_view_sends_the_person_to_their_browser_to_log_in() {
+        for bridge in [
+            BridgeKind::Ios,
+            BridgeKind::Android,
+            BridgeKind::ReactNative,
+        ] {
+            assert_eq!(
+                Host::new(Mode::WebView(bridge), HostChannel::default()).bank_opens_in(),
+                BankOpensIn::Browser
+            );
+        }
+        let hosted = Mode::Hosted {
+            return_url: RETURN.to_owned(),
+        };
+        for mode in [Mode::Loader, Mode::Direct, hosted] {
+            assert_eq!(
+                Host::new(mode, HostChannel::default()).bank_opens_in(),
+                BankOpensIn::Window
+            );
+        }
     }
 }

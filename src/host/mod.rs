@@ -10,7 +10,9 @@ mod channel;
 mod embedding;
 
 pub use channel::{HostChannel, MESSAGE_VERSION, event_message, navigate_message, result_message};
-pub use embedding::{BankWindow, Host, Mode, ReturnUrlMismatch, finish_url, return_url_failure};
+pub use embedding::{
+    BankOpensIn, BankWindow, Host, Mode, ReturnUrlMismatch, finish_url, return_url_failure,
+};
 
 /// `scheme://host[:port]` of an http(s) URL, without a trailing slash: the form
 /// `MessageEvent.origin` has. `None` for anything else.

@@ -8,6 +8,7 @@ use super::{
     MfaStep, OAuthStep, ProgressStep, SuccessStep, TITLE_ID,
 };
 use crate::flow::{Event, Handoff, State};
+use crate::host::BankOpensIn;
 
 /// Which step component shows a state. A new screen mounts a new component, which moves the
 /// focus to its heading or first field; a change within a screen updates it in place.
@@ -70,6 +71,9 @@ pub fn Dialog(
     #[prop(into)] state: Signal<State>,
     send: Callback<Event>,
     #[prop(into, optional)] announcement: Signal<String>,
+    /// Where the bank's login opens, as the hand-off and waiting screens say it.
+    #[prop(optional)]
+    bank_opens_in: BankOpensIn,
 ) -> impl IntoView {
     let screen = Memo::new(move |_| state.with(Screen::of));
     let can_go_back = Memo::new(move |_| state.with(State::can_go_back));
@@ -96,7 +100,9 @@ pub fn Dialog(
         Screen::Progress(_) => view! { <ProgressStep state /> }.into_any(),
         Screen::Consent => view! { <ConsentStep state send /> }.into_any(),
         Screen::Institutions => view! { <InstitutionsStep state send /> }.into_any(),
-        Screen::OAuthReady | Screen::OAuthWaiting => view! { <OAuthStep state send /> }.into_any(),
+        Screen::OAuthReady | Screen::OAuthWaiting => {
+            view! { <OAuthStep state send opens_in=bank_opens_in /> }.into_any()
+        }
         Screen::Credentials => view! { <CredentialsStep state send /> }.into_any(),
         Screen::Mfa => view! { <MfaStep state send /> }.into_any(),
         Screen::Accounts => view! { <AccountsStep state send /> }.into_any(),

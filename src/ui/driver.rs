@@ -29,7 +29,8 @@ pub fn App(options: Options) -> impl IntoView {
     });
     driver.perform(effects);
     let send = Callback::new(move |event| driver.dispatch(event));
-    view! { <Dialog state=driver.state send announcement=driver.announcement /> }
+    let bank_opens_in = driver.host.with_value(Host::bank_opens_in);
+    view! { <Dialog state=driver.state send announcement=driver.announcement bank_opens_in /> }
 }
 
 /// Runs the flow: the only code that changes its state. It runs each effect and feeds what

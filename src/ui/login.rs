@@ -6,13 +6,18 @@ use wasm_bindgen::JsCast;
 
 use super::{TITLE_ID, focus_on_load, part, safe_url};
 use crate::flow::{CredentialsForm, Event, Failure, Handoff, MfaForm, State};
+use crate::host::BankOpensIn;
 
 /// The name the widget gives the bank's window, so "Reopen window" and the fallback link reuse it.
 pub const BANK_WINDOW: &str = "finlink_bank";
 
 /// The OAuth hand-off: "You'll continue at {bank}", then waiting while the person is there.
 #[component]
-pub fn OAuthStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -> impl IntoView {
+pub fn OAuthStep(
+    #[prop(into)] state: Signal<State>,
+    send: Callback<Event>,
+    #[prop(optional)] opens_in: BankOpensIn,
+) -> impl IntoView {
     let Some((bank, url, handoff)) = state.with_untracked(|state| match state {
         State::OAuth {
             institution,
@@ -33,7 +38,11 @@ pub fn OAuthStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -> i
                     "You'll continue at " {bank.clone()}
                 </h1>
                 <p class="fl-lead">
-                    "A new window opens where you log in to " {bank.clone()}
+                    {match opens_in {
+                        BankOpensIn::Window => "A new window opens where you log in to ",
+                        BankOpensIn::Browser => "Your browser opens where you log in to ",
+                    }}
+                    {bank.clone()}
                     " and choose the accounts to share. Your login details stay with "
                     {bank} "."
                 </p>
@@ -94,7 +103,14 @@ pub fn OAuthStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -> i
                     </h1>
                     <p class="fl-lead">
                         "Log in to " {bank.clone()}
-                        " in the window that opened. This page goes on by itself when you're done."
+                        {match opens_in {
+                            BankOpensIn::Window => {
+                                " in the window that opened. This page goes on by itself when you're done."
+                            }
+                            BankOpensIn::Browser => {
+                                " in your browser, then come back to this app. It goes on by itself when you're done."
+                            }
+                        }}
                     </p>
                     <p class="fl-waiting">
                         <span class="fl-spinner fl-spinner-small" aria-hidden="true"></span>
@@ -106,7 +122,10 @@ pub fn OAuthStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -> i
                         class="fl-button fl-button-secondary"
                         on:click=move |_| send.run(Event::ContinueToBank)
                     >
-                        "Reopen window"
+                        {match opens_in {
+                            BankOpensIn::Window => "Reopen window",
+                            BankOpensIn::Browser => "Open the browser again",
+                        }}
                     </button>
                     <button
                         type="button"
