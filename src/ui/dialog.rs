@@ -154,21 +154,32 @@ pub fn Dialog(
                 </span>
             </header>
             <div class="fl-body">{step}</div>
-            <footer class="fl-footer">
-                {move || business.get().map(|name| view! {
-                    <span class="fl-footer-business">{name}</span>
-                })}
-                <span class="fl-footer-secured">
-                    <svg viewBox="0 0 24 24" width="14" height="14" aria-hidden="true">
-                        <path d="M7 11V8a5 5 0 0110 0v3M6 11h12v9H6z" />
-                    </svg>
-                    "Secured by finlink"
-                </span>
-            </footer>
-            <div class="fl-sr-only" aria-live="polite" aria-atomic="true">
-                {move || announcement.get()}
-            </div>
+            {footer_and_status(move || business.get(), announcement)}
         </section>
+    }
+}
+
+/// The bottom of finlink's pages: the business the person deals with, "Secured by finlink",
+/// and the `aria-live` region that announces status changes.
+pub fn footer_and_status(
+    business: impl Fn() -> Option<String> + Send + Sync + 'static,
+    announcement: Signal<String>,
+) -> impl IntoView {
+    view! {
+        <footer class="fl-footer">
+            {move || business().map(|name| view! {
+                <span class="fl-footer-business">{name}</span>
+            })}
+            <span class="fl-footer-secured">
+                <svg viewBox="0 0 24 24" width="14" height="14" aria-hidden="true">
+                    <path d="M7 11V8a5 5 0 0110 0v3M6 11h12v9H6z" />
+                </svg>
+                "Secured by finlink"
+            </span>
+        </footer>
+        <div class="fl-sr-only" aria-live="polite" aria-atomic="true">
+            {move || announcement.get()}
+        </div>
     }
 }
 

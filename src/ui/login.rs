@@ -159,7 +159,7 @@ fn form_error(error: Option<Failure>, attempts_remaining: u32) -> Option<impl In
 }
 
 /// The text of a submitted form's field, empty when there is none.
-fn form_value(event: &SubmitEvent, name: &str) -> String {
+pub fn form_value(event: &SubmitEvent, name: &str) -> String {
     event
         .target()
         .and_then(|target| target.dyn_into::<web_sys::HtmlFormElement>().ok())

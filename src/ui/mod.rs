@@ -20,10 +20,10 @@ mod status;
 
 pub use accounts::{AccountsStep, SuccessStep, account_kind, unselectable_text};
 pub use consent::{ConsentStep, permission_text};
-pub use dialog::{Dialog, Screen};
+pub use dialog::{Dialog, Screen, footer_and_status};
 pub use driver::{App, new_idempotency_key};
 pub use institutions::InstitutionsStep;
-pub use login::{CredentialsStep, MfaStep, OAuthStep};
+pub use login::{CredentialsStep, MfaStep, OAuthStep, form_value};
 pub use manual::{ManualEntryStep, field_id, pending_verification_text};
 pub use status::{FailedStep, ProgressStep};
 

@@ -12,7 +12,7 @@ use super::machine::{
     Answer, AnswerForm, Event, Field, State, VERIFIED_TEXT, attempts_text, failed_text,
     failure_reason_text,
 };
-use crate::ui::TITLE_ID;
+use crate::ui::{TITLE_ID, footer_and_status, form_value};
 
 const ERROR_ID: &str = "finlink-verify-error";
 const HINT_ID: &str = "finlink-verify-hint";
@@ -140,20 +140,7 @@ pub fn VerificationPage(
                 <span></span>
             </header>
             <div class="fl-body">{body}</div>
-            <footer class="fl-footer">
-                {move || business().map(|name| view! {
-                    <span class="fl-footer-business">{name}</span>
-                })}
-                <span class="fl-footer-secured">
-                    <svg viewBox="0 0 24 24" width="14" height="14" aria-hidden="true">
-                        <path d="M7 11V8a5 5 0 0110 0v3M6 11h12v9H6z" />
-                    </svg>
-                    "Secured by finlink"
-                </span>
-            </footer>
-            <div class="fl-sr-only" aria-live="polite" aria-atomic="true">
-                {move || announcement.get()}
-            </div>
+            {footer_and_status(business, announcement)}
         </section>
     }
 }
@@ -188,16 +175,6 @@ fn account_summary(bank: String, account: String) -> impl IntoView {
             <span class="fl-account-detail">{account}</span>
         </p>
     }
-}
-
-/// The text of a submitted form's field, empty when there is none.
-fn form_value(event: &SubmitEvent, name: &str) -> String {
-    event
-        .target()
-        .and_then(|target| target.dyn_into::<web_sys::HtmlFormElement>().ok())
-        .and_then(|form| web_sys::FormData::new_with_form(&form).ok())
-        .and_then(|data| data.get(name).as_string())
-        .unwrap_or_default()
 }
 
 /// What a field shows of what was typed.
