@@ -2,22 +2,25 @@
 //! verified by microdeposits. The server checks them all again and creates the account
 //! pending its verification; the session then completes as after linking at a bank.
 
-use finlink_protocol::{LinkResult, ManualAccountRequest};
+use finlink_protocol::ManualAccountRequest;
 
-use super::{ApiError, Client};
+use super::{ApiError, Call, Client};
 
 /// The path of the request.
 pub const MANUAL_ACCOUNTS_PATH: &str = "/v1/link/manual_accounts";
 
 impl Client {
     /// Creates the account entered by hand. The `Idempotency-Key` makes a resend (no answer
-    /// came) create it once; the answer is the session with its accounts, still open.
-    pub async fn create_manual_account(
-        &self,
+    /// came) create it once; the answer is the session with its accounts, still open,
+    /// decoded as a `LinkResult`.
+    pub fn create_manual_account(
         request: &ManualAccountRequest,
         idempotency_key: &str,
-    ) -> Result<LinkResult, ApiError> {
-        self.post(MANUAL_ACCOUNTS_PATH, request, Some(idempotency_key))
-            .await
+    ) -> Result<Call, ApiError> {
+        Call::post(
+            MANUAL_ACCOUNTS_PATH.to_owned(),
+            request,
+            Some(idempotency_key),
+        )
     }
 }

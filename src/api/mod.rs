@@ -5,9 +5,8 @@
 //! its `Idempotency-Key`) are sent again when no answer came back at all.
 
 use finlink_protocol::{
-    AnswerMfaRequest, AttachAccountsRequest, Authorization, ConsentRequest, ErrorCode,
-    ErrorResponse, ErrorType, Institution, LinkAccount, LinkResult, LinkSession, List, OAuthReturn,
-    Permission, StartAuthorizationRequest, SubmitCredentialsRequest,
+    AnswerMfaRequest, AttachAccountsRequest, ConsentRequest, ErrorCode, ErrorResponse, ErrorType,
+    OAuthReturn, Permission, StartAuthorizationRequest, SubmitCredentialsRequest,
 };
 use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -99,110 +98,95 @@ impl Client {
         }
     }
 
-    /// `GET /v1/link/session`: the session the client secret opens.
-    pub async fn session(&self) -> Result<LinkSession, ApiError> {
-        self.get("/v1/link/session").await
+    /// `GET /v1/link/session`: the session the client secret opens; decoded as a
+    /// `LinkSession`.
+    pub fn session() -> Call {
+        Call::get("/v1/link/session".to_owned())
     }
 
-    /// `POST /v1/link/consent` with the permissions the person saw.
-    pub async fn consent(&self, permissions: &[Permission]) -> Result<LinkSession, ApiError> {
+    /// `POST /v1/link/consent` with the permissions the person saw; decoded as a
+    /// `LinkSession`.
+    pub fn consent(permissions: &[Permission]) -> Result<Call, ApiError> {
         let body = ConsentRequest {
             permissions: permissions.to_vec(),
         };
-        self.post("/v1/link/consent", &body, None).await
+        Call::post("/v1/link/consent".to_owned(), &body, None)
     }
 
-    /// `GET /v1/link/institutions?query=&limit=`: featured institutions for an empty query.
-    pub async fn institutions(
-        &self,
-        query: &str,
-        limit: u32,
-    ) -> Result<Vec<Institution>, ApiError> {
-        let path = format!(
+    /// `GET /v1/link/institutions?query=&limit=`: featured institutions for an empty query;
+    /// decoded as a `List<Institution>`.
+    pub fn institutions(query: &str, limit: u32) -> Call {
+        Call::get(format!(
             "/v1/link/institutions?query={}&limit={limit}",
             encode_component(query)
-        );
-        let list: List<Institution> = self.get(&path).await?;
-        Ok(list.data)
+        ))
     }
 
-    /// `POST /v1/link/authorizations`: log in at this institution.
-    /// `oauth_return` says how an OAuth login comes back: to a popup, or to the session's
-    /// `return_url`.
-    pub async fn start_authorization(
-        &self,
+    /// `POST /v1/link/authorizations`: log in at this institution; decoded as an
+    /// `Authorization`. `oauth_return` says how an OAuth login comes back: to a popup, or to
+    /// the session's `return_url`.
+    pub fn start_authorization(
         institution: &str,
         oauth_return: OAuthReturn,
-    ) -> Result<Authorization, ApiError> {
+    ) -> Result<Call, ApiError> {
         let body = StartAuthorizationRequest {
             institution: institution.to_owned(),
             oauth_return,
         };
-        self.post("/v1/link/authorizations", &body, None).await
+        Call::post("/v1/link/authorizations".to_owned(), &body, None)
     }
 
-    /// `GET /v1/link/authorizations/{id}`: where the login at the bank stands.
-    pub async fn authorization(&self, id: &str) -> Result<Authorization, ApiError> {
-        self.get(&authorization_path(id, "")).await
+    /// `GET /v1/link/authorizations/{id}`: where the login at the bank stands; decoded as an
+    /// `Authorization`.
+    pub fn authorization(id: &str) -> Call {
+        Call::get(authorization_path(id, ""))
     }
 
-    /// `POST /v1/link/authorizations/{id}/credentials`. Never resent: the bank counts attempts.
-    pub async fn submit_credentials(
-        &self,
-        id: &str,
-        username: &str,
-        password: &str,
-    ) -> Result<Authorization, ApiError> {
+    /// `POST /v1/link/authorizations/{id}/credentials`; decoded as an `Authorization`. Never
+    /// resent: the bank counts attempts.
+    pub fn submit_credentials(id: &str, username: &str, password: &str) -> Result<Call, ApiError> {
         let body = SubmitCredentialsRequest {
             username: username.to_owned(),
             password: password.to_owned(),
         };
-        self.post(&authorization_path(id, "/credentials"), &body, None)
-            .await
+        Call::post(authorization_path(id, "/credentials"), &body, None)
     }
 
-    /// `POST /v1/link/authorizations/{id}/mfa`.
-    pub async fn answer_mfa(&self, id: &str, answer: &str) -> Result<Authorization, ApiError> {
+    /// `POST /v1/link/authorizations/{id}/mfa`; decoded as an `Authorization`.
+    pub fn answer_mfa(id: &str, answer: &str) -> Result<Call, ApiError> {
         let body = AnswerMfaRequest {
             answer: answer.to_owned(),
         };
-        self.post(&authorization_path(id, "/mfa"), &body, None)
-            .await
+        Call::post(authorization_path(id, "/mfa"), &body, None)
     }
 
-    /// `GET /v1/link/authorizations/{id}/accounts`: what the bank shared.
-    pub async fn accounts(&self, id: &str) -> Result<Vec<LinkAccount>, ApiError> {
-        let list: List<LinkAccount> = self.get(&authorization_path(id, "/accounts")).await?;
-        Ok(list.data)
+    /// `GET /v1/link/authorizations/{id}/accounts`: what the bank shared; decoded as a
+    /// `List<LinkAccount>`.
+    pub fn accounts(id: &str) -> Call {
+        Call::get(authorization_path(id, "/accounts"))
     }
 
     /// `POST /v1/link/authorizations/{id}/attach` with `Idempotency-Key`: link the chosen
-    /// accounts. The key makes a resend link them once.
-    pub async fn attach(
-        &self,
-        id: &str,
-        accounts: &[String],
-        idempotency_key: &str,
-    ) -> Result<LinkResult, ApiError> {
+    /// accounts; decoded as a `LinkResult`. The key makes a resend link them once.
+    pub fn attach(id: &str, accounts: &[String], idempotency_key: &str) -> Result<Call, ApiError> {
         let body = AttachAccountsRequest {
             accounts: accounts.to_vec(),
         };
-        self.post(
-            &authorization_path(id, "/attach"),
+        Call::post(
+            authorization_path(id, "/attach"),
             &body,
             Some(idempotency_key),
         )
-        .await
     }
 
-    /// `POST /v1/link/complete`: the person is done.
-    pub async fn complete(&self) -> Result<LinkResult, ApiError> {
-        self.post("/v1/link/complete", &Empty {}, None).await
+    /// `POST /v1/link/complete`: the person is done; decoded as a `LinkResult`.
+    pub fn complete() -> Result<Call, ApiError> {
+        Call::post("/v1/link/complete".to_owned(), &Empty {}, None)
     }
 
-    /// `POST /v1/link/cancel`: the person closed the flow.
-    pub async fn cancel(&self) -> Result<LinkResult, ApiError> {
-        self.post("/v1/link/cancel", &Empty {}, None).await
+    /// `POST /v1/link/cancel`: the person closed the flow; decoded as a `LinkResult`.
+    pub fn cancel() -> Result<Call, ApiError> {
+        Call::post("/v1/link/cancel".to_owned(), &Empty {}, None)
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
@@ -223,6 +207,19 @@ impl Client {
             .send(Method::POST, path, Some(&body), idempotency_key)
             .await?;
         decode(status, &body)
+    }
+
+    /// Sends one request and reads the answer's status and body, for [`decode`]. One call
+    /// site for every request: the widget's future awaits this alone, not one future per
+    /// request and answer type.
+    pub async fn call(&self, call: &Call) -> Result<(u16, String), ApiError> {
+        self.send(
+            call.method.clone(),
+            &call.path,
+            call.body.as_deref(),
+            call.idempotency_key.as_deref(),
+        )
+        .await
     }
 
     /// Sends a request with the client secret and reads the answer's status and body. A
@@ -266,6 +263,43 @@ impl Client {
                 Some(_) | None => return Err(error),
             }
         }
+    }
+}
+
+/// One request of the link API, ready to send with [`Client::call`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    method: Method,
+    path: String,
+    /// The JSON body of a POST.
+    body: Option<String>,
+    idempotency_key: Option<String>,
+}
+
+impl Call {
+    fn get(path: String) -> Call {
+        Call {
+            method: Method::GET,
+            path,
+            body: None,
+            idempotency_key: None,
+        }
+    }
+
+    /// A POST with a JSON body. Only a POST with an idempotency key is ever resent.
+    fn post<B: serde::Serialize>(
+        path: String,
+        body: &B,
+        idempotency_key: Option<&str>,
+    ) -> Result<Call, ApiError> {
+        let body =
+            serde_json::to_string(body).map_err(|error| ApiError::Decode(error.to_string()))?;
+        Ok(Call {
+            method: Method::POST,
+            path,
+            body: Some(body),
+            idempotency_key: idempotency_key.map(str::to_owned),
+        })
     }
 }
 
@@ -332,6 +366,7 @@ pub fn decode<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiErro
 #[cfg(test)]
 mod tests {
     use super::*;
+    use finlink_protocol::{Institution, LinkSession, List};
 
     #[test]
     fn an_error_object_becomes_a_typed_error() {

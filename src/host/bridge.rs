@@ -20,9 +20,7 @@
 //! | `window.FinlinkAndroid` | Android `addJavascriptInterface` | the JSON text |
 //! | `window.ReactNativeWebView` | React Native WebView | the JSON text |
 
-use serde_json::{Value, json};
-
-use super::MESSAGE_VERSION;
+use super::{MESSAGE_VERSION, Message};
 
 /// Which native bridge the page found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,8 +53,12 @@ impl BridgeKind {
 }
 
 /// `{ source, version, type: "open_url", url }`: open the bank's page in the system browser.
-pub fn open_url_message(url: &str) -> Value {
-    json!({ "source": "finlink", "version": MESSAGE_VERSION, "type": "open_url", "url": url })
+pub fn open_url_message(url: &str) -> Message<'_> {
+    Message::OpenUrl {
+        source: "finlink",
+        version: MESSAGE_VERSION,
+        url,
+    }
 }
 
 /// The bridge the page was given, if any.
@@ -95,7 +97,7 @@ fn bridge_object(
 /// Sends one message to the bridge; a bridge that went away or throws is reported to the
 /// console by name only (messages carry account names, never secrets, but stay out of logs).
 #[cfg(target_arch = "wasm32")]
-pub fn post(kind: BridgeKind, message: &Value) {
+pub fn post(kind: BridgeKind, message: &Message<'_>) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -103,7 +105,9 @@ pub fn post(kind: BridgeKind, message: &Value) {
         web_sys::console::warn_1(&"finlink: the app's bridge went away".into());
         return;
     };
-    let text = message.to_string();
+    let Some(text) = message.to_json() else {
+        return;
+    };
     let argument = if kind.takes_text() {
         wasm_bindgen::JsValue::from_str(&text)
     } else {
@@ -119,11 +123,12 @@ pub fn post(kind: BridgeKind, message: &Value) {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-pub fn post(_kind: BridgeKind, _message: &Value) {}
+pub fn post(_kind: BridgeKind, _message: &Message<'_>) {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{Value, json};
 
     /// Why a bridge message is refused, by whoever reads it (the native side, the example hosts).
     #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -209,8 +214,9 @@ mod tests {
 
     #[test]
     fn open_url_carries_the_bank_url_in_the_versioned_schema() {
+        let text = open_url_message("https://bank.example/authorize?state=x").to_string();
         assert_eq!(
-            open_url_message("https://bank.example/authorize?state=x"),
+            serde_json::from_str::<Value>(&text).expect("JSON"),
             json!({ "source": "finlink", "version": 1, "type": "open_url",
                     "url": "https://bank.example/authorize?state=x" })
         );

@@ -15,16 +15,120 @@
 //! never numbers. The messages are built by pure functions, tested natively.
 
 use std::cell::Cell;
+use std::fmt;
 use std::rc::Rc;
 
-use finlink_protocol::{ErrorCode, ErrorType, LinkResult, LinkedAccount};
-use serde_json::{Value, json};
+use finlink_protocol::{
+    AccountCategory, AccountStatus, AccountSubcategory, ErrorCode, ErrorType, LinkResult,
+    LinkedAccount, MicrodepositVerification,
+};
+use serde::Serialize;
 
 use super::is_origin;
 use crate::flow::{Failure, HostEvent, Outcome};
 
 /// The version of the message schema; the loader ignores messages of other versions.
 pub const MESSAGE_VERSION: u32 = 1;
+
+/// One message to the host page or app, serialized from these types (not through a
+/// `serde_json::Value`, whose map and serializer cost the widget's WebAssembly more).
+/// `Display` gives its JSON text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Message<'a> {
+    Event {
+        source: &'static str,
+        version: u32,
+        name: &'static str,
+        metadata: Metadata<'a>,
+    },
+    /// Either `session` or `error`.
+    Result {
+        source: &'static str,
+        version: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        session: Option<Session<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<ErrorBody<'a>>,
+    },
+    Navigate {
+        source: &'static str,
+        version: u32,
+        url: &'a str,
+    },
+    OpenUrl {
+        source: &'static str,
+        version: u32,
+        url: &'a str,
+    },
+}
+
+impl Message<'_> {
+    /// The JSON text of the message.
+    pub fn to_json(&self) -> Option<String> {
+        serde_json::to_string(self).ok()
+    }
+}
+
+impl fmt::Display for Message<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_json().ok_or(fmt::Error)?)
+    }
+}
+
+/// An event's `metadata`: an object whose fields depend on the event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Metadata<'a> {
+    Institution {
+        institution_id: &'a str,
+        institution_name: &'a str,
+    },
+    Accounts {
+        account_count: usize,
+    },
+    Error {
+        error_code: Option<ErrorCode>,
+    },
+    None {},
+}
+
+/// A result's `session`: its id (`null` when cancelled before it could be read) and accounts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Session<'a> {
+    id: Option<&'a str>,
+    accounts: Vec<Account<'a>>,
+}
+
+/// What the host may see of an account: never numbers, balances, owners or permissions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Account<'a> {
+    id: &'a str,
+    display_name: &'a str,
+    institution_name: &'a str,
+    category: AccountCategory,
+    subcategory: AccountSubcategory,
+    last4: &'a str,
+    status: AccountStatus,
+    verification: Option<&'a MicrodepositVerification>,
+}
+
+/// A result's `error`: the API's type, code (or `network_error`) and message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ErrorBody<'a> {
+    #[serde(rename = "type")]
+    kind: ErrorType,
+    code: Code,
+    message: &'a str,
+}
+
+/// An error's `code`: the API's, or `network_error` when no answer could be had or read.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Code {
+    Api(ErrorCode),
+    Network(&'static str),
+}
 
 /// Posts the flow's events and result to the page that embeds the widget. A no-op channel
 /// when the page was opened directly (no `host_origin` in its fragment).
@@ -84,7 +188,7 @@ impl HostChannel {
     }
 
     #[cfg(target_arch = "wasm32")]
-    fn post(&self, message: &Value) {
+    fn post(&self, message: &Message<'_>) {
         let Some(target) = &self.target else {
             return;
         };
@@ -94,25 +198,35 @@ impl HostChannel {
         let Ok(Some(parent)) = window.parent() else {
             return;
         };
-        if let Ok(data) = web_sys::js_sys::JSON::parse(&message.to_string()) {
+        let Some(text) = message.to_json() else {
+            return;
+        };
+        if let Ok(data) = web_sys::js_sys::JSON::parse(&text) {
             // Fails only if the origin is malformed, which `is_origin` ruled out.
             let _ = parent.post_message(&data, target);
         }
     }
 
     #[cfg(not(target_arch = "wasm32"))]
-    fn post(&self, _message: &Value) {}
+    fn post(&self, _message: &Message<'_>) {}
 }
 
 /// `{ source, version, type: "event", name, metadata }`.
-pub fn event_message(event: &HostEvent) -> Value {
+pub fn event_message(event: &HostEvent) -> Message<'_> {
     let metadata = match event {
         HostEvent::InstitutionSelected {
             institution,
             institution_name,
-        } => json!({ "institution_id": institution, "institution_name": institution_name }),
-        HostEvent::AccountsSelected { count } => json!({ "account_count": count }),
-        HostEvent::Error { error_code } => json!({ "error_code": code_name(*error_code) }),
+        } => Metadata::Institution {
+            institution_id: institution,
+            institution_name,
+        },
+        HostEvent::AccountsSelected { count } => Metadata::Accounts {
+            account_count: *count,
+        },
+        HostEvent::Error { error_code } => Metadata::Error {
+            error_code: *error_code,
+        },
         HostEvent::Open
         | HostEvent::ConsentAcquired
         | HostEvent::SearchInitiated
@@ -120,71 +234,78 @@ pub fn event_message(event: &HostEvent) -> Value {
         | HostEvent::InstitutionAuthorized
         | HostEvent::ManualEntryInitiated
         | HostEvent::Success
-        | HostEvent::Cancel => json!({}),
+        | HostEvent::Cancel => Metadata::None {},
     };
-    json!({
-        "source": "finlink",
-        "version": MESSAGE_VERSION,
-        "type": "event",
-        "name": event.name(),
-        "metadata": metadata,
-    })
+    Message::Event {
+        source: "finlink",
+        version: MESSAGE_VERSION,
+        name: event.name(),
+        metadata,
+    }
 }
 
 /// `{ source, version, type: "navigate", url }`: the top page goes to the bank.
-pub fn navigate_message(url: &str) -> Value {
-    json!({ "source": "finlink", "version": MESSAGE_VERSION, "type": "navigate", "url": url })
+pub fn navigate_message(url: &str) -> Message<'_> {
+    Message::Navigate {
+        source: "finlink",
+        version: MESSAGE_VERSION,
+        url,
+    }
 }
 
 /// `{ source, version, type: "result", session }` or `{ ..., error }`.
-pub fn result_message(outcome: &Outcome) -> Value {
-    let mut message = json!({ "source": "finlink", "version": MESSAGE_VERSION, "type": "result" });
-    let (key, value) = match outcome {
-        Outcome::Linked(result) | Outcome::Cancelled(Some(result)) => {
-            ("session", session_json(result))
-        }
+pub fn result_message(outcome: &Outcome) -> Message<'_> {
+    let (session, error) = match outcome {
+        Outcome::Linked(result) | Outcome::Cancelled(Some(result)) => (Some(session(result)), None),
         // Cancelled before the session could be read or its cancellation confirmed.
-        Outcome::Cancelled(None) => ("session", json!({ "id": null, "accounts": [] })),
-        Outcome::Failed(failure) => ("error", error_json(failure)),
+        Outcome::Cancelled(None) => (
+            Some(Session {
+                id: None,
+                accounts: Vec::new(),
+            }),
+            None,
+        ),
+        Outcome::Failed(failure) => (None, Some(error_body(failure))),
     };
-    if let Value::Object(fields) = &mut message {
-        fields.insert(key.to_owned(), value);
+    Message::Result {
+        source: "finlink",
+        version: MESSAGE_VERSION,
+        session,
+        error,
     }
-    message
 }
 
-fn session_json(result: &LinkResult) -> Value {
-    let accounts: Vec<Value> = result.accounts.iter().map(account_json).collect();
-    json!({ "id": result.session, "accounts": accounts })
+fn session(result: &LinkResult) -> Session<'_> {
+    Session {
+        id: Some(&result.session),
+        accounts: result.accounts.iter().map(account).collect(),
+    }
 }
 
-/// What the host may see of an account: never numbers, balances or owners.
-fn account_json(account: &LinkedAccount) -> Value {
-    json!({
-        "id": account.id,
-        "display_name": account.display_name,
-        "institution_name": account.institution_name,
-        "category": account.category,
-        "subcategory": account.subcategory,
-        "last4": account.last4,
-        "status": account.status,
-        "verification": account.verification,
-    })
+fn account(account: &LinkedAccount) -> Account<'_> {
+    Account {
+        id: &account.id,
+        display_name: &account.display_name,
+        institution_name: &account.institution_name,
+        category: account.category,
+        subcategory: account.subcategory,
+        last4: &account.last4,
+        status: account.status,
+        verification: account.verification.as_ref(),
+    }
 }
 
-fn error_json(failure: &Failure) -> Value {
+fn error_body(failure: &Failure) -> ErrorBody<'_> {
     let (kind, code) = match failure.code {
-        Some(code) => (error_type(code), code_name(Some(code))),
+        Some(code) => (error_type(code), Code::Api(code)),
         // No answer could be had or read: offline, or a proxy's error page.
-        None => (ErrorType::ApiError, Value::from("network_error")),
+        None => (ErrorType::ApiError, Code::Network("network_error")),
     };
-    json!({ "type": kind, "code": code, "message": failure.message })
-}
-
-/// The code as the API spells it (`session_expired`), or `null`.
-fn code_name(code: Option<ErrorCode>) -> Value {
-    code.and_then(|code| serde_json::to_value(code).ok())
-        .unwrap_or(Value::Null)
+    ErrorBody {
+        kind,
+        code,
+        message: &failure.message,
+    }
 }
 
 /// The error's type, as the server gives it for the same code.
@@ -214,9 +335,13 @@ fn error_type(code: ErrorCode) -> ErrorType {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use finlink_protocol::{
-        AccountCategory, AccountStatus, AccountSubcategory, Permission, SessionStatus,
-    };
+    use finlink_protocol::{Permission, SessionStatus};
+    use serde_json::{Value, json};
+
+    /// The message as the receiving side reads its JSON.
+    fn read(message: Message<'_>) -> Value {
+        serde_json::from_str(&message.to_string()).expect("JSON")
+    }
 
     fn account() -> LinkedAccount {
         LinkedAccount {
@@ -243,35 +368,35 @@ mod tests {
     #[test]
     fn events_carry_their_name_and_metadata() {
         assert_eq!(
-            event_message(&HostEvent::InstitutionSelected {
+            read(event_message(&HostEvent::InstitutionSelected {
                 institution: "ins_sandbox_oauth".to_owned(),
                 institution_name: "Sandbox Bank (OAuth)".to_owned(),
-            }),
+            })),
             json!({ "source": "finlink", "version": 1, "type": "event",
                     "name": "institution_selected",
                     "metadata": { "institution_id": "ins_sandbox_oauth",
                                   "institution_name": "Sandbox Bank (OAuth)" } })
         );
         assert_eq!(
-            event_message(&HostEvent::Error {
+            read(event_message(&HostEvent::Error {
                 error_code: Some(ErrorCode::InstitutionDownScheduled)
-            })["metadata"],
+            }))["metadata"],
             json!({ "error_code": "institution_down_scheduled" })
         );
         assert_eq!(
-            event_message(&HostEvent::Error { error_code: None })["metadata"],
+            read(event_message(&HostEvent::Error { error_code: None }))["metadata"],
             json!({ "error_code": null })
         );
         assert_eq!(
-            event_message(&HostEvent::AccountsSelected { count: 2 })["metadata"],
+            read(event_message(&HostEvent::AccountsSelected { count: 2 }))["metadata"],
             json!({ "account_count": 2 })
         );
-        assert_eq!(event_message(&HostEvent::Open)["metadata"], json!({}));
+        assert_eq!(read(event_message(&HostEvent::Open))["metadata"], json!({}));
     }
 
     #[test]
     fn a_linked_session_shows_the_accounts_without_numbers_or_permissions() {
-        let message = result_message(&Outcome::Linked(result(vec![account()])));
+        let message = read(result_message(&Outcome::Linked(result(vec![account()]))));
         assert_eq!(
             message,
             json!({ "source": "finlink", "version": 1, "type": "result",
@@ -300,7 +425,7 @@ mod tests {
             }),
             ..account()
         };
-        let message = result_message(&Outcome::Linked(result(vec![pending])));
+        let message = read(result_message(&Outcome::Linked(result(vec![pending]))));
         assert_eq!(
             message["session"]["accounts"][0]["verification"],
             json!({ "status": "pending", "microdeposit_type": "descriptor_code",
@@ -312,12 +437,12 @@ mod tests {
 
     #[test]
     fn a_cancelled_session_has_its_accounts_possibly_none() {
-        let message = result_message(&Outcome::Cancelled(Some(result(vec![]))));
+        let message = read(result_message(&Outcome::Cancelled(Some(result(vec![])))));
         assert_eq!(
             message["session"],
             json!({ "id": "fcsess_1", "accounts": [] })
         );
-        let message = result_message(&Outcome::Cancelled(None));
+        let message = read(result_message(&Outcome::Cancelled(None)));
         assert_eq!(message["session"], json!({ "id": null, "accounts": [] }));
     }
 
@@ -325,19 +450,19 @@ mod tests {
     fn a_failure_is_an_error_with_type_code_and_message() {
         let failure = Failure::new(Some(ErrorCode::SessionExpired), "This session expired.");
         assert_eq!(
-            result_message(&Outcome::Failed(failure)),
+            read(result_message(&Outcome::Failed(failure))),
             json!({ "source": "finlink", "version": 1, "type": "result",
                     "error": { "type": "invalid_request_error", "code": "session_expired",
                                "message": "This session expired." } })
         );
         let failure = Failure::new(Some(ErrorCode::ClientSecretInvalid), "Not valid.");
         assert_eq!(
-            result_message(&Outcome::Failed(failure))["error"]["type"],
+            read(result_message(&Outcome::Failed(failure)))["error"]["type"],
             "authentication_error"
         );
         let offline = Failure::new(None, "You're offline.");
         assert_eq!(
-            result_message(&Outcome::Failed(offline))["error"],
+            read(result_message(&Outcome::Failed(offline)))["error"],
             json!({ "type": "api_error", "code": "network_error", "message": "You're offline." })
         );
     }
@@ -345,7 +470,7 @@ mod tests {
     #[test]
     fn navigate_names_the_bank_url() {
         assert_eq!(
-            navigate_message("https://bank.example/authorize"),
+            read(navigate_message("https://bank.example/authorize")),
             json!({ "source": "finlink", "version": 1, "type": "navigate",
                     "url": "https://bank.example/authorize" })
         );

@@ -9,7 +9,10 @@ pub mod bridge;
 mod channel;
 mod embedding;
 
-pub use channel::{HostChannel, MESSAGE_VERSION, event_message, navigate_message, result_message};
+pub use channel::{
+    Account, Code, ErrorBody, HostChannel, MESSAGE_VERSION, Message, Metadata, Session,
+    event_message, navigate_message, result_message,
+};
 pub use embedding::{
     BankOpensIn, BankWindow, Host, Mode, ReturnUrlMismatch, finish_url, return_url_failure,
 };

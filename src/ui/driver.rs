@@ -1,13 +1,13 @@
 use std::time::Duration;
 
-use finlink_protocol::{ErrorCode, OAuthReturn};
+use finlink_protocol::{ErrorCode, Institution, LinkAccount, LinkSession, List, OAuthReturn};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::Dialog;
 use super::login::BANK_WINDOW;
 use crate::Options;
-use crate::api::{self, ApiError, Client};
+use crate::api::{self, ApiError, Call, Client};
 use crate::flow::{self, Effect, Event, Failure, LocalDirectory, Request, State};
 use crate::host::{BankWindow, Host};
 
@@ -252,11 +252,68 @@ impl Driver {
     }
 }
 
-/// Sends the request of an effect and turns the answer into the event the flow awaits.
+/// Sends the request of an effect and turns the answer into the event the flow awaits: the
+/// request is built, sent through the one non-generic [`Client::call`], and its answer decoded,
+/// so that this future awaits one future type rather than one per request.
 async fn answer(api: &Client, host: &Host, effect: Effect) -> Result<Event, ApiError> {
+    let call = request_of(host, &effect)?;
+    let (status, body) = api.call(&call).await?;
+    event_of(host, effect, status, &body)
+}
+
+/// The request of an effect of the link API.
+fn request_of(host: &Host, effect: &Effect) -> Result<Call, ApiError> {
+    Ok(match effect {
+        Effect::LoadSession => Client::session(),
+        Effect::GiveConsent { permissions } => Client::consent(permissions)?,
+        Effect::Search { query } => Client::institutions(query, api::SEARCH_LIMIT),
+        Effect::StartAuthorization { institution } => {
+            Client::start_authorization(institution, host.oauth_return())?
+        }
+        Effect::StartRedirectAuthorization { institution } => {
+            Client::start_authorization(institution, OAuthReturn::Redirect)?
+        }
+        Effect::SubmitCredentials {
+            authorization,
+            username,
+            password,
+        } => Client::submit_credentials(authorization, username, password)?,
+        Effect::SubmitMfa {
+            authorization,
+            answer,
+        } => Client::answer_mfa(authorization, answer)?,
+        Effect::PollAuthorization { authorization } => Client::authorization(authorization),
+        Effect::LoadAccounts { authorization } => Client::accounts(authorization),
+        Effect::AttachAccounts {
+            authorization,
+            accounts,
+            idempotency_key,
+        } => Client::attach(authorization, accounts, idempotency_key)?,
+        Effect::CreateManualAccount {
+            request,
+            idempotency_key,
+        } => Client::create_manual_account(request, idempotency_key)?,
+        Effect::Complete => Client::complete()?,
+        Effect::CancelSession => Client::cancel()?,
+        // Not requests: `Driver::run` does these itself and never sends them here.
+        Effect::LoadDirectory
+        | Effect::OpenPopup { .. }
+        | Effect::Redirect { .. }
+        | Effect::StartTimer { .. }
+        | Effect::Emit(_)
+        | Effect::Announce(_)
+        | Effect::Finish(_)
+        | Effect::Ignored { .. } => {
+            return Err(ApiError::Decode("not a request of the link API".to_owned()));
+        }
+    })
+}
+
+/// The event of the answer to an effect's request.
+fn event_of(host: &Host, effect: Effect, status: u16, body: &str) -> Result<Event, ApiError> {
     Ok(match effect {
         Effect::LoadSession => {
-            let session = api.session().await?;
+            let session: LinkSession = api::decode(status, body)?;
             // A hosted page whose return_url is not the session's goes nowhere.
             if host.check_session(&session).is_err() {
                 return Ok(Event::ApiFailed {
@@ -267,62 +324,31 @@ async fn answer(api: &Client, host: &Host, effect: Effect) -> Result<Event, ApiE
             }
             Event::SessionLoaded(Box::new(session))
         }
-        Effect::GiveConsent { permissions } => {
-            Event::ConsentRecorded(Box::new(api.consent(&permissions).await?))
-        }
+        Effect::GiveConsent { .. } => Event::ConsentRecorded(Box::new(api::decode(status, body)?)),
         Effect::Search { query } => {
-            let institutions = api.institutions(&query, api::SEARCH_LIMIT).await?;
+            let list: List<Institution> = api::decode(status, body)?;
             Event::InstitutionsLoaded {
                 query,
-                institutions,
+                institutions: list.data,
             }
         }
-        Effect::StartAuthorization { institution } => Event::AuthorizationUpdated(Box::new(
-            api.start_authorization(&institution, host.oauth_return())
-                .await?,
-        )),
-        Effect::StartRedirectAuthorization { institution } => {
-            Event::AuthorizationUpdated(Box::new(
-                api.start_authorization(&institution, OAuthReturn::Redirect)
-                    .await?,
-            ))
+        Effect::StartAuthorization { .. }
+        | Effect::StartRedirectAuthorization { .. }
+        | Effect::SubmitCredentials { .. }
+        | Effect::SubmitMfa { .. }
+        | Effect::PollAuthorization { .. } => {
+            Event::AuthorizationUpdated(Box::new(api::decode(status, body)?))
         }
-        Effect::SubmitCredentials {
-            authorization,
-            username,
-            password,
-        } => Event::AuthorizationUpdated(Box::new(
-            api.submit_credentials(&authorization, &username, &password)
-                .await?,
-        )),
-        Effect::SubmitMfa {
-            authorization,
-            answer,
-        } => Event::AuthorizationUpdated(Box::new(api.answer_mfa(&authorization, &answer).await?)),
-        Effect::PollAuthorization { authorization } => {
-            Event::AuthorizationUpdated(Box::new(api.authorization(&authorization).await?))
+        Effect::LoadAccounts { .. } => {
+            let list: List<LinkAccount> = api::decode(status, body)?;
+            Event::AccountsLoaded(list.data)
         }
-        Effect::LoadAccounts { authorization } => {
-            Event::AccountsLoaded(api.accounts(&authorization).await?)
+        Effect::AttachAccounts { .. } => Event::Linked(api::decode(status, body)?),
+        Effect::CreateManualAccount { .. } => {
+            Event::ManualAccountCreated(api::decode(status, body)?)
         }
-        Effect::AttachAccounts {
-            authorization,
-            accounts,
-            idempotency_key,
-        } => Event::Linked(
-            api.attach(&authorization, &accounts, &idempotency_key)
-                .await?,
-        ),
-        Effect::CreateManualAccount {
-            request,
-            idempotency_key,
-        } => Event::ManualAccountCreated(
-            api.create_manual_account(&request, &idempotency_key)
-                .await?,
-        ),
-        Effect::Complete => Event::Completed(api.complete().await?),
-        Effect::CancelSession => Event::SessionCancelled(Some(api.cancel().await?)),
-        // Not requests: `Driver::run` does these itself and never sends them here.
+        Effect::Complete => Event::Completed(api::decode(status, body)?),
+        Effect::CancelSession => Event::SessionCancelled(Some(api::decode(status, body)?)),
         Effect::LoadDirectory
         | Effect::OpenPopup { .. }
         | Effect::Redirect { .. }
