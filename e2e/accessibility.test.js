@@ -7,16 +7,12 @@
 // browser's DevTools protocol (Playwright's frame.evaluate), which the page's CSP does not
 // govern; the product's CSP stays as it is, and the test checks that it does.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { after, before, describe, test } from "node:test";
 
+import { axeViolations, settled } from "./axe.js";
 import { SHOP_BUSINESS, Shop, WIDGET_FRAME } from "./demo-shop.js";
 import { createSession, launchBrowser, startServer, watchedPage } from "./harness.js";
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 const NARROW = { width: 320, height: 640 };
 const WIDE = { width: 1280, height: 800 };
 const TIMEOUT = { timeout: 120_000 };
@@ -30,27 +26,6 @@ async function widgetFrame(page) {
   await element.dispose();
   assert.ok(frame, "the widget's iframe has a document");
   return frame;
-}
-
-/** Runs axe in `frame` (loading it first); returns the violations, each in one line. */
-async function violations(frame) {
-  const loaded = await frame.evaluate(() => typeof window.axe === "object");
-  if (!loaded) await frame.evaluate(AXE_SOURCE);
-  const found = await frame.evaluate(async (tags) => {
-    const results = await window.axe.run(document, {
-      runOnly: { type: "tag", values: tags },
-      resultTypes: ["violations"],
-    });
-    return results.violations.map((violation) => ({
-      id: violation.id,
-      impact: violation.impact,
-      help: violation.help,
-      targets: violation.nodes.map((node) => node.target.join(" ")),
-    }));
-  }, WCAG);
-  return found.map(
-    ({ id, impact, help, targets }) => `${id} (${impact}): ${help} — at ${targets.join(", ")}`,
-  );
 }
 
 /** The elements wider than the widget's viewport, as "tag.class (width px)". */
@@ -76,13 +51,13 @@ async function overflow(frame) {
  */
 async function check(shop, step, report) {
   const frame = await widgetFrame(shop.page);
-  const wide = await violations(frame);
+  const wide = await axeViolations(frame);
   await shop.page.setViewportSize(NARROW);
   // Let the layout settle at the new width.
-  await frame.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  await settled(frame);
   const width = await frame.evaluate(() => window.innerWidth);
   assert.ok(width <= NARROW.width, `the widget is ${width} px wide in a ${NARROW.width} px window`);
-  const narrow = await violations(frame);
+  const narrow = await axeViolations(frame);
   const sideways = await overflow(frame);
   await shop.shot(`${step} at 320 px`);
   await shop.page.setViewportSize(WIDE);
@@ -307,7 +282,7 @@ describe("accessibility of the widget page opened directly (mobile web views)", 
     try {
       await page.goto(`${server.url}/link/#client_secret=fcsess_unknown_secret_nope`);
       await page.getByRole("alert").waitFor();
-      assert.deepEqual(await violations(page.mainFrame()), [], "the failure screen is clean");
+      assert.deepEqual(await axeViolations(page.mainFrame()), [], "the failure screen is clean");
       // An image without a text alternative, and text too wide for 320 px.
       await page.evaluate(() => {
         const image = document.createElement("img");
@@ -319,7 +294,7 @@ describe("accessibility of the widget page opened directly (mobile web views)", 
         document.body.append(image, wide);
       });
       await page.setViewportSize(NARROW);
-      const found = await violations(page.mainFrame());
+      const found = await axeViolations(page.mainFrame());
       assert.ok(found.some((line) => line.startsWith("image-alt (critical)") && line.includes("#planted")), found.join("\n"));
       assert.notDeepEqual(await overflow(page.mainFrame()), []);
     } finally {
@@ -334,7 +309,7 @@ describe("accessibility of the widget page opened directly (mobile web views)", 
       await page.setViewportSize(NARROW);
       await page.goto(`${server.url}/link/#client_secret=${encodeURIComponent(session.client_secret)}`);
       await page.getByRole("heading", { level: 1, name: `${SHOP_BUSINESS} uses finlink to connect your bank account` }).waitFor();
-      const found = await violations(page.mainFrame());
+      const found = await axeViolations(page.mainFrame());
       const sideways = await overflow(page.mainFrame());
       assert.deepEqual([...found, ...sideways], [], "no axe violation and no sideways overflow");
       assert.deepEqual(problems, []);

@@ -4,12 +4,12 @@
 // real server and the built widget by a person's clicks: `collect` (a modal) with its event
 // log, the cancel outcome, `<FinlinkCollect/>` inside the page, and OAuth in the bank's popup.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
 import { startExampleHost } from "../examples/server.mjs";
+import { axeViolations, settled } from "./axe.js";
 import { SHOP_BUSINESS, Shop, WIDGET_FRAME } from "./demo-shop.js";
 import { freePort, launchBrowser, repo, startServer, watchedPage } from "./harness.js";
 
@@ -20,10 +20,6 @@ const MODAL = "Pay by bank";
 const INLINE = "Link on this page";
 const TIMEOUT = { timeout: 120_000 };
 const LEPTOS_DIR = process.env.FINLINK_LEPTOS_HOST_DIR || join(repo, "target/examples/leptos-host");
-// axe-core, evaluated through the DevTools protocol, which the page's CSP does not govern (as in
-// accessibility.test.js; the widget's own steps are checked there).
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 const WIDE = { width: 1280, height: 720 };
 const NARROW = { width: 320, height: 640 };
 
@@ -92,28 +88,12 @@ class Checkout extends Shop {
     return this.page.evaluate(() => document.activeElement && document.activeElement.id);
   }
 
-  /** axe's WCAG 2.1 A/AA violations on the checkout page itself, one line each. */
-  async axeViolations() {
-    if (!(await this.page.evaluate(() => typeof window.axe === "object"))) {
-      await this.page.evaluate(AXE_SOURCE);
-    }
-    return this.page.evaluate(async (tags) => {
-      const results = await window.axe.run(document, {
-        runOnly: { type: "tag", values: tags },
-        resultTypes: ["violations"],
-        iframes: false,
-      });
-      return results.violations.map((violation) =>
-        `${violation.id}: ${violation.help} — at ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
-    }, WCAG);
-  }
-
   /** The checkout as it is now: axe finds nothing, and at 320 px nothing overflows sideways. */
   async assertAccessible(step) {
-    const wide = await this.axeViolations();
+    const wide = await axeViolations(this.page, { iframes: false });
     await this.page.setViewportSize(NARROW);
-    await this.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-    const narrow = await this.axeViolations();
+    await settled(this.page);
+    const narrow = await axeViolations(this.page, { iframes: false });
     const sideways = await this.page.evaluate(() => {
       const root = document.documentElement;
       return root.scrollWidth > root.clientWidth ? [`${root.scrollWidth} px wide in ${root.clientWidth} px`] : [];

@@ -7,17 +7,13 @@
 // a sandbox account number that the bank refuses, a routing number refused as typed, a link
 // that opens nothing.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
+import { axeViolations, settled } from "./axe.js";
 import { SHOP_BUSINESS, Shop } from "./demo-shop.js";
-import { launchBrowser, startServer, watchedPage } from "./harness.js";
+import { integratorApi, launchBrowser, startServer, watchedPage } from "./harness.js";
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 const TIMEOUT = { timeout: 120_000 };
 
 /** Sandbox Bank (OAuth)'s routing number in the directory (docs/sandbox.md). */
@@ -120,27 +116,14 @@ async function addAccount(browser, server, name, options = {}) {
 
 // ---- The integrator API ---------------------------------------------------------------------
 
-async function integrator(server, method, path, body) {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${server.secretKey}`,
-      ...(body ? { "Content-Type": "application/json" } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await response.json();
-  assert.equal(response.status, 200, `${method} ${path}: ${JSON.stringify(json)}`);
-  return json;
-}
 
 function account(server, id) {
-  return integrator(server, "GET", `/v1/financial_connections/accounts/${id}`);
+  return integratorApi(server, "GET", `/v1/financial_connections/accounts/${id}`);
 }
 
 /** The sandbox clock: moves this account's verification `seconds` into the future. */
 function advanceClock(server, id, seconds) {
-  return integrator(
+  return integratorApi(
     server,
     "POST",
     `/v1/test_helpers/financial_connections/accounts/${id}/verification/advance_clock`,
@@ -233,12 +216,8 @@ class VerificationPage {
     const found = [];
     for (const viewport of [{ width: 1280, height: 800 }, { width: 320, height: 640 }]) {
       await this.page.setViewportSize(viewport);
-      await this.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-      if (!(await this.page.evaluate(() => typeof window.axe === "object"))) await this.page.evaluate(AXE_SOURCE);
-      const violations = await this.page.evaluate(async (tags) => {
-        const results = await window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
-        return results.violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-      }, WCAG);
+      await settled(this.page);
+      const violations = await axeViolations(this.page);
       const sideways = await this.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       found.push(...violations.map((line) => `${viewport.width} px: ${line}`));
       if (sideways > 0) found.push(`${viewport.width} px: the page scrolls sideways by ${sideways} px`);

@@ -110,18 +110,23 @@ export async function startServer({ businessName, institutions, sessionIdleSecon
 }
 
 /** `POST /v1/financial_connections/sessions` with the secret key, as a business's server does. */
-export async function createSession(server, body) {
-  const response = await fetch(`${server.url}/v1/financial_connections/sessions`, {
-    method: "POST",
+export function createSession(server, body) {
+  return integratorApi(server, "POST", "/v1/financial_connections/sessions", body);
+}
+
+/** A call of the integrator API with the server's secret key; its JSON, or an error. */
+export async function integratorApi(server, method, path, body) {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
     headers: {
       Authorization: `Bearer ${server.secretKey}`,
-      "Content-Type": "application/json",
+      ...(body ? { "Content-Type": "application/json" } : {}),
     },
-    body: JSON.stringify(body),
+    body: body ? JSON.stringify(body) : undefined,
   });
-  const session = await response.json();
+  const json = await response.json();
   if (!response.ok) {
-    throw new Error(`session creation failed: HTTP ${response.status} ${JSON.stringify(session)}`);
+    throw new Error(`${method} ${path} failed: HTTP ${response.status} ${JSON.stringify(json)}`);
   }
-  return session;
+  return json;
 }

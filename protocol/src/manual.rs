@@ -70,6 +70,14 @@ pub struct ManualAccountRequest {
     pub account_holder_name: String,
 }
 
+impl ManualAccountRequest {
+    /// How many digits an account number has: the widget checks them as typed, the server
+    /// again.
+    pub const ACCOUNT_NUMBER_DIGITS: std::ops::RangeInclusive<usize> = 4..=17;
+    /// The longest account holder name, in characters.
+    pub const HOLDER_NAME_MAX_CHARS: usize = 100;
+}
+
 /// Where the verification of an account entered by hand stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -37,10 +37,12 @@ pub fn verify(secret: &str, stored: &[u8]) -> bool {
 
 /// Hex of a SHA-256, for fingerprints of request bodies.
 pub fn fingerprint(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex of `bytes`: digests and MACs as they travel in headers, links and ids.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 #[cfg(test)]

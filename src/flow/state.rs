@@ -391,7 +391,7 @@ pub struct Refusal {
 }
 
 /// The longest account holder name the server takes.
-pub const HOLDER_NAME_MAX: usize = 100;
+pub const HOLDER_NAME_MAX: usize = ManualAccountRequest::HOLDER_NAME_MAX_CHARS;
 
 /// The manual entry form: what the person typed stays, whatever the server answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -494,7 +494,11 @@ impl ManualForm {
                 let number = self.account_number.as_str();
                 if !all_digits(number) {
                     Some("An account number has only digits.")
-                } else if number.len() > 17 || (complete && (1..4).contains(&number.len())) {
+                } else if number.len() > *ManualAccountRequest::ACCOUNT_NUMBER_DIGITS.end()
+                    || (complete
+                        && !number.is_empty()
+                        && number.len() < *ManualAccountRequest::ACCOUNT_NUMBER_DIGITS.start())
+                {
                     Some("An account number has 4 to 17 digits.")
                 } else if complete && number.is_empty() {
                     Some("Enter the account number.")

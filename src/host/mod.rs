@@ -10,8 +10,7 @@ mod channel;
 mod embedding;
 
 pub use channel::{
-    Account, Code, ErrorBody, HostChannel, MESSAGE_VERSION, Message, Metadata, Session,
-    event_message, navigate_message, result_message,
+    HostChannel, MESSAGE_VERSION, Message, event_message, navigate_message, result_message,
 };
 pub use embedding::{
     BankOpensIn, BankWindow, Host, Mode, ReturnUrlMismatch, finish_url, return_url_failure,

@@ -49,7 +49,7 @@ where
 }
 
 /// Moves the focus to this element once it is in the page: a new step's heading or first field.
-fn focus_on_load<E>(node: NodeRef<E>)
+pub fn focus_on_load<E>(node: NodeRef<E>)
 where
     E: ElementType + 'static,
     E::Output: JsCast + Clone + 'static,

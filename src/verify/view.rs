@@ -6,13 +6,12 @@ use finlink_protocol::{BankAccountType, LinkVerification, MicrodepositType};
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::machine::{
     Answer, AnswerForm, Event, Field, State, VERIFIED_TEXT, attempts_text, failed_text,
     failure_reason_text,
 };
-use crate::ui::{TITLE_ID, footer_and_status, form_value};
+use crate::ui::{TITLE_ID, focus_on_load, footer_and_status, form_value};
 
 const ERROR_ID: &str = "finlink-verify-error";
 const HINT_ID: &str = "finlink-verify-hint";
@@ -143,19 +142,6 @@ pub fn VerificationPage(
             {footer_and_status(business, announcement)}
         </section>
     }
-}
-
-/// Moves the focus to this element once it is in the page.
-fn focus_on_load<E>(node: NodeRef<E>)
-where
-    E: html::ElementType + 'static,
-    E::Output: JsCast + Clone + 'static,
-{
-    node.on_load(|element| {
-        if let Some(element) = element.dyn_ref::<web_sys::HtmlElement>() {
-            let _ = element.focus();
-        }
-    });
 }
 
 /// "Checking account ending in 6789".

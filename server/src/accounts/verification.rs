@@ -20,22 +20,24 @@ use finlink_protocol::{
 use hmac::{Hmac, Mac};
 use rusqlite::Transaction;
 use sha2::Sha256;
+use subtle::ConstantTimeEq;
 
 use super::view as account_view;
 use crate::app::Shared;
 use crate::error::ApiError;
+use crate::secrets;
 use crate::store::keys::KeyBytes;
 use crate::store::{AccountAccess, AccountRecord, StoreError, StoredVerification};
 use crate::webhooks;
 
 /// Wrong answers allowed before the verification fails for good.
-pub const ATTEMPTS: u32 = 3;
+const ATTEMPTS: u32 = 3;
 /// How long the person has to type the deposits: ten days.
-pub const LIFETIME_SECONDS: i64 = 10 * 86_400;
+const LIFETIME_SECONDS: i64 = 10 * 86_400;
 /// The two amounts, in cents, the sandbox deposits.
-pub const SANDBOX_AMOUNTS: [u32; 2] = [32, 45];
+const SANDBOX_AMOUNTS: [u32; 2] = [32, 45];
 /// The descriptor code of the sandbox's one deposit.
-pub const SANDBOX_DESCRIPTOR_CODE: &str = "SM11AA";
+const SANDBOX_DESCRIPTOR_CODE: &str = "SM11AA";
 /// The name of the key verification links are derived from, in `server_keys`.
 pub const KEY_NAME: &str = "verification_links";
 
@@ -76,9 +78,8 @@ impl VerificationLinks {
     /// The verification secret of an account.
     pub fn secret(&self, account_id: &str) -> Option<String> {
         let suffix = account_id.strip_prefix(ACCOUNT_PREFIX)?;
-        let tag = self.mac(account_id)?.finalize().into_bytes();
-        let hex: String = tag.iter().map(|byte| format!("{byte:02x}")).collect();
-        Some(format!("{SECRET_PREFIX}{suffix}_{hex}"))
+        let tag = secrets::hex(&self.mac(account_id)?.finalize().into_bytes());
+        Some(format!("{SECRET_PREFIX}{suffix}_{tag}"))
     }
 
     /// The hosted verification page of an account.
@@ -87,31 +88,18 @@ impl VerificationLinks {
             .map(|secret| format!("{}/link/verify/#verification_secret={secret}", self.base))
     }
 
-    /// The account a secret opens, if it is one finlink made (checked in constant time).
+    /// The account a secret opens, if it is one finlink made: the secret it would make for
+    /// that account, compared in constant time.
     pub fn account_id(&self, secret: &str) -> Option<String> {
         let rest = secret.strip_prefix(SECRET_PREFIX)?;
-        let (suffix, hex) = rest.rsplit_once('_')?;
+        let (suffix, _) = rest.rsplit_once('_')?;
         if suffix.is_empty() || !suffix.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return None;
         }
-        let tag = decode_hex(hex)?;
         let account_id = format!("{ACCOUNT_PREFIX}{suffix}");
-        self.mac(&account_id)?.verify_slice(&tag).ok()?;
-        Some(account_id)
+        let expected = self.secret(&account_id)?;
+        bool::from(expected.as_bytes().ct_eq(secret.as_bytes())).then_some(account_id)
     }
-}
-
-fn decode_hex(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() != 64 {
-        return None;
-    }
-    (0..hex.len())
-        .step_by(2)
-        .map(|at| {
-            hex.get(at..at + 2)
-                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
-        })
-        .collect()
 }
 
 /// A new verification: the deposits are sent now and, in the sandbox, arrive at once.
@@ -244,7 +232,7 @@ pub fn parse_answer(
 
 /// Whether an answer names the deposits the sandbox sent (amounts in any order, code in any
 /// case).
-pub fn is_right(answer: &Answer) -> bool {
+fn is_right(answer: &Answer) -> bool {
     match answer {
         Answer::Amounts(amounts) => {
             let mut sorted = *amounts;
@@ -313,7 +301,7 @@ pub fn emit(
 
 /// Expires, in `tx`, the pending verifications whose time ran out, each with its
 /// `verification_failed` event; returns how many.
-pub fn expire_due(
+fn expire_due(
     tx: &Transaction<'_>,
     now: Timestamp,
     cooldown_seconds: i64,
@@ -321,23 +309,38 @@ pub fn expire_due(
 ) -> Result<usize, StoreError> {
     let mut expired = 0;
     for mut record in AccountRecord::due_for_verification_expiry(tx, now)? {
-        let Some(stored) = record.verification.as_mut() else {
-            continue;
-        };
-        if expire_if_due(stored, now) {
-            record.update(tx)?;
-            emit(
-                tx,
-                EventType::AccountVerificationFailed,
-                &record,
-                now,
-                cooldown_seconds,
-                links,
-            )?;
+        if expire(tx, &mut record, now, cooldown_seconds, links)? {
             expired += 1;
         }
     }
     Ok(expired)
+}
+
+/// Fails the account's verification if its time ran out, stores it and queues its
+/// `verification_failed` event; whether it did.
+pub fn expire(
+    tx: &Transaction<'_>,
+    record: &mut AccountRecord,
+    now: Timestamp,
+    cooldown_seconds: i64,
+    links: &VerificationLinks,
+) -> Result<bool, StoreError> {
+    let Some(stored) = record.verification.as_mut() else {
+        return Ok(false);
+    };
+    if !expire_if_due(stored, now) {
+        return Ok(false);
+    }
+    record.update(tx)?;
+    emit(
+        tx,
+        EventType::AccountVerificationFailed,
+        record,
+        now,
+        cooldown_seconds,
+        links,
+    )?;
+    Ok(true)
 }
 
 /// The background worker's look: expires the due verifications and wakes the webhook worker

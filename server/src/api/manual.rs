@@ -20,8 +20,7 @@ use super::link::{json_response, link_result, remember, replayed, with_session};
 use crate::accounts::verification::{self, VerificationLinks};
 use crate::accounts::view as account_view;
 use crate::app::{AppState, Shared};
-use crate::connector::{BankAccount, BankOwner};
-use crate::directory::Directory;
+use crate::connector::{self, BankAccount, BankOwner};
 use crate::error::ApiError;
 use crate::http::extract::{Bearer, IdempotencyKey, Json, RawBody, parse_json};
 use crate::secrets;
@@ -35,16 +34,13 @@ const SANDBOX_ACCOUNT_CLOSED: &str = "4000000001";
 const SANDBOX_ACCOUNT_NOT_FOUND: &str = "4000000002";
 const SANDBOX_MICRODEPOSITS_FAIL: &str = "4000000003";
 
-/// The longest account holder name accepted.
-const HOLDER_NAME_MAX_CHARS: usize = 100;
-
 /// The bank's name for a routing number, after checking the details the person typed, each
 /// refusal naming its field.
 fn check_details(
     state: &AppState,
     request: &ManualAccountRequest,
 ) -> Result<(String, String), ApiError> {
-    if !Directory::is_valid_routing_number(&request.routing_number) {
+    if !finlink_search::routing::is_valid(&request.routing_number) {
         return Err(ApiError::RoutingNumberInvalid);
     }
     let institution = state
@@ -52,7 +48,9 @@ fn check_details(
         .by_routing_number(&request.routing_number)
         .ok_or(ApiError::RoutingNumberUnknown)?;
     let number = &request.account_number;
-    if !(4..=17).contains(&number.len()) || !number.bytes().all(|b| b.is_ascii_digit()) {
+    if !ManualAccountRequest::ACCOUNT_NUMBER_DIGITS.contains(&number.len())
+        || !number.bytes().all(|b| b.is_ascii_digit())
+    {
         return Err(ApiError::AccountNumberInvalid);
     }
     if request.account_number_confirmation != *number {
@@ -64,10 +62,13 @@ fn check_details(
             param: "account_holder_name".to_owned(),
         });
     }
-    if name.chars().count() > HOLDER_NAME_MAX_CHARS {
+    if name.chars().count() > ManualAccountRequest::HOLDER_NAME_MAX_CHARS {
         return Err(ApiError::invalid(
             "account_holder_name",
-            format!("at most {HOLDER_NAME_MAX_CHARS} characters."),
+            format!(
+                "at most {} characters.",
+                ManualAccountRequest::HOLDER_NAME_MAX_CHARS
+            ),
         ));
     }
     Ok((institution.id.clone(), institution.name.clone()))
@@ -179,10 +180,8 @@ pub async fn create(
         authorization.insert(tx)?;
         let id = secrets::new_id("fca");
         let number = request.account_number.clone();
-        let last4 = number
-            .get(number.len().saturating_sub(4)..)
-            .unwrap_or(&number)
-            .to_owned();
+        // 4 to 17 digits, checked above.
+        let last4 = connector::last4_of(&number).unwrap_or_else(|| number.clone());
         let account = AccountRecord {
             bank: BankAccount {
                 bank_account_id: format!("manual_{id}"),
@@ -295,23 +294,13 @@ fn expire_now(
     state: &AppState,
     account: &mut AccountRecord,
 ) -> Result<bool, ApiError> {
-    let now = state.clock.now();
-    let Some(stored) = account.verification.as_mut() else {
-        return Ok(false);
-    };
-    if !verification::expire_if_due(stored, now) {
-        return Ok(false);
-    }
-    account.update(tx)?;
-    verification::emit(
+    Ok(verification::expire(
         tx,
-        EventType::AccountVerificationFailed,
         account,
-        now,
+        state.clock.now(),
         state.timing.refresh_cooldown_seconds,
         &state.verification_links,
-    )?;
-    Ok(true)
+    )?)
 }
 
 /// `GET /v1/link/verification`: where the verification stands.
@@ -449,8 +438,11 @@ pub async fn advance_clock(
                     id: id.clone(),
                 })?;
             stored.clock_offset = stored.clock_offset.saturating_add(request.seconds);
-            account.update(tx)?;
+            // Expiring stores the account; otherwise it is stored here, with its new clock.
             let events = expire_now(tx, &shared, &mut account)?;
+            if !events {
+                account.update(tx)?;
+            }
             let view = account_view::load(
                 tx,
                 &account,

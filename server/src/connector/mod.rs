@@ -732,7 +732,7 @@ fn bank_account(account: wire::Account) -> Result<BankAccount, ConnectorError> {
 }
 
 /// The last four characters of what the bank gave, which must be at least four.
-fn last4_of(text: &str) -> Option<String> {
+pub(crate) fn last4_of(text: &str) -> Option<String> {
     let chars: Vec<char> = text.trim().chars().collect();
     let start = chars.len().checked_sub(4)?;
     Some(chars[start..].iter().collect())

@@ -26,10 +26,7 @@ impl DirectoryFile {
     pub fn encode(records: &[Record]) -> Result<DirectoryFile, FormatError> {
         let text = format::encode(records)?;
         let digest = Sha256::digest(text.as_bytes());
-        let version: String = digest
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect::<String>()
+        let version: String = crate::secrets::hex(&digest)
             .chars()
             .take(VERSION_LENGTH)
             .collect();

@@ -231,11 +231,6 @@ impl Directory {
             .and_then(|&position| self.institutions.get(position))
     }
 
-    /// Whether `number` is nine digits with a valid ABA check digit.
-    pub fn is_valid_routing_number(number: &str) -> bool {
-        routing::is_valid(number)
-    }
-
     /// The best matches for `query`, best first, at most `limit`; a blank query gives the
     /// featured institutions. See [`finlink_search::Index::search`] for matching and ranking.
     pub fn search(&self, query: &str, limit: usize) -> Vec<&DirectoryInstitution> {

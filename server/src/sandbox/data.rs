@@ -426,11 +426,7 @@ pub fn accounts(institution: &DirectoryInstitution) -> Vec<SandboxAccount> {
         .iter()
         .map(|template| {
             let digest = Sha256::digest(format!("{}/{}", institution.id, template.key).as_bytes());
-            let hex: String = digest
-                .iter()
-                .take(8)
-                .map(|byte| format!("{byte:02x}"))
-                .collect();
+            let hex = crate::secrets::hex(digest.get(..8).unwrap_or_default());
             let prefix: String = digest
                 .iter()
                 .skip(8)

@@ -43,12 +43,7 @@ pub fn signature(
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
-    Ok(mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect())
+    Ok(crate::secrets::hex(&mac.finalize().into_bytes()))
 }
 
 /// The header value for a delivery signed at `timestamp`.

@@ -167,6 +167,7 @@ pub(super) fn manual_entry_step(mut step: ManualStep, event: Event) -> Next {
             let field = input.field();
             let error_before = field.and_then(|field| step.form.error(field));
             let bank_before = step.form.bank_name.clone();
+            let routing_number_changed = matches!(input, ManualInput::RoutingNumber(_));
             let form = &mut step.form;
             match input {
                 ManualInput::RoutingNumber(text) => form.routing_number = text,
@@ -186,7 +187,11 @@ pub(super) fn manual_entry_step(mut step: ManualStep, event: Event) -> Next {
             {
                 form.refusal = None;
             }
-            step.name_bank();
+            // The directory is looked up only when the routing number changes, not on every
+            // key press in another field.
+            if routing_number_changed {
+                step.name_bank();
+            }
             let mut effects = Vec::new();
             // A new error is said as it appears, once; the field shows it until it is fixed.
             if let Some(error) = field.and_then(|field| step.form.error(field))
