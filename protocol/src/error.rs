@@ -124,6 +124,25 @@ pub enum ErrorCode {
     VerificationExpired,
     /// The account is already verified.
     VerificationCompleted,
+    // Returning users and their saved accounts.
+    /// Not an email (`normalize_email`).
+    EmailInvalid,
+    /// Not a phone number (`normalize_phone`).
+    PhoneInvalid,
+    /// The session linked no account at a bank that could be saved.
+    NothingToSave,
+    /// The session has no email to send a code to, or its saved accounts were forgotten.
+    ReturningUserUnavailable,
+    /// The code typed is not the one sent; see `attempts_remaining`.
+    OneTimeCodeIncorrect,
+    /// The code is older than 10 minutes: send a new one.
+    OneTimeCodeExpired,
+    /// Five wrong codes: saved accounts cannot be used in this session.
+    OneTimeCodeAttemptsExceeded,
+    /// A new code was sent too recently, or too many were sent; see `resend_available_at`.
+    OneTimeCodeResendLimited,
+    /// Saved accounts are listed, linked or forgotten only after the right code.
+    OneTimeCodeRequired,
     // Idempotency.
     IdempotencyKeyInUse,
     IdempotencyKeyInvalid,
@@ -137,7 +156,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code but `Unknown`, with its wire name.
-    const NAMES: [(ErrorCode, &'static str); 53] = [
+    const NAMES: [(ErrorCode, &'static str); 62] = [
         (Self::BodyMalformed, "body_malformed"),
         (Self::BodyTooLarge, "body_too_large"),
         (Self::ParameterMissing, "parameter_missing"),
@@ -202,6 +221,21 @@ impl ErrorCode {
         ),
         (Self::VerificationExpired, "verification_expired"),
         (Self::VerificationCompleted, "verification_completed"),
+        (Self::EmailInvalid, "email_invalid"),
+        (Self::PhoneInvalid, "phone_invalid"),
+        (Self::NothingToSave, "nothing_to_save"),
+        (Self::ReturningUserUnavailable, "returning_user_unavailable"),
+        (Self::OneTimeCodeIncorrect, "one_time_code_incorrect"),
+        (Self::OneTimeCodeExpired, "one_time_code_expired"),
+        (
+            Self::OneTimeCodeAttemptsExceeded,
+            "one_time_code_attempts_exceeded",
+        ),
+        (
+            Self::OneTimeCodeResendLimited,
+            "one_time_code_resend_limited",
+        ),
+        (Self::OneTimeCodeRequired, "one_time_code_required"),
         (Self::IdempotencyKeyInUse, "idempotency_key_in_use"),
         (Self::IdempotencyKeyInvalid, "idempotency_key_invalid"),
         (Self::RateLimited, "rate_limited"),
@@ -280,11 +314,20 @@ mod tests {
             ErrorCode::VerificationAttemptsExceeded => 46,
             ErrorCode::VerificationExpired => 47,
             ErrorCode::VerificationCompleted => 48,
-            ErrorCode::IdempotencyKeyInUse => 49,
-            ErrorCode::IdempotencyKeyInvalid => 50,
-            ErrorCode::RateLimited => 51,
-            ErrorCode::InternalError => 52,
-            ErrorCode::Unknown => 53,
+            ErrorCode::EmailInvalid => 49,
+            ErrorCode::PhoneInvalid => 50,
+            ErrorCode::NothingToSave => 51,
+            ErrorCode::ReturningUserUnavailable => 52,
+            ErrorCode::OneTimeCodeIncorrect => 53,
+            ErrorCode::OneTimeCodeExpired => 54,
+            ErrorCode::OneTimeCodeAttemptsExceeded => 55,
+            ErrorCode::OneTimeCodeResendLimited => 56,
+            ErrorCode::OneTimeCodeRequired => 57,
+            ErrorCode::IdempotencyKeyInUse => 58,
+            ErrorCode::IdempotencyKeyInvalid => 59,
+            ErrorCode::RateLimited => 60,
+            ErrorCode::InternalError => 61,
+            ErrorCode::Unknown => 62,
         }
     }
 

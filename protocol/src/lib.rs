@@ -10,6 +10,7 @@ mod error;
 mod integrator;
 mod link;
 mod manual;
+mod returning;
 mod webhooks;
 
 pub use account_data::*;
@@ -18,4 +19,5 @@ pub use error::*;
 pub use integrator::*;
 pub use link::*;
 pub use manual::*;
+pub use returning::*;
 pub use webhooks::*;

@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     AccountCategory, AccountSelection, AccountStatus, AccountSubcategory, ApiError, Filters,
-    MicrodepositVerification, Permission, SessionStatus, Timestamp, VerificationMethod,
+    MicrodepositVerification, Permission, ReturningUser, SessionStatus, Timestamp,
+    VerificationMethod,
 };
 
 /// `GET /v1/link/session`: what the widget needs to show and where to resume.
@@ -33,6 +34,10 @@ pub struct LinkSession {
     pub return_url: Option<String>,
     /// Accounts linked through this session so far.
     pub accounts: Vec<LinkedAccount>,
+    /// The session's email has accounts the person saved with finlink: the widget offers
+    /// them before the bank list. `null` when it has none (or the session has no email).
+    #[serde(default)]
+    pub returning_user: Option<ReturningUser>,
     pub expires_at: Timestamp,
     pub terms_url: String,
     pub privacy_url: String,

@@ -110,6 +110,7 @@ fn link_session(
             .iter()
             .map(|account| views::linked_account(account, &state.verification_links))
             .collect(),
+        returning_user: None,
         expires_at: lifetimes.expires_at(session),
         terms_url: format!("{}/legal/terms", state.public_base()),
         privacy_url: format!("{}/legal/privacy", state.public_base()),

@@ -1,0 +1,277 @@
+//! Returning users: accounts a person saved with finlink after linking them at one business,
+//! offered again at any business of the same deployment once the person proves their email
+//! with a one-time code.
+//!
+//! The link API's calls, all with the session's client secret:
+//! - `POST /v1/link/returning_user/save` ([`SaveAccountsRequest`] → [`SavedAccountsReceipt`]):
+//!   at the success screen of a completed session, the person saves the accounts this session
+//!   linked at their bank, under the email they confirm (and, optionally, a phone number).
+//! - `POST /v1/link/returning_user/code` (an empty object → [`OneTimeCodeChallenge`]): send a
+//!   new code to the session's email. Answered alike whether or not the email has saved
+//!   accounts, so that it tells nothing an attacker could not see in the widget.
+//! - `POST /v1/link/returning_user/verify` ([`VerifyOneTimeCodeRequest`] →
+//!   [`OneTimeCodeChallenge`]): a wrong code is answered `200` with the challenge's `error`.
+//! - `GET /v1/link/returning_user/accounts` (after the code → a [`List`] of [`SavedAccount`]).
+//! - `POST /v1/link/returning_user/attach` ([`AttachSavedAccountsRequest`] with an
+//!   `Idempotency-Key`, after consent → [`LinkResult`]): link saved accounts to this session,
+//!   with this business's permissions.
+//! - `POST /v1/link/returning_user/forget` (after the code → [`SavedAccountsForgotten`]).
+//!
+//! [`List`]: crate::List
+//! [`LinkResult`]: crate::LinkResult
+
+use serde::{Deserialize, Serialize};
+
+use crate::{AccountCategory, AccountSubcategory, ApiError, Timestamp, UnselectableReason};
+
+/// On the link session (`returning_user`): the session's email has saved accounts, so the
+/// widget offers "Continue with your saved accounts". `null` otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturningUser {
+    /// Where the code goes, masked for display: `j•••@example.com`.
+    pub email_hint: String,
+    /// The person typed the right code in this session: the saved accounts can be listed, and
+    /// a reload resumes at them.
+    pub verified: bool,
+}
+
+/// How many digits a one-time code has.
+pub const ONE_TIME_CODE_DIGITS: usize = 6;
+
+/// The code a test-mode deployment also accepts, besides the one it delivers to the sandbox
+/// inbox (docs/sandbox.md).
+pub const SANDBOX_ONE_TIME_CODE: &str = "000000";
+
+/// Where the one-time code of a session stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OneTimeCodeStatus {
+    /// A code was sent; the person has not typed it right yet.
+    Pending,
+    /// The person typed the right code.
+    Verified,
+    /// Too many wrong codes: the saved accounts cannot be used in this session.
+    Failed,
+}
+
+/// The one-time code sent to the person's email, as the code step shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "object", rename = "one_time_code_challenge")]
+pub struct OneTimeCodeChallenge {
+    /// Where the code went, masked: `j•••@example.com`.
+    pub email_hint: String,
+    pub status: OneTimeCodeStatus,
+    /// Wrong codes still allowed in this session (5 at first; a new code does not reset it).
+    pub attempts_remaining: u32,
+    /// After this, the code is refused (`one_time_code_expired`); a new one can be sent.
+    pub expires_at: Timestamp,
+    /// When a new code may be sent; `null` when this session may send no more.
+    pub resend_available_at: Option<Timestamp>,
+    /// Why the last code typed was refused (`one_time_code_incorrect`,
+    /// `one_time_code_expired`, `one_time_code_attempts_exceeded`), if it was.
+    pub error: Option<ApiError>,
+}
+
+/// `POST /v1/link/returning_user/verify`: the code as the person typed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyOneTimeCodeRequest {
+    /// [`ONE_TIME_CODE_DIGITS`] digits; another shape is `parameter_invalid` and uses no
+    /// attempt.
+    pub code: String,
+}
+
+/// An account the person saved, offered to link at this business. Never the account's id at
+/// the business it was saved from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "object", rename = "saved_account")]
+pub struct SavedAccount {
+    /// `fcsa_...`
+    pub id: String,
+    pub display_name: String,
+    pub institution_name: String,
+    pub category: AccountCategory,
+    pub subcategory: AccountSubcategory,
+    pub last4: String,
+    /// Why this session cannot link it (closed, not usable for payments, filtered out), or
+    /// `null` when it can.
+    pub unselectable_reason: Option<UnselectableReason>,
+}
+
+/// `POST /v1/link/returning_user/attach` with an `Idempotency-Key` header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachSavedAccountsRequest {
+    /// Ids of [`SavedAccount`]s.
+    pub accounts: Vec<String>,
+}
+
+/// `POST /v1/link/returning_user/save`: what the person confirmed on the success screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaveAccountsRequest {
+    /// The email the accounts are saved under (`email_invalid` unless it reads as one, see
+    /// [`normalize_email`]); prefilled from the session's `account_holder.email`.
+    pub email: String,
+    /// Optional (`phone_invalid` unless [`normalize_phone`] reads it).
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// The answer of `POST /v1/link/returning_user/save`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "object", rename = "saved_accounts_receipt")]
+pub struct SavedAccountsReceipt {
+    pub email_hint: String,
+    /// How many accounts are saved under this email now, from every business.
+    pub saved_accounts: u32,
+}
+
+/// The answer of `POST /v1/link/returning_user/forget`: everything saved under the email is
+/// gone; accounts already linked at businesses stay linked there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "object", rename = "saved_accounts_forgotten")]
+pub struct SavedAccountsForgotten {
+    pub forgotten_accounts: u32,
+}
+
+/// `GET /v1/test_helpers/sandbox/emails?to=`, with a test-mode secret key: the emails the
+/// sandbox "sent" for this integrator's sessions in the last hour, newest first (a [`List`]).
+///
+/// [`List`]: crate::List
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "object", rename = "sandbox_email")]
+pub struct SandboxEmail {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    /// Plain text.
+    pub body: String,
+    /// The one-time code the email carries.
+    pub one_time_code: String,
+    pub created: Timestamp,
+}
+
+/// The email as finlink compares it, or `None` when the text is not an email: trimmed,
+/// lower-cased, one `@` with a non-empty local part and a dotted domain, no spaces or
+/// control characters, at most 254 characters. The widget checks with it as the person
+/// types, the server again.
+pub fn normalize_email(text: &str) -> Option<String> {
+    let email = text.trim().to_lowercase();
+    let (local, domain) = email.split_once('@')?;
+    let well_formed = email.len() <= 254
+        && !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    well_formed.then_some(email)
+}
+
+/// A phone number in E.164 form (`+` and 8 to 15 digits), or `None`: spaces, dashes, dots
+/// and parentheses are dropped; a number without `+` is read as a North American one (10
+/// digits, or 11 starting with 1).
+pub fn normalize_phone(text: &str) -> Option<String> {
+    let trimmed = text.trim();
+    let (international, rest) = match trimmed.strip_prefix('+') {
+        Some(rest) => (true, rest),
+        None => (false, trimmed),
+    };
+    let mut digits = String::with_capacity(rest.len());
+    for c in rest.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            ' ' | '-' | '.' | '(' | ')' => {}
+            _ => return None,
+        }
+    }
+    let e164 = match (international, digits.len()) {
+        (true, 8..=15) if !digits.starts_with('0') => digits,
+        (false, 10) => ["1", &digits].concat(),
+        (false, 11) if digits.starts_with('1') => digits,
+        _ => return None,
+    };
+    Some(["+", &e164].concat())
+}
+
+/// The email as the widget and the code step show it: its first character, `•••`, and the
+/// domain (`j•••@example.com`).
+pub fn email_hint(normalized_email: &str) -> String {
+    match normalized_email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            [first.as_str(), "•••@", domain].concat()
+        }
+        None => "•••".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_and_lower_cased() {
+        assert_eq!(
+            normalize_email("  Jenny.Rosen@Example.COM "),
+            Some("jenny.rosen@example.com".to_owned())
+        );
+    }
+
+    #[test]
+    fn texts_that_are_not_emails_are_refused() {
+        for text in [
+            "",
+            "jenny",
+            "@example.com",
+            "jenny@",
+            "jenny@localhost",
+            "jenny@@example.com",
+            "jenny@example.com.",
+            "jenny@.example.com",
+            "jenny rosen@example.com",
+            "jenny@exa\u{7}mple.com",
+        ] {
+            assert_eq!(normalize_email(text), None, "{text:?}");
+        }
+        let long = format!("{}@example.com", "a".repeat(250));
+        assert_eq!(normalize_email(&long), None);
+    }
+
+    #[test]
+    fn phones_read_as_e164() {
+        assert_eq!(
+            normalize_phone("(415) 555-0100"),
+            Some("+14155550100".to_owned())
+        );
+        assert_eq!(
+            normalize_phone("1 415 555 0100"),
+            Some("+14155550100".to_owned())
+        );
+        assert_eq!(
+            normalize_phone("+44 20 7946 0958"),
+            Some("+442079460958".to_owned())
+        );
+    }
+
+    #[test]
+    fn texts_that_are_not_phones_are_refused() {
+        for text in [
+            "",
+            "555-0100",
+            "+0 20 7946 0958",
+            "+1234567",
+            "+1234567890123456",
+            "415 555 O100",
+            "2 415 555 0100",
+        ] {
+            assert_eq!(normalize_phone(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_hint_shows_the_first_letter_and_the_domain() {
+        assert_eq!(email_hint("jenny@example.com"), "j•••@example.com");
+    }
+}
