@@ -34,6 +34,10 @@ pub struct LinkSession {
     pub return_url: Option<String>,
     /// Accounts linked through this session so far.
     pub accounts: Vec<LinkedAccount>,
+    /// The person's email as the business gave it (`account_holder.email`): prefilled when
+    /// the person saves their accounts at the end.
+    #[serde(default)]
+    pub email: Option<String>,
     /// The session's email has accounts the person saved with finlink: the widget offers
     /// them before the bank list. `null` when it has none (or the session has no email).
     #[serde(default)]

@@ -285,6 +285,7 @@ fn link_session_resume_points_name_their_step() {
                 resume,
                 return_url: None,
                 accounts: vec![],
+                email: None,
                 returning_user: None,
                 expires_at: 1,
                 terms_url: "https://finlink.example/terms".into(),

@@ -265,6 +265,7 @@ mod tests {
             resume: ResumeAt::Consent,
             return_url: url.map(str::to_owned),
             accounts: Vec::new(),
+            email: None,
             returning_user: None,
             expires_at: 1_800_000_000,
             terms_url: "https://link.example/legal/terms".to_owned(),

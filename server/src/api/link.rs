@@ -110,6 +110,11 @@ fn link_session(
             .iter()
             .map(|account| views::linked_account(account, &state.verification_links))
             .collect(),
+        email: session
+            .request
+            .account_holder
+            .as_ref()
+            .and_then(|holder| holder.email.clone()),
         returning_user: None,
         expires_at: lifetimes.expires_at(session),
         terms_url: format!("{}/legal/terms", state.public_base()),

@@ -33,6 +33,7 @@ pub fn link_session(resume: ResumeAt) -> LinkSession {
         resume,
         return_url: None,
         accounts: Vec::new(),
+        email: None,
         returning_user: None,
         expires_at: 1_800_000_000,
         terms_url: "https://link.example/legal/terms".to_owned(),
