@@ -119,6 +119,43 @@ function queryByRole(role, name, exact, level, withinRole, withinName) {
   return found;
 }
 
+/**
+ * Runs in the page, asynchronously: whether `element`, scrolled into view, stayed in place for
+ * two frames and a pointer at its centre reaches it or its label (not something laid over it).
+ * WebDriver computes where to click before it clicks; an element still moving is missed.
+ */
+function settled(element, done) {
+  element.scrollIntoView({ block: "nearest", inline: "nearest" });
+  const box = () => {
+    const r = element.getBoundingClientRect();
+    return [r.x, r.y, r.width, r.height].join();
+  };
+  const before = box();
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => {
+      if (!element.isConnected || box() !== before) return done(false);
+      const r = element.getBoundingClientRect();
+      const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+      const labels = element.labels ? [...element.labels] : [];
+      done(hit !== null && (element.contains(hit) || labels.some((label) => label.contains(hit))));
+    }),
+  );
+}
+
+/** Runs in the page: what it shows now (headings, buttons, status), for a failure message. */
+function shown() {
+  const texts = (selector) =>
+    [...document.querySelectorAll(selector)]
+      .filter((element) => element.getClientRects().length > 0)
+      .map((element) => (element.innerText || element.textContent || "").replace(/\s+/g, " ").trim())
+      .filter(Boolean);
+  return JSON.stringify({
+    headings: texts("h1, h2"),
+    buttons: texts("button"),
+    status: texts('[role="status"], [role="alert"], [aria-live]'),
+  });
+}
+
 /** Where a locator looks: the shop's page, the widget's frame, or the bank's popup window. */
 const SHOP = "shop";
 const WIDGET = "widget";
@@ -203,9 +240,22 @@ export class Shop {
       }
       if (Date.now() > deadline) {
         const detail = last ? ` (last: ${last.name}: ${last.message})` : "";
-        throw new Error(`${this.browser.engine.label}: timed out after ${timeout} ms waiting for ${description}${detail}`);
+        const page = await this.describe();
+        throw new Error(
+          `${this.browser.engine.label}: timed out after ${timeout} ms waiting for ${description}${detail}; ` +
+            `the ${this.where} shows ${page}`,
+        );
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  }
+
+  /** What the page WebDriver is in shows, or why that cannot be read. */
+  async describe() {
+    try {
+      return String(await this.driver.executeScript(shown));
+    } catch (error) {
+      return `nothing readable (${error.name}: ${error.message})`;
     }
   }
 
@@ -237,7 +287,7 @@ export class Shop {
   async click(where, role, name, options = {}) {
     await this.until(`to click ${role} "${name}" in the ${where}`, async () => {
       const [element] = await this.query(where, role, name, options);
-      if (!element) return false;
+      if (!element || !(await this.driver.executeAsyncScript(settled, element))) return false;
       await element.click();
       return true;
     });
