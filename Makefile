@@ -37,6 +37,7 @@ ARGS ?=
 
 help:
 	@echo "make run    build the widget and the server, then start the server (http://127.0.0.1:8080)"
+	@echo "            with two demo shops, each its own business: http://127.0.0.1:3000, :3001"
 	@echo "make test   formatting, clippy, native tests, browser tests and end-to-end tests in"
 	@echo "            Chromium, Firefox and WebKit"
 	@echo "parts:      bootstrap widget server fmt clippy test-native test-browser test-e2e test-e2e-engines"

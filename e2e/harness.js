@@ -2,7 +2,9 @@
 // integrator API (server.js), and Debian's Chromium driven by playwright-core.
 import { chromium } from "playwright-core";
 
-export { createSession, freePort, integratorApi, repo, serverBinary, startServer, widgetDir } from "./server.js";
+export {
+  SHOP_B_NAME, createSession, freePort, integratorApi, repo, serverBinary, startServer, widgetDir,
+} from "./server.js";
 
 /** Flags for Chromium on these machines (DESIGN §7). */
 export const chromiumArgs = [

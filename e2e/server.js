@@ -51,16 +51,20 @@ export function freePort() {
  * Starts finlink-server with a fresh SQLite file on free ports and waits until it answers;
  * `institutions` is a FedACH directory file to load instead of the generated one;
  * `sessionIdleSeconds` shortens how long a session lasts without activity; `allowedOrigins`
- * are the host pages' origins that may embed the widget (default: the demo shop's).
- * Returns { url, demoUrl, secretKey, stop }.
+ * are the host pages' origins that may embed the widget (default: both demo shops').
+ * Two businesses use the server, each with its own key and demo shop on its own origin: the
+ * demo shop (`demoUrl`, `secretKey`) and Harbor Books (`shopB`, `shopBSecretKey`).
+ * Returns { url, demoUrl, secretKey, shopB, shopBSecretKey, shopBName, stop }.
  */
 export async function startServer({ businessName, institutions, sessionIdleSeconds, allowedOrigins } = {}) {
-  const [port, demoPort] = [await freePort(), await freePort()];
+  const [port, demoPort, shopBPort] = [await freePort(), await freePort(), await freePort()];
   const dir = mkdtempSync(join(tmpdir(), "finlink-e2e-"));
   const secretKey = "sk_test_e2e_" + Math.random().toString(36).slice(2);
+  const shopBSecretKey = "sk_test_e2e_books_" + Math.random().toString(36).slice(2);
   const args = [
     "--listen", `127.0.0.1:${port}`,
     "--demo-listen", `127.0.0.1:${demoPort}`,
+    "--second-demo-listen", `127.0.0.1:${shopBPort}`,
     "--database", join(dir, "finlink.sqlite"),
     "--widget-dir", widgetDir(),
   ];
@@ -69,7 +73,11 @@ export async function startServer({ businessName, institutions, sessionIdleSecon
   if (sessionIdleSeconds) args.push("--session-idle-seconds", String(sessionIdleSeconds));
   for (const origin of allowedOrigins ?? []) args.push("--allowed-origin", origin);
   const child = spawn(serverBinary(), args, {
-    env: { ...process.env, FINLINK_SECRET_KEY: secretKey },
+    env: {
+      ...process.env,
+      FINLINK_SECRET_KEY: secretKey,
+      FINLINK_INTEGRATORS: `harbor_books:${shopBSecretKey}:${SHOP_B_NAME}`,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -106,20 +114,35 @@ export async function startServer({ businessName, institutions, sessionIdleSecon
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { url, demoUrl: `http://127.0.0.1:${demoPort}`, secretKey, stop, output: () => output };
+  return {
+    url,
+    demoUrl: `http://127.0.0.1:${demoPort}`,
+    secretKey,
+    shopB: `http://127.0.0.1:${shopBPort}`,
+    shopBSecretKey,
+    shopBName: SHOP_B_NAME,
+    stop,
+    output: () => output,
+  };
 }
+
+/** The second demo shop's business. */
+export const SHOP_B_NAME = "Harbor Books";
 
 /** `POST /v1/financial_connections/sessions` with the secret key, as a business's server does. */
 export function createSession(server, body) {
   return integratorApi(server, "POST", "/v1/financial_connections/sessions", body);
 }
 
-/** A call of the integrator API with the server's secret key; its JSON, or an error. */
-export async function integratorApi(server, method, path, body) {
+/**
+ * A call of the integrator API with the server's secret key (or `secretKey`, e.g.
+ * `server.shopBSecretKey`); its JSON, or an error.
+ */
+export async function integratorApi(server, method, path, body, secretKey = server.secretKey) {
   const response = await fetch(`${server.url}${path}`, {
     method,
     headers: {
-      Authorization: `Bearer ${server.secretKey}`,
+      Authorization: `Bearer ${secretKey}`,
       ...(body ? { "Content-Type": "application/json" } : {}),
     },
     body: body ? JSON.stringify(body) : undefined,

@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::accounts::verification::{self, VerificationLinks};
+use crate::api::access::KnownIntegrator;
 use crate::clock::Clock;
 use crate::config::{AllowedOrigin, Config, Timing};
 use crate::connector::{BankEndpoints, Connector, ConnectorError};
@@ -23,7 +24,7 @@ use crate::refresh::{self, Refresher};
 use crate::sandbox::{self, SandboxState};
 use crate::store::{Store, StoreError};
 use crate::webhooks::{self, Webhooks};
-use crate::{api, demo, secrets, statics};
+use crate::{api, demo, statics};
 
 /// What every handler shares.
 pub struct AppState {
@@ -31,8 +32,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub directory: Arc<Directory>,
     pub connector: Connector,
-    pub secret_key_hash: Vec<u8>,
-    pub business_name: String,
+    /// The businesses that use this deployment, each with its key's hash.
+    pub integrators: Vec<KnownIntegrator>,
     /// Where people and banks reach this server, e.g. `http://127.0.0.1:8080`.
     pub public_url: url::Url,
     pub session_idle_seconds: i64,
@@ -82,12 +83,22 @@ pub enum StartError {
     Webhooks(#[source] reqwest::Error),
     #[error("cannot set up the demo shop: {0}")]
     DemoShop(#[from] demo::ClientError),
+    #[error("no integrator is configured: give at least one secret key")]
+    NoIntegrator,
+    #[error("two integrators have the id {0:?}: give each its own")]
+    DuplicateIntegratorId(String),
+    #[error("two integrators have the same secret key ({0:?} and {1:?}): give each its own")]
+    DuplicateSecretKey(String, String),
+    #[error("the second demo shop needs a second integrator")]
+    SecondShopWithoutIntegrator,
 }
 
 /// A server that is running: its addresses, and the way to stop it.
 pub struct RunningServer {
     pub address: SocketAddr,
     pub demo_address: Option<SocketAddr>,
+    /// The second demo shop, "Harbor Books" (the second integrator's), if it runs.
+    pub second_demo_address: Option<SocketAddr>,
     /// The origins whose pages may embed the widget (its `frame-ancestors`).
     pub allowed_origins: Vec<AllowedOrigin>,
     pub public_url: url::Url,
@@ -129,6 +140,7 @@ impl RunningServer {
 
 /// Binds the listeners, opens storage and starts serving.
 pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServer, StartError> {
+    check_integrators(&config)?;
     let listener = bind(config.listen).await?;
     let address = listener.local_addr().map_err(|source| StartError::Bind {
         address: config.listen,
@@ -147,14 +159,21 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServe
     let verification_key = store
         .transaction(move |tx| crate::store::keys::load_or_create(tx, verification::KEY_NAME, now))
         .await?;
+    let first_integrator = config.integrators[0].id.clone();
+    store
+        .transaction(move |tx| crate::store::integrators::adopt_unowned(tx, &first_integrator))
+        .await?;
     let public_base = public_url.as_str().trim_end_matches('/').to_owned();
     let state: Shared = Arc::new(AppState {
         store,
         clock: Arc::clone(&clock),
         directory: Arc::clone(&directory),
         connector: Connector::new()?.with_clock(Arc::clone(&clock)),
-        secret_key_hash: secrets::hash(&config.secret_key),
-        business_name: config.business_name.clone(),
+        integrators: config
+            .integrators
+            .iter()
+            .map(KnownIntegrator::new)
+            .collect(),
         public_url: public_url.clone(),
         session_idle_seconds: config.session_idle_seconds,
         session_max_age_seconds: config.session_max_age_seconds,
@@ -169,22 +188,22 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServe
         state.oauth_redirect_uri(),
         clock,
     );
-    // The demo shop listens before the widget's headers are set: its origin is the one allowed
-    // to embed the widget when the operator names none.
+    // The demo shops listen before the widget's headers are set: their origins are the ones
+    // allowed to embed the widget when the operator names none.
     let demo_listener = match config.demo_listen {
-        Some(demo_listen) => {
-            let listener = bind(demo_listen).await?;
-            let local = listener.local_addr().map_err(|source| StartError::Bind {
-                address: demo_listen,
-                source,
-            })?;
-            Some((listener, local))
-        }
+        Some(address) => Some(bind_local(address).await?),
+        None => None,
+    };
+    let second_demo_listener = match config.second_demo_listen {
+        Some(address) => Some(bind_local(address).await?),
         None => None,
     };
     let allowed_origins = allowed_origins(
         &config.allowed_origins,
-        demo_listener.as_ref().map(|(_, local)| *local),
+        [&demo_listener, &second_demo_listener]
+            .into_iter()
+            .flatten()
+            .map(|(_, local)| *local),
     );
     let app = router(
         Arc::clone(&state),
@@ -201,24 +220,38 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServe
     ];
     refresh::resume_pending(&state).await?;
     let mut demo_address = None;
-    if let Some((demo_listener, demo_local)) = demo_listener {
-        demo_address = Some(demo_local);
+    let mut second_demo_address = None;
+    let shops = [
+        (demo_listener, config.integrators.first(), &mut demo_address),
+        (
+            second_demo_listener,
+            config.integrators.get(1),
+            &mut second_demo_address,
+        ),
+    ];
+    for (listener, integrator, address) in shops {
+        let (Some((listener, local)), Some(integrator)) = (listener, integrator) else {
+            continue;
+        };
+        *address = Some(local);
         let shop = demo::Shop::new(demo::ShopConfig {
+            name: integrator.business_name.clone(),
             finlink_url: state.public_base(),
-            secret_key: config.secret_key.clone(),
-            own_url: demo::own_url(demo_local),
+            secret_key: integrator.secret_key.clone(),
+            own_url: demo::own_url(local),
             clock: Arc::clone(&state.clock),
         })?;
         tasks.push(serve(
-            demo_listener,
+            listener,
             with_request_ids(demo::router(Arc::clone(&shop))),
             stopped.clone(),
         ));
-        tasks.push(background(demo::receive_webhooks(shop, stopped)));
+        tasks.push(background(demo::receive_webhooks(shop, stopped.clone())));
     }
     Ok(RunningServer {
         address,
         demo_address,
+        second_demo_address,
         allowed_origins,
         public_url,
         shutdown,
@@ -228,23 +261,57 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServe
     })
 }
 
-/// The operator's allowed origins; when there are none, the demo shop's origin if it runs.
-fn allowed_origins(configured: &[AllowedOrigin], demo: Option<SocketAddr>) -> Vec<AllowedOrigin> {
+/// Ids and keys are each given once, and there is at least one integrator (and a second one
+/// when the second demo shop runs).
+fn check_integrators(config: &Config) -> Result<(), StartError> {
+    if config.integrators.is_empty() {
+        return Err(StartError::NoIntegrator);
+    }
+    if config.second_demo_listen.is_some() && config.integrators.len() < 2 {
+        return Err(StartError::SecondShopWithoutIntegrator);
+    }
+    for (index, integrator) in config.integrators.iter().enumerate() {
+        for other in &config.integrators[..index] {
+            if other.id == integrator.id {
+                return Err(StartError::DuplicateIntegratorId(integrator.id.clone()));
+            }
+            if other.secret_key == integrator.secret_key {
+                return Err(StartError::DuplicateSecretKey(
+                    other.id.clone(),
+                    integrator.id.clone(),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn bind_local(address: SocketAddr) -> Result<(TcpListener, SocketAddr), StartError> {
+    let listener = bind(address).await?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| StartError::Bind { address, source })?;
+    Ok((listener, local))
+}
+
+/// The operator's allowed origins; when there are none, the demo shops' origins if they run.
+fn allowed_origins(
+    configured: &[AllowedOrigin],
+    demos: impl Iterator<Item = SocketAddr>,
+) -> Vec<AllowedOrigin> {
     if !configured.is_empty() {
         return configured.to_vec();
     }
-    let Some(address) = demo else {
-        return Vec::new();
-    };
-    let mut origins: Vec<AllowedOrigin> = AllowedOrigin::parse(&demo::own_url(address))
-        .into_iter()
-        .collect();
-    // The shop on 127.0.0.1 is also reached as localhost.
-    if address.ip().is_loopback() || address.ip().is_unspecified() {
-        origins.extend(AllowedOrigin::parse(&format!(
-            "http://localhost:{}",
-            address.port()
-        )));
+    let mut origins = Vec::new();
+    for address in demos {
+        origins.extend(AllowedOrigin::parse(&demo::own_url(address)));
+        // A shop on 127.0.0.1 is also reached as localhost.
+        if address.ip().is_loopback() || address.ip().is_unspecified() {
+            origins.extend(AllowedOrigin::parse(&format!(
+                "http://localhost:{}",
+                address.port()
+            )));
+        }
     }
     origins
 }

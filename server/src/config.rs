@@ -42,10 +42,12 @@ pub struct Config {
     /// `https://shop.example`. When empty, the demo shop's origin if it runs, else none: the
     /// widget page then opens only on its own (web views, hosted links).
     pub allowed_origins: Vec<AllowedOrigin>,
-    /// The integrator's secret key (`sk_test_...`).
-    pub secret_key: String,
-    /// The business shown on the consent screen.
-    pub business_name: String,
+    /// The businesses that use this deployment, each with its own secret key; at least one.
+    /// Rows stored before there were several belong to the first.
+    pub integrators: Vec<Integrator>,
+    /// A second demo shop, "Harbor Books", run for the second integrator: another business on
+    /// another origin, to show that one business never sees another's data.
+    pub second_demo_listen: Option<SocketAddr>,
     /// A session expires after this many seconds without activity.
     pub session_idle_seconds: i64,
     /// ... and at the latest this many seconds after it was created.
@@ -113,12 +115,107 @@ impl Config {
             institutions: None,
             widget_dir: None,
             allowed_origins: Vec::new(),
-            secret_key: secret_key.into(),
-            business_name: DEFAULT_BUSINESS_NAME.to_owned(),
+            integrators: vec![Integrator::new(
+                DEFAULT_INTEGRATOR_ID,
+                secret_key,
+                DEFAULT_BUSINESS_NAME,
+            )],
+            second_demo_listen: None,
             session_idle_seconds: DEFAULT_SESSION_IDLE_SECONDS,
             session_max_age_seconds: DEFAULT_SESSION_MAX_AGE_SECONDS,
             timing: Timing::for_tests(),
         }
+    }
+}
+
+impl Config {
+    /// Adds another business with its own secret key (tests, embedding).
+    pub fn with_integrator(mut self, integrator: Integrator) -> Self {
+        self.integrators.push(integrator);
+        self
+    }
+}
+
+/// A business that uses this deployment: what its sessions, accounts, webhook endpoints and
+/// events are recorded under (`id`), the key it calls the integrator API with, and the name
+/// people see on the consent screen.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Integrator {
+    /// Stable across restarts and key changes: the records of the business are kept under it.
+    pub id: String,
+    /// `sk_test_...`; never logged.
+    pub secret_key: String,
+    pub business_name: String,
+}
+
+impl std::fmt::Debug for Integrator {
+    /// The secret key is never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Integrator")
+            .field("id", &self.id)
+            .field("business_name", &self.business_name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a text is not an integrator's `ID:SECRET_KEY:BUSINESS NAME`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IntegratorError {
+    #[error(
+        "write an integrator as ID:SECRET_KEY:BUSINESS NAME, e.g. harbor:sk_test_...:Harbor Books"
+    )]
+    Shape,
+    #[error("{0:?} is not an integrator id: use letters, digits, '-' and '_' (at most 64)")]
+    Id(String),
+    #[error("the secret key of {0:?} is too short: use at least 16 characters")]
+    SecretKey(String),
+    #[error("the business name of {0:?} is empty")]
+    BusinessName(String),
+}
+
+impl Integrator {
+    pub fn new(
+        id: impl Into<String>,
+        secret_key: impl Into<String>,
+        business_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            secret_key: secret_key.into(),
+            business_name: business_name.into(),
+        }
+    }
+
+    /// Parses `ID:SECRET_KEY:BUSINESS NAME` (the name may contain ':').
+    pub fn parse(text: &str) -> Result<Self, IntegratorError> {
+        let mut parts = text.splitn(3, ':');
+        let (Some(id), Some(key), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(IntegratorError::Shape);
+        };
+        let (id, key, name) = (id.trim(), key.trim(), name.trim());
+        if id.is_empty()
+            || id.len() > 64
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(IntegratorError::Id(id.to_owned()));
+        }
+        if key.len() < 16 {
+            return Err(IntegratorError::SecretKey(id.to_owned()));
+        }
+        if name.is_empty() {
+            return Err(IntegratorError::BusinessName(id.to_owned()));
+        }
+        Ok(Self::new(id, key, name))
+    }
+}
+
+impl std::str::FromStr for Integrator {
+    type Err = IntegratorError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::parse(text)
     }
 }
 
@@ -178,6 +275,12 @@ impl std::fmt::Display for AllowedOrigin {
 }
 
 pub const DEFAULT_BUSINESS_NAME: &str = "Demo Shop";
+/// The id of the integrator configured by `--secret-key` and `--business-name`.
+pub const DEFAULT_INTEGRATOR_ID: &str = "default";
+/// The second demo shop's business.
+pub const SECOND_DEMO_BUSINESS_NAME: &str = "Harbor Books";
+/// The id of the integrator the second demo shop uses when none is configured.
+pub const SECOND_DEMO_INTEGRATOR_ID: &str = "harbor_books";
 /// 30 minutes of inactivity, as DESIGN §3 says.
 pub const DEFAULT_SESSION_IDLE_SECONDS: i64 = 30 * 60;
 /// A session never lives longer than 4 hours.
@@ -202,6 +305,41 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn an_integrator_is_written_as_id_key_and_business_name() {
+        let integrator = Integrator::parse("harbor:sk_test_0123456789abcdef:Harbor Books: Café")
+            .map(|i| (i.id, i.secret_key, i.business_name));
+        assert_eq!(
+            integrator,
+            Ok((
+                "harbor".to_owned(),
+                "sk_test_0123456789abcdef".to_owned(),
+                "Harbor Books: Café".to_owned()
+            ))
+        );
+        assert_eq!(
+            Integrator::parse("harbor:sk_test_0123456789abcdef"),
+            Err(IntegratorError::Shape)
+        );
+        assert_eq!(
+            Integrator::parse("har bor:sk_test_0123456789abcdef:Harbor"),
+            Err(IntegratorError::Id("har bor".to_owned()))
+        );
+        assert_eq!(
+            Integrator::parse("harbor:sk_short:Harbor"),
+            Err(IntegratorError::SecretKey("harbor".to_owned()))
+        );
+        assert_eq!(
+            Integrator::parse("harbor:sk_test_0123456789abcdef: "),
+            Err(IntegratorError::BusinessName("harbor".to_owned()))
+        );
+        let printed = format!(
+            "{:?}",
+            Integrator::new("harbor", "sk_test_0123456789abcdef", "Harbor Books")
+        );
+        assert!(!printed.contains("sk_test_"), "{printed}");
     }
 
     #[test]

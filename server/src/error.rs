@@ -134,6 +134,26 @@ pub enum ApiError {
     VerificationExpired,
     #[error("This account is already verified.")]
     VerificationCompleted,
+    #[error("Enter a valid email address.")]
+    EmailInvalid,
+    #[error("Enter a valid phone number, or leave it empty.")]
+    PhoneInvalid,
+    #[error("This session linked no account at a bank that could be saved.")]
+    NothingToSave,
+    #[error("Saved accounts cannot be used in this session.")]
+    ReturningUserUnavailable,
+    #[error("That code isn't right. {}", attempts_left(*attempts_remaining))]
+    OneTimeCodeIncorrect { attempts_remaining: u32 },
+    #[error("No code is waiting: send a new one.")]
+    OneTimeCodeNotSent,
+    #[error("This code expired: send a new one.")]
+    OneTimeCodeExpired,
+    #[error("Too many wrong codes: saved accounts cannot be used in this session.")]
+    OneTimeCodeAttemptsExceeded,
+    #[error("{}", resend_limited(*available_at))]
+    OneTimeCodeResendLimited { available_at: Option<Timestamp> },
+    #[error("Enter the code sent to your email first.")]
+    OneTimeCodeRequired,
     #[error("This Idempotency-Key was already used with a different request.")]
     IdempotencyKeyInUse,
     #[error("Invalid Idempotency-Key: {reason}")]
@@ -141,6 +161,23 @@ pub enum ApiError {
     /// Details are logged with the request id, never sent.
     #[error("Something went wrong on our side. Please try again.")]
     Internal { detail: String },
+}
+
+/// "4 attempts left." / "1 attempt left."
+fn attempts_left(attempts_remaining: u32) -> String {
+    match attempts_remaining {
+        1 => "1 attempt left.".to_owned(),
+        n => format!("{n} attempts left."),
+    }
+}
+
+fn resend_limited(available_at: Option<Timestamp>) -> String {
+    match available_at {
+        Some(at) => format!(
+            "A code was sent moments ago or too many were sent: send a new one at or after {at} (Unix time)."
+        ),
+        None => "No more codes can be sent in this session.".to_owned(),
+    }
 }
 
 impl ApiError {
@@ -176,7 +213,17 @@ impl ApiError {
             | Self::RoutingNumberUnknown
             | Self::AccountNumberInvalid
             | Self::AccountNumbersMismatch
-            | Self::MicrodepositsMismatch { .. } => StatusCode::BAD_REQUEST,
+            | Self::MicrodepositsMismatch { .. }
+            | Self::EmailInvalid
+            | Self::PhoneInvalid
+            | Self::OneTimeCodeIncorrect { .. } => StatusCode::BAD_REQUEST,
+            Self::NothingToSave
+            | Self::ReturningUserUnavailable
+            | Self::OneTimeCodeNotSent
+            | Self::OneTimeCodeExpired
+            | Self::OneTimeCodeAttemptsExceeded => StatusCode::CONFLICT,
+            Self::OneTimeCodeResendLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::OneTimeCodeRequired => StatusCode::FORBIDDEN,
             Self::PermissionMissing { .. } | Self::ManualEntryNotAllowed => StatusCode::FORBIDDEN,
             Self::BankAccountClosed | Self::BankAccountNotFound | Self::MicrodepositsFailed => {
                 StatusCode::PAYMENT_REQUIRED
@@ -220,7 +267,9 @@ impl ApiError {
             | Self::ClientSecretInvalid
             | Self::VerificationSecretInvalid => ErrorType::AuthenticationError,
             Self::IdempotencyKeyInUse => ErrorType::IdempotencyError,
-            Self::RefreshTooSoon { .. } => ErrorType::RateLimitError,
+            Self::RefreshTooSoon { .. } | Self::OneTimeCodeResendLimited { .. } => {
+                ErrorType::RateLimitError
+            }
             Self::InvalidCredentials { .. }
             | Self::InvalidMfaAnswer { .. }
             | Self::AccountLocked
@@ -289,6 +338,15 @@ impl ApiError {
             Self::VerificationAttemptsExceeded => ErrorCode::VerificationAttemptsExceeded,
             Self::VerificationExpired => ErrorCode::VerificationExpired,
             Self::VerificationCompleted => ErrorCode::VerificationCompleted,
+            Self::EmailInvalid => ErrorCode::EmailInvalid,
+            Self::PhoneInvalid => ErrorCode::PhoneInvalid,
+            Self::NothingToSave => ErrorCode::NothingToSave,
+            Self::ReturningUserUnavailable => ErrorCode::ReturningUserUnavailable,
+            Self::OneTimeCodeIncorrect { .. } => ErrorCode::OneTimeCodeIncorrect,
+            Self::OneTimeCodeNotSent | Self::OneTimeCodeExpired => ErrorCode::OneTimeCodeExpired,
+            Self::OneTimeCodeAttemptsExceeded => ErrorCode::OneTimeCodeAttemptsExceeded,
+            Self::OneTimeCodeResendLimited { .. } => ErrorCode::OneTimeCodeResendLimited,
+            Self::OneTimeCodeRequired => ErrorCode::OneTimeCodeRequired,
             Self::IdempotencyKeyInUse => ErrorCode::IdempotencyKeyInUse,
             Self::IdempotencyKeyInvalid { .. } => ErrorCode::IdempotencyKeyInvalid,
             Self::Internal { .. } => ErrorCode::InternalError,
@@ -314,6 +372,9 @@ impl ApiError {
             | Self::BankAccountNotFound
             | Self::MicrodepositsFailed => Some("account_number".to_owned()),
             Self::AccountNumbersMismatch => Some("account_number_confirmation".to_owned()),
+            Self::EmailInvalid => Some("email".to_owned()),
+            Self::PhoneInvalid => Some("phone".to_owned()),
+            Self::OneTimeCodeIncorrect { .. } => Some("code".to_owned()),
             _ => None,
         }
     }

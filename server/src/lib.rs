@@ -20,6 +20,7 @@ pub mod error;
 pub mod html;
 pub mod http;
 pub mod refresh;
+pub mod returning;
 pub mod sandbox;
 pub mod secrets;
 pub mod splitmix;

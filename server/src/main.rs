@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use clap::Parser;
 use finlink_server::config::{
-    AllowedOrigin, DEFAULT_BUSINESS_NAME, DEFAULT_SESSION_IDLE_SECONDS,
-    DEFAULT_SESSION_MAX_AGE_SECONDS, Timing,
+    AllowedOrigin, DEFAULT_BUSINESS_NAME, DEFAULT_INTEGRATOR_ID, DEFAULT_SESSION_IDLE_SECONDS,
+    DEFAULT_SESSION_MAX_AGE_SECONDS, Integrator, SECOND_DEMO_BUSINESS_NAME,
+    SECOND_DEMO_INTEGRATOR_ID, Timing,
 };
 use finlink_server::{Config, Database, SystemClock, secrets};
 
@@ -22,7 +23,11 @@ struct Cli {
     /// Address of the demo shop (another origin than the widget).
     #[arg(long, default_value = "127.0.0.1:3000")]
     demo_listen: SocketAddr,
-    /// Do not start the demo shop.
+    /// Address of the second demo shop, "Harbor Books": another business (the second
+    /// integrator) on another origin.
+    #[arg(long, default_value = "127.0.0.1:3001")]
+    second_demo_listen: SocketAddr,
+    /// Do not start the demo shops.
     #[arg(long)]
     no_demo: bool,
     /// The public URL of --listen, when people reach it through a proxy.
@@ -41,12 +46,26 @@ struct Cli {
     /// several. Default: the demo shop's origin, or none with --no-demo.
     #[arg(long = "allowed-origin", value_name = "ORIGIN")]
     allowed_origins: Vec<AllowedOrigin>,
-    /// The business name shown on the consent screen.
+    /// The business name of the first integrator, shown on its consent screens.
     #[arg(long, default_value = DEFAULT_BUSINESS_NAME)]
     business_name: String,
-    /// The integrator's secret key; a random sk_test_ key is printed when unset.
+    /// The first integrator's secret key; a random sk_test_ key is printed when unset. Its id
+    /// is "default"; records stored before there were several integrators are its.
     #[arg(long, env = "FINLINK_SECRET_KEY", hide_env_values = true)]
     secret_key: Option<String>,
+    /// Another business on this deployment, as ID:SECRET_KEY:BUSINESS NAME; repeat it (or
+    /// separate them with ';' in FINLINK_INTEGRATORS) for several. Each sees only its own
+    /// sessions, accounts, webhook endpoints and events. The second demo shop is the first
+    /// of these; a random key named Harbor Books is made for it when none is given.
+    #[arg(
+        long = "integrator",
+        value_name = "ID:SECRET_KEY:BUSINESS NAME",
+        env = "FINLINK_INTEGRATORS",
+        hide_env_values = true,
+        value_delimiter = ';'
+    )]
+    // Parsed after clap, whose errors would print the value, secret key and all.
+    integrators: Vec<String>,
     /// Seconds without activity after which a session expires.
     #[arg(long, default_value_t = DEFAULT_SESSION_IDLE_SECONDS,
           value_parser = clap::value_parser!(i64).range(1..))]
@@ -66,16 +85,40 @@ async fn main() -> ExitCode {
         Some(key) => (key, false),
         None => (format!("sk_test_{}", secrets::random_token(32)), true),
     };
+    let mut integrators = vec![Integrator::new(
+        DEFAULT_INTEGRATOR_ID,
+        secret_key.clone(),
+        cli.business_name,
+    )];
+    for text in &cli.integrators {
+        match Integrator::parse(text) {
+            Ok(integrator) => integrators.push(integrator),
+            Err(error) => {
+                eprintln!("finlink-server: --integrator: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let mut generated_second = None;
+    if !cli.no_demo && integrators.len() < 2 {
+        let key = format!("sk_test_{}", secrets::random_token(32));
+        generated_second = Some(key.clone());
+        integrators.push(Integrator::new(
+            SECOND_DEMO_INTEGRATOR_ID,
+            key,
+            SECOND_DEMO_BUSINESS_NAME,
+        ));
+    }
     let config = Config {
         listen: cli.listen,
         demo_listen: (!cli.no_demo).then_some(cli.demo_listen),
+        second_demo_listen: (!cli.no_demo).then_some(cli.second_demo_listen),
         public_url: cli.public_url,
         database: Database::parse(&cli.database),
         institutions: cli.institutions,
         widget_dir: cli.widget_dir,
         allowed_origins: cli.allowed_origins,
-        secret_key: secret_key.clone(),
-        business_name: cli.business_name,
+        integrators,
         session_idle_seconds: cli.session_idle_seconds,
         session_max_age_seconds: DEFAULT_SESSION_MAX_AGE_SECONDS,
         timing: Timing::default(),
@@ -96,6 +139,9 @@ async fn main() -> ExitCode {
     if let Some(demo) = server.demo_address {
         println!("  demo shop       http://{demo}/");
     }
+    if let Some(demo) = server.second_demo_address {
+        println!("  second shop     http://{demo}/  (the second integrator's)");
+    }
     if server.allowed_origins.is_empty() {
         println!("  embeddable by   no page (pass --allowed-origin https://your.shop)");
     } else {
@@ -108,6 +154,11 @@ async fn main() -> ExitCode {
     }
     if generated {
         println!("  secret key      {secret_key}  (set FINLINK_SECRET_KEY to choose one)");
+    }
+    if let Some(key) = generated_second {
+        println!(
+            "  second key      {key}  ({SECOND_DEMO_BUSINESS_NAME}; set FINLINK_INTEGRATORS to choose one)"
+        );
     }
     tokio::select! {
         result = server.wait() => match result {

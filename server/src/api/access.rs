@@ -1,20 +1,96 @@
-//! Who may call: the integrator's secret key, or a session's client secret that is still open.
+//! Who may call: an integrator's secret key, or a session's client secret that is still open.
+//! What an integrator may reach: only its own sessions, accounts and their data.
 
 use finlink_protocol::{SessionStatus, Timestamp};
 use rusqlite::Transaction;
 
 use crate::app::AppState;
+use crate::config::Integrator;
 use crate::error::ApiError;
 use crate::secrets;
-use crate::store::SessionRecord;
+use crate::store::{AccountRecord, SessionRecord};
 
-/// Checks `Authorization: Bearer sk_...` against the configured key, in constant time.
-pub fn require_secret_key(state: &AppState, bearer: Option<&str>) -> Result<(), ApiError> {
+/// The integrator a request comes from, as its secret key says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub integrator_id: String,
+    /// Shown on the consent screen of the sessions it creates.
+    pub business_name: String,
+}
+
+/// A configured integrator: who it is, and its secret key only as its hash.
+pub struct KnownIntegrator {
+    caller: Caller,
+    key_hash: Vec<u8>,
+}
+
+impl KnownIntegrator {
+    pub fn new(integrator: &Integrator) -> Self {
+        Self {
+            caller: Caller {
+                integrator_id: integrator.id.clone(),
+                business_name: integrator.business_name.clone(),
+            },
+            key_hash: secrets::hash(&integrator.secret_key),
+        }
+    }
+
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
+}
+
+/// Checks `Authorization: Bearer sk_...` against every configured key, each in constant time
+/// (all are compared, whichever matches); answers the integrator it belongs to.
+pub fn require_secret_key(state: &AppState, bearer: Option<&str>) -> Result<Caller, ApiError> {
     let key = bearer.ok_or(ApiError::SecretKeyMissing)?;
-    if secrets::verify(key, &state.secret_key_hash) {
-        Ok(())
-    } else {
-        Err(ApiError::SecretKeyInvalid)
+    let mut found = None;
+    for integrator in &state.integrators {
+        if secrets::verify(key, &integrator.key_hash) && found.is_none() {
+            found = Some(integrator.caller.clone());
+        }
+    }
+    found.ok_or(ApiError::SecretKeyInvalid)
+}
+
+/// A session of `caller`'s; another integrator's is missing, exactly like one that never was.
+pub fn own_session(
+    tx: &Transaction<'_>,
+    caller: &Caller,
+    id: String,
+) -> Result<SessionRecord, ApiError> {
+    match SessionRecord::find(tx, &id)? {
+        Some(session) if session.integrator_id == caller.integrator_id => Ok(session),
+        _ => Err(ApiError::ResourceMissing {
+            kind: "session",
+            id,
+        }),
+    }
+}
+
+/// Whether `account` was linked in a session of `caller`'s.
+pub fn owns_account(
+    tx: &Transaction<'_>,
+    caller: &Caller,
+    account: &AccountRecord,
+) -> Result<bool, ApiError> {
+    Ok(SessionRecord::find(tx, &account.session_id)?
+        .is_some_and(|session| session.integrator_id == caller.integrator_id))
+}
+
+/// A linked account of `caller`'s, by the id the integrator knows; another integrator's is
+/// missing, exactly like one that never was.
+pub fn own_linked_account(
+    tx: &Transaction<'_>,
+    caller: &Caller,
+    id: String,
+) -> Result<AccountRecord, ApiError> {
+    match AccountRecord::find_linked(tx, &id)? {
+        Some(account) if owns_account(tx, caller, &account)? => Ok(account),
+        _ => Err(ApiError::ResourceMissing {
+            kind: "account",
+            id,
+        }),
     }
 }
 
@@ -84,4 +160,34 @@ pub fn open_session(
     session.last_active = now;
     session.update(tx)?;
     Ok(session)
+}
+
+/// Finds the session a client secret opens where the person may still save what it linked:
+/// open, or completed within its maximum age (the success screen follows completion).
+/// Expired and cancelled sessions are refused as `open_session` refuses them.
+pub fn open_or_completed_session(
+    tx: &Transaction<'_>,
+    client_secret: Option<&str>,
+    lifetimes: Lifetimes,
+    now: Timestamp,
+) -> Result<SessionRecord, ApiError> {
+    let secret = client_secret.ok_or(ApiError::ClientSecretInvalid)?;
+    let (session_id, _) = secret
+        .split_once(SECRET_SEPARATOR)
+        .ok_or(ApiError::ClientSecretInvalid)?;
+    let session = SessionRecord::find(tx, session_id)?.ok_or(ApiError::ClientSecretInvalid)?;
+    if !secrets::verify(secret, &session.secret_hash) {
+        return Err(ApiError::ClientSecretInvalid);
+    }
+    match lifetimes.status(&session, now) {
+        SessionStatus::Completed
+            if now < session.created.saturating_add(lifetimes.max_age_seconds) =>
+        {
+            Ok(session)
+        }
+        SessionStatus::Completed => Err(ApiError::SessionCompleted),
+        SessionStatus::Open => open_session(tx, client_secret, lifetimes, now),
+        SessionStatus::Expired => Err(ApiError::SessionExpired),
+        SessionStatus::Cancelled => Err(ApiError::SessionCancelled),
+    }
 }

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use finlink_protocol::{AccountNumbers, AccountOwner, List, Permission, VerificationStatus};
 use serde::Deserialize;
 
-use super::access::require_secret_key;
+use super::access::{Caller, own_linked_account, require_secret_key};
 use super::pages::{page_limit, paginate};
 use crate::accounts::view::payable;
 use crate::app::Shared;
@@ -15,15 +15,14 @@ use crate::http::extract::{Bearer, Query};
 use crate::refresh::check_access;
 use crate::store::{AccountRecord, OwnershipRecord};
 
-/// A linked account by the id the integrator knows.
+/// A linked account of the caller's, by the id the integrator knows (another integrator's
+/// is missing).
 pub(super) fn find_account(
     tx: &rusqlite::Transaction<'_>,
+    caller: &Caller,
     id: &str,
 ) -> Result<AccountRecord, ApiError> {
-    AccountRecord::find_linked(tx, id)?.ok_or_else(|| ApiError::ResourceMissing {
-        kind: "account",
-        id: id.to_owned(),
-    })
+    own_linked_account(tx, caller, id.to_owned())
 }
 
 /// Refuses data the account was not linked with permission for.
@@ -55,12 +54,12 @@ pub async fn owners(
     Path(id): Path<String>,
     Query(query): Query<OwnersQuery>,
 ) -> Result<axum::Json<List<AccountOwner>>, ApiError> {
-    require_secret_key(&state, bearer.as_deref())?;
+    let caller = require_secret_key(&state, bearer.as_deref())?;
     let limit = page_limit(query.limit)?;
     let owners = state
         .store
         .transaction(move |tx| {
-            let account = find_account(tx, &id)?;
+            let account = find_account(tx, &caller, &id)?;
             require_permission(&account, Permission::Ownership)?;
             let Some(ownership_id) = query.ownership.or(account.ownership_id) else {
                 return Ok(Vec::new());
@@ -107,10 +106,10 @@ pub async fn account_numbers(
     Bearer(bearer): Bearer,
     Path(id): Path<String>,
 ) -> Result<axum::Json<AccountNumbers>, ApiError> {
-    require_secret_key(&state, bearer.as_deref())?;
+    let caller = require_secret_key(&state, bearer.as_deref())?;
     let numbers = state
         .store
-        .transaction(move |tx| numbers_of(&find_account(tx, &id)?))
+        .transaction(move |tx| numbers_of(&find_account(tx, &caller, &id)?))
         .await?;
     Ok(axum::Json(numbers))
 }

@@ -19,14 +19,14 @@ pub async fn disconnect(
     Bearer(bearer): Bearer,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Account>, ApiError> {
-    require_secret_key(&state, bearer.as_deref())?;
+    let caller = require_secret_key(&state, bearer.as_deref())?;
     let now = state.clock.now();
     let cooldown = state.timing.refresh_cooldown_seconds;
     let links = state.verification_links.clone();
     let done = state
         .store
         .transaction(move |tx| {
-            let account = find_account(tx, &id)?;
+            let account = find_account(tx, &caller, &id)?;
             Ok::<_, ApiError>(disconnect_account(tx, account, now, cooldown, &links)?)
         })
         .await?;

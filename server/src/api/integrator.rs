@@ -7,7 +7,9 @@ use finlink_protocol::{
 };
 use serde::Deserialize;
 
-use super::access::{Lifetimes, new_client_secret, require_secret_key};
+use super::access::{
+    Lifetimes, new_client_secret, own_linked_account, own_session, require_secret_key,
+};
 use super::views;
 use crate::accounts::view as account_view;
 use crate::app::{AppState, Shared};
@@ -23,7 +25,7 @@ pub async fn create_session(
     Bearer(bearer): Bearer,
     Json(request): Json<CreateSessionRequest>,
 ) -> Result<axum::Json<Session>, ApiError> {
-    require_secret_key(&state, bearer.as_deref())?;
+    let caller = require_secret_key(&state, bearer.as_deref())?;
     let request = validate(&state, request)?;
     let now = state.clock.now();
     let id = secrets::new_id("fcsess");
@@ -35,7 +37,8 @@ pub async fn create_session(
         last_active: now,
         status: SessionStatus::Open,
         consent_given: false,
-        business_name: state.business_name.clone(),
+        business_name: caller.business_name,
+        integrator_id: caller.integrator_id,
         request,
         authorization_id: None,
     };
@@ -215,7 +218,7 @@ pub async fn retrieve_session(
     Bearer(bearer): Bearer,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Session>, ApiError> {
-    require_secret_key(&state, bearer.as_deref())?;
+    let caller = require_secret_key(&state, bearer.as_deref())?;
     let now = state.clock.now();
     let lifetimes = Lifetimes::of(&state);
     let cooldown = state.timing.refresh_cooldown_seconds;
@@ -223,10 +226,7 @@ pub async fn retrieve_session(
     let session = state
         .store
         .transaction(move |tx| {
-            let session = SessionRecord::find(tx, &id)?.ok_or(ApiError::ResourceMissing {
-                kind: "session",
-                id,
-            })?;
+            let session = own_session(tx, &caller, id)?;
             let accounts = AccountRecord::linked_for_session(tx, &session.id)?
                 .iter()
                 .map(|account| account_view::load(tx, account, cooldown, &links))
@@ -255,7 +255,7 @@ pub async fn list_accounts(
     Bearer(bearer): Bearer,
     Query(query): Query<ListAccountsQuery>,
 ) -> Result<axum::Json<List<Account>>, ApiError> {
-    require_secret_key(&state, bearer.as_deref())?;
+    let caller = require_secret_key(&state, bearer.as_deref())?;
     let limit = query.limit.unwrap_or(10);
     if !(1..=100).contains(&limit) {
         return Err(ApiError::invalid("limit", "must be between 1 and 100."));
@@ -295,8 +295,14 @@ pub async fn list_accounts(
         .store
         .transaction(move |tx| {
             let records = match (&session_id, &holder_key) {
-                (Some(session_id), _) => AccountRecord::linked_for_session(tx, session_id)?,
-                (None, Some(key)) => AccountRecord::linked_for_account_holder(tx, key)?,
+                // Another integrator's session is missing, like one that never was.
+                (Some(session_id), _) => {
+                    let session = own_session(tx, &caller, session_id.clone())?;
+                    AccountRecord::linked_for_session(tx, &session.id)?
+                }
+                (None, Some(key)) => {
+                    AccountRecord::linked_for_account_holder(tx, &caller.integrator_id, key)?
+                }
                 (None, None) => Vec::new(),
             };
             let views_of = records
@@ -334,16 +340,13 @@ pub async fn retrieve_account(
     Bearer(bearer): Bearer,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Account>, ApiError> {
-    require_secret_key(&state, bearer.as_deref())?;
+    let caller = require_secret_key(&state, bearer.as_deref())?;
     let cooldown = state.timing.refresh_cooldown_seconds;
     let links = state.verification_links.clone();
     let account = state
         .store
         .transaction(move |tx| {
-            let record = AccountRecord::find_linked(tx, &id)?.ok_or(ApiError::ResourceMissing {
-                kind: "account",
-                id,
-            })?;
+            let record = own_linked_account(tx, &caller, id)?;
             Ok::<_, ApiError>(account_view::load(tx, &record, cooldown, &links)?)
         })
         .await?;

@@ -115,7 +115,7 @@ fn link_session(
             .account_holder
             .as_ref()
             .and_then(|holder| holder.email.clone()),
-        returning_user: None,
+        returning_user: crate::returning::saved::returning_user(tx, session, state.clock.now())?,
         expires_at: lifetimes.expires_at(session),
         terms_url: format!("{}/legal/terms", state.public_base()),
         privacy_url: format!("{}/legal/privacy", state.public_base()),

@@ -15,7 +15,7 @@ use finlink_protocol::{
 use rusqlite::Transaction;
 use serde::Deserialize;
 
-use super::access::require_secret_key;
+use super::access::{own_linked_account, require_secret_key};
 use super::link::{json_response, link_result, remember, replayed, with_session};
 use crate::accounts::verification::{self, VerificationLinks};
 use crate::accounts::view as account_view;
@@ -414,7 +414,7 @@ pub async fn advance_clock(
     Path(id): Path<String>,
     Json(request): Json<AdvanceClock>,
 ) -> Result<axum::Json<Account>, ApiError> {
-    require_secret_key(&state, bearer.as_deref())?;
+    let caller = require_secret_key(&state, bearer.as_deref())?;
     if !(1..=MAX_ADVANCE_SECONDS).contains(&request.seconds) {
         return Err(ApiError::invalid(
             "seconds",
@@ -425,11 +425,7 @@ pub async fn advance_clock(
     let (view, events) = state
         .store
         .transaction(move |tx| {
-            let mut account =
-                AccountRecord::find_linked(tx, &id)?.ok_or_else(|| ApiError::ResourceMissing {
-                    kind: "account",
-                    id: id.clone(),
-                })?;
+            let mut account = own_linked_account(tx, &caller, id.clone())?;
             let stored = account
                 .verification
                 .as_mut()

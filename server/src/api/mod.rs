@@ -3,7 +3,7 @@
 //! `/v1/webhook_endpoints` and `/v1/events`, the link API under `/v1/link`, and the OAuth
 //! callback banks redirect the person to. docs/integration.md documents the integrator side.
 
-mod access;
+pub mod access;
 mod account_data;
 mod directory;
 mod disconnect;
@@ -13,6 +13,7 @@ mod manual;
 mod oauth_callback;
 mod pages;
 mod refreshes;
+mod returning;
 mod transactions;
 mod views;
 mod webhooks;
@@ -112,6 +113,16 @@ pub fn router(state: Shared) -> Router {
         .route(
             "/v1/test_helpers/financial_connections/accounts/{id}/verification/advance_clock",
             post(manual::advance_clock),
+        )
+        .route("/v1/link/returning_user/save", post(returning::save))
+        .route("/v1/link/returning_user/code", post(returning::send_code))
+        .route("/v1/link/returning_user/verify", post(returning::verify))
+        .route("/v1/link/returning_user/accounts", get(returning::accounts))
+        .route("/v1/link/returning_user/attach", post(returning::attach))
+        .route("/v1/link/returning_user/forget", post(returning::forget))
+        .route(
+            "/v1/test_helpers/sandbox/emails",
+            get(returning::sandbox_emails),
         )
         .route("/v1/link/complete", post(link::complete))
         .route("/v1/link/cancel", post(link::cancel))

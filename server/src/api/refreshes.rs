@@ -32,7 +32,7 @@ pub async fn refresh(
     Path(id): Path<String>,
     Json(request): Json<RefreshRequest>,
 ) -> Result<axum::Json<Account>, ApiError> {
-    require_secret_key(&state, bearer.as_deref())?;
+    let caller = require_secret_key(&state, bearer.as_deref())?;
     let features = features(request.features)?;
     let now = state.clock.now();
     let cooldown = state.timing.refresh_cooldown_seconds;
@@ -40,7 +40,7 @@ pub async fn refresh(
     let (account, started) = state
         .store
         .transaction(move |tx| {
-            let account = find_account(tx, &id)?;
+            let account = find_account(tx, &caller, &id)?;
             let started = refresh::request(tx, &account, &features, now, cooldown)?;
             let view = account_view::load(tx, &account, cooldown, &links)?;
             Ok::<_, ApiError>((view, started))
@@ -70,7 +70,7 @@ pub async fn subscribe(
     Path(id): Path<String>,
     Json(request): Json<SubscriptionRequest>,
 ) -> Result<axum::Json<Account>, ApiError> {
-    require_secret_key(&state, bearer.as_deref())?;
+    let caller = require_secret_key(&state, bearer.as_deref())?;
     subscription_features(request.features)?;
     let now = state.clock.now();
     let cooldown = state.timing.refresh_cooldown_seconds;
@@ -78,7 +78,7 @@ pub async fn subscribe(
     let (account, started) = state
         .store
         .transaction(move |tx| {
-            let mut account = find_account(tx, &id)?;
+            let mut account = find_account(tx, &caller, &id)?;
             require_permission(&account, Permission::Transactions)?;
             refresh::check_access(&account)?;
             let mut started = Vec::new();
@@ -108,14 +108,14 @@ pub async fn unsubscribe(
     Path(id): Path<String>,
     Json(request): Json<SubscriptionRequest>,
 ) -> Result<axum::Json<Account>, ApiError> {
-    require_secret_key(&state, bearer.as_deref())?;
+    let caller = require_secret_key(&state, bearer.as_deref())?;
     subscription_features(request.features)?;
     let cooldown = state.timing.refresh_cooldown_seconds;
     let links = state.verification_links.clone();
     let account = state
         .store
         .transaction(move |tx| {
-            let mut account = find_account(tx, &id)?;
+            let mut account = find_account(tx, &caller, &id)?;
             require_permission(&account, Permission::Transactions)?;
             if account.next_transaction_refresh_at.take().is_some() {
                 account.update(tx)?;

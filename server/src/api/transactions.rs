@@ -140,7 +140,7 @@ pub async fn list(
     Bearer(bearer): Bearer,
     Query(query): Query<ListTransactionsQuery>,
 ) -> Result<axum::Json<List<Transaction>>, ApiError> {
-    require_secret_key(&state, bearer.as_deref())?;
+    let caller = require_secret_key(&state, bearer.as_deref())?;
     let limit = page_limit(query.limit)?;
     let account_id = query.account.clone().ok_or(ApiError::ParameterMissing {
         param: "account".to_owned(),
@@ -149,7 +149,7 @@ pub async fn list(
     let fetched = state
         .store
         .transaction(move |tx| {
-            let account = find_account(tx, &account_id)?;
+            let account = find_account(tx, &caller, &account_id)?;
             require_permission(&account, Permission::Transactions)?;
             let starting_after = query
                 .starting_after
@@ -189,7 +189,7 @@ pub async fn retrieve(
     Bearer(bearer): Bearer,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Transaction>, ApiError> {
-    require_secret_key(&state, bearer.as_deref())?;
+    let caller = require_secret_key(&state, bearer.as_deref())?;
     let found = state
         .store
         .transaction(move |tx| {
@@ -198,7 +198,12 @@ pub async fn retrieve(
                 id: id.clone(),
             };
             let record = TransactionRecord::find(tx, &id)?.ok_or_else(missing)?;
-            let account = find_account(tx, &record.account_id)?;
+            // Another integrator's transaction is missing, like one that never was.
+            let account =
+                find_account(tx, &caller, &record.account_id).map_err(|error| match error {
+                    ApiError::ResourceMissing { .. } => missing(),
+                    other => other,
+                })?;
             require_permission(&account, Permission::Transactions)?;
             Ok::<_, ApiError>(record)
         })

@@ -96,7 +96,7 @@ pub async fn create_endpoint(
     Bearer(bearer): Bearer,
     Json(request): Json<CreateWebhookEndpointRequest>,
 ) -> Result<axum::Json<WebhookEndpoint>, ApiError> {
-    require_secret_key(&state, bearer.as_deref())?;
+    let caller = require_secret_key(&state, bearer.as_deref())?;
     let url = validate_url(&request.url)?;
     let enabled_events = validate_events(request.enabled_events)?;
     if request
@@ -114,6 +114,7 @@ pub async fn create_endpoint(
         description: request.description,
         secret: secret.clone(),
         created: state.clock.now(),
+        integrator_id: caller.integrator_id,
     };
     let stored = record.clone();
     state.store.transaction(move |tx| stored.insert(tx)).await?;
@@ -133,9 +134,12 @@ pub async fn list_endpoints(
     Bearer(bearer): Bearer,
     Query(query): Query<ListQuery>,
 ) -> Result<axum::Json<List<WebhookEndpoint>>, ApiError> {
-    require_secret_key(&state, bearer.as_deref())?;
+    let caller = require_secret_key(&state, bearer.as_deref())?;
     let limit = page_limit(query.limit)?;
-    let all = state.store.transaction(WebhookEndpointRecord::list).await?;
+    let all = state
+        .store
+        .transaction(move |tx| WebhookEndpointRecord::list(tx, &caller.integrator_id))
+        .await?;
     let endpoints = all.into_iter().map(|record| view(record, None)).collect();
     paginate(
         endpoints,
@@ -153,14 +157,16 @@ pub async fn retrieve_endpoint(
     Bearer(bearer): Bearer,
     Path(id): Path<String>,
 ) -> Result<axum::Json<WebhookEndpoint>, ApiError> {
-    require_secret_key(&state, bearer.as_deref())?;
+    let caller = require_secret_key(&state, bearer.as_deref())?;
     let found = state
         .store
         .transaction(move |tx| {
-            WebhookEndpointRecord::find(tx, &id)?.ok_or(ApiError::ResourceMissing {
-                kind: "webhook endpoint",
-                id,
-            })
+            WebhookEndpointRecord::find(tx, &caller.integrator_id, &id)?.ok_or(
+                ApiError::ResourceMissing {
+                    kind: "webhook endpoint",
+                    id,
+                },
+            )
         })
         .await?;
     Ok(axum::Json(view(found, None)))
@@ -172,12 +178,12 @@ pub async fn delete_endpoint(
     Bearer(bearer): Bearer,
     Path(id): Path<String>,
 ) -> Result<axum::Json<DeletedWebhookEndpoint>, ApiError> {
-    require_secret_key(&state, bearer.as_deref())?;
+    let caller = require_secret_key(&state, bearer.as_deref())?;
     let now = state.clock.now();
     let deleted = state
         .store
         .transaction(move |tx| {
-            if WebhookEndpointRecord::delete(tx, &id, now)? {
+            if WebhookEndpointRecord::delete(tx, &caller.integrator_id, &id, now)? {
                 Ok(DeletedWebhookEndpoint { id, deleted: true })
             } else {
                 Err(ApiError::ResourceMissing {
@@ -203,13 +209,13 @@ fn event(record: &EventRecord) -> Result<Event, StoreError> {
     Ok(serde_json::from_str(&record.body_json)?)
 }
 
-/// `GET /v1/events`: every event, newest first, optionally of one `type`.
+/// `GET /v1/events`: every event of the caller's accounts, newest first, optionally of one `type`.
 pub async fn list_events(
     State(state): State<Shared>,
     Bearer(bearer): Bearer,
     Query(query): Query<EventsQuery>,
 ) -> Result<axum::Json<List<Event>>, ApiError> {
-    require_secret_key(&state, bearer.as_deref())?;
+    let caller = require_secret_key(&state, bearer.as_deref())?;
     let limit = page_limit(query.limit)?;
     let kind = query
         .kind
@@ -224,7 +230,7 @@ pub async fn list_events(
         .transaction(move |tx| {
             let before_seq = match &query.starting_after {
                 Some(after) => Some(
-                    EventRecord::find(tx, after)?
+                    EventRecord::find(tx, &caller.integrator_id, after)?
                         .ok_or_else(|| {
                             ApiError::invalid("starting_after", format!("no event '{after}'."))
                         })?
@@ -232,7 +238,8 @@ pub async fn list_events(
                 ),
                 None => None,
             };
-            let records = EventRecord::list(tx, kind, before_seq, limit + 1)?;
+            let records =
+                EventRecord::list(tx, &caller.integrator_id, kind, before_seq, limit + 1)?;
             Ok::<_, ApiError>(records.iter().map(event).collect::<Result<Vec<_>, _>>()?)
         })
         .await?;
@@ -245,11 +252,11 @@ pub async fn retrieve_event(
     Bearer(bearer): Bearer,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Event>, ApiError> {
-    require_secret_key(&state, bearer.as_deref())?;
+    let caller = require_secret_key(&state, bearer.as_deref())?;
     let found = state
         .store
         .transaction(move |tx| {
-            let record = EventRecord::find(tx, &id)?
+            let record = EventRecord::find(tx, &caller.integrator_id, &id)?
                 .ok_or(ApiError::ResourceMissing { kind: "event", id })?;
             Ok::<_, ApiError>(event(&record)?)
         })

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use finlink_protocol::{
     Account, AccountOwner, CreateSessionRequest, CreateWebhookEndpointRequest, ErrorResponse,
-    Feature, List, RefreshRequest, Session, Transaction, WebhookEndpoint,
+    Feature, List, RefreshRequest, SandboxEmail, Session, Transaction, WebhookEndpoint,
 };
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
@@ -152,6 +152,16 @@ impl Finlink {
                 &["v1", "financial_connections", "accounts", id, "refresh"],
             )
             .json(&RefreshRequest { features }),
+        )
+        .await
+    }
+
+    /// `GET /v1/test_helpers/sandbox/emails?to={to}`: what the sandbox "sent" to that address
+    /// for this business's sessions in the last hour, newest first.
+    pub async fn sandbox_emails(&self, to: &str) -> Result<List<SandboxEmail>, CallError> {
+        Self::send(
+            self.request(Method::GET, &["v1", "test_helpers", "sandbox", "emails"])
+                .query(&[("to", to)]),
         )
         .await
     }

@@ -13,6 +13,7 @@
 
 mod accounts;
 pub mod finlink;
+mod inbox;
 mod webhooks;
 
 use std::net::SocketAddr;
@@ -43,8 +44,14 @@ use crate::http as edge;
 /// only ever shows their accounts.
 pub const SHOP_CUSTOMER: &str = "cus_demo";
 
+/// The customer's email the page suggests; sent as `account_holder.email`, so that accounts
+/// they saved with finlink are offered (the sandbox's emails to it are in the shop's inbox).
+pub const DEFAULT_EMAIL: &str = "jenny.rosen@example.com";
+
 /// What the shop's backend needs to know.
 pub struct ShopConfig {
+    /// The business the shop is, as on its page: "Demo Shop", "Harbor Books".
+    pub name: String,
     /// Where finlink is (its API and its loader), without a trailing slash.
     pub finlink_url: String,
     /// The integrator's secret key: only ever in the backend.
@@ -58,6 +65,7 @@ pub struct ShopConfig {
 
 /// The shop's backend: its client of finlink and what it received.
 pub struct Shop {
+    name: String,
     finlink_url: String,
     own_url: String,
     finlink: Finlink,
@@ -69,6 +77,7 @@ impl Shop {
     pub fn new(config: ShopConfig) -> Result<Arc<Self>, ClientError> {
         let finlink = Finlink::new(&config.finlink_url, config.secret_key)?;
         Ok(Arc::new(Self {
+            name: config.name,
             finlink_url: config.finlink_url.trim_end_matches('/').to_owned(),
             own_url: config.own_url.trim_end_matches('/').to_owned(),
             finlink,
@@ -101,6 +110,7 @@ pub fn router(shop: Arc<Shop>) -> Router {
     Router::new()
         .route("/", get(page))
         .route("/shop.js", get(script))
+        .route("/inbox", get(inbox::page))
         .route("/api/sessions", post(create_session))
         .route("/api/accounts/{id}", get(accounts::show))
         .route("/api/accounts/{id}/refresh", post(accounts::refresh))
@@ -113,13 +123,15 @@ pub fn router(shop: Arc<Shop>) -> Router {
 
 async fn page(State(shop): State<Arc<Shop>>) -> Response {
     let finlink = escape(&shop.finlink_url);
+    let name = escape(&shop.name);
+    let email = escape(DEFAULT_EMAIL);
     let body = format!(
         r#"<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Demo Shop</title>
+<title>{name}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 0; color: #1a1f36; background: #f6f8fa; }}
 main {{ max-width: 36rem; margin: 3rem auto; padding: 2rem; background: #fff; border-radius: 12px; box-shadow: 0 2px 12px rgba(0,0,0,.08); overflow-wrap: anywhere; }}
@@ -140,6 +152,8 @@ li {{ margin: .25rem 0; }}
 .note, #events, #webhooks {{ font-size: .875rem; color: #4f566b; }}
 #events, #webhooks {{ font-family: ui-monospace, monospace; line-height: 1.5; }}
 .choice {{ display: flex; flex-wrap: wrap; gap: .25rem .75rem; align-items: center; }}
+input[type="email"] {{ font: inherit; padding: .375rem .5rem; border-radius: 6px; border: 1px solid #8792a2; max-width: 100%; }}
+input[type="email"]:focus-visible {{ outline: 3px solid #a5b4fc; outline-offset: 2px; }}
 select {{ font: inherit; padding: .375rem .5rem; border-radius: 6px; border: 1px solid #8792a2; max-width: 100%; }}
 select:focus-visible {{ outline: 3px solid #a5b4fc; outline-offset: 2px; }}
 a {{ color: #4338ca; }}
@@ -152,10 +166,13 @@ a:focus-visible {{ outline: 3px solid #a5b4fc; outline-offset: 2px; }}
 }}
 </style>
 </head>
-<body>
+<body data-shop-name="{name}">
 <main>
-<h1>Demo Shop</h1>
+<h1>{name}</h1>
 <p>Pay by bank: link your bank account to check out.</p>
+<p class="choice"><label for="email">Email</label>
+<input type="email" id="email" value="{email}" autocomplete="email" spellcheck="false">
+<a id="inbox-link" href="/inbox">Inbox</a></p>
 <p><label><input type="checkbox" id="single-account"> Link one account only</label></p>
 <p class="choice"><label for="verification-method">Verification</label>
 <select id="verification-method">
@@ -222,6 +239,9 @@ struct NewSession {
     verification_method: Option<VerificationMethod>,
     #[serde(default)]
     microdeposit_type: Option<MicrodepositType>,
+    /// The customer's email, as typed on the page.
+    #[serde(default)]
+    email: Option<String>,
 }
 
 /// The shop's own backend route: creates a session with the secret key, returns only the
@@ -247,7 +267,10 @@ async fn create_session(State(shop): State<Arc<Shop>>, body: Bytes) -> Response 
             kind: AccountHolderKind::Customer,
             customer: Some(SHOP_CUSTOMER.to_owned()),
             account: None,
-            email: None,
+            email: asked
+                .email
+                .map(|email| email.trim().to_owned())
+                .filter(|email| !email.is_empty()),
         }),
         permissions,
         filters: None,
@@ -265,6 +288,15 @@ async fn create_session(State(shop): State<Arc<Shop>>, body: Bytes) -> Response 
             Some(client_secret) => Json(json!({ "client_secret": client_secret })).into_response(),
             None => session_failed(),
         },
+        Err(finlink::CallError::Refused { error, .. })
+            if error.error.param.as_deref() == Some("account_holder[email]") =>
+        {
+            (
+                StatusCode::BAD_REQUEST,
+                Json(json!({ "error": "Enter a valid email address, or leave Email empty." })),
+            )
+                .into_response()
+        }
         Err(error) => {
             tracing::warn!(%error, "demo shop: session creation failed");
             session_failed()

@@ -16,6 +16,17 @@
   const webhooks = document.getElementById("webhooks");
   const verificationMethod = document.getElementById("verification-method");
   const microdepositType = document.getElementById("microdeposit-type");
+  const emailField = document.getElementById("email");
+  const inboxLink = document.getElementById("inbox-link");
+  // The business this shop is (the page serves Demo Shop and Harbor Books alike).
+  const shopName = document.body.dataset.shopName || document.title;
+
+  // The inbox shows the emails to the address in the field.
+  function syncInbox() {
+    inboxLink.href = "/inbox?to=" + encodeURIComponent(emailField.value.trim());
+  }
+  emailField.addEventListener("input", syncInbox);
+  syncInbox();
 
   // An instant-only session sends no deposits: their kind does not apply.
   function syncChoices() {
@@ -142,7 +153,7 @@
 
   /** What is not there yet, in words: not shared, being fetched, or not fetched. */
   function missing(summary, feature, none) {
-    if (summary.shares.indexOf(feature) < 0) return "Not shared with Demo Shop.";
+    if (summary.shares.indexOf(feature) < 0) return `Not shared with ${shopName}.`;
     const refresh = lastRefresh(summary, feature);
     if (!refresh || refresh.status === "pending") return "Fetching from the bank…";
     if (refresh.status === "failed") return "The bank could not provide this data.";
@@ -403,6 +414,7 @@
           account_selection: single ? "single" : "multiple",
           verification_method: verificationMethod.value,
           microdeposit_type: microdepositType.disabled ? undefined : microdepositType.value,
+          email: emailField.value.trim() || undefined,
         }),
       });
       const body = await response.json();

@@ -220,20 +220,23 @@ impl AccountRecord {
             .collect())
     }
 
-    /// Linked accounts of every session of one account holder, oldest first, each once.
+    /// Linked accounts of every session of one account holder of one integrator, oldest
+    /// first, each once.
     pub fn linked_for_account_holder(
         tx: &Transaction<'_>,
+        integrator_id: &str,
         holder_key: &str,
     ) -> Result<Vec<Self>, StoreError> {
         Self::query(
             tx,
             &format!(
                 "SELECT {} FROM accounts a JOIN sessions s ON s.id = a.session_id
-                 WHERE s.account_holder_key = ?1 AND a.linked = 1 AND a.merged_into IS NULL
+                 WHERE s.account_holder_key = ?1 AND s.integrator_id = ?2
+                   AND a.linked = 1 AND a.merged_into IS NULL
                  ORDER BY a.created, a.position",
                 columns_of("a")
             ),
-            params![holder_key],
+            params![holder_key, integrator_id],
         )
     }
 
@@ -250,7 +253,9 @@ impl AccountRecord {
     }
 
     /// The account already linked for this account holder at this institution with this bank
-    /// account id, if any: relinking it updates it instead of creating another one.
+    /// account id, if any: relinking it updates it instead of creating another one. Only
+    /// accounts of the same integrator as `excluding` (the account being linked) count: two
+    /// businesses may both call their customer `cus_demo`.
     pub fn find_relink_target(
         tx: &Transaction<'_>,
         holder_key: &str,
@@ -265,6 +270,8 @@ impl AccountRecord {
                  WHERE s.account_holder_key = ?1 AND a.institution_id = ?2
                    AND json_extract(a.bank_json, '$.bank_account_id') = ?3
                    AND a.linked = 1 AND a.merged_into IS NULL AND a.id <> ?4
+                   AND s.integrator_id = (SELECT os.integrator_id FROM accounts oa
+                       JOIN sessions os ON os.id = oa.session_id WHERE oa.id = ?4)
                  ORDER BY a.created LIMIT 1",
                 columns_of("a")
             ),

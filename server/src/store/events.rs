@@ -15,12 +15,14 @@ pub struct EventRecord {
     pub account_id: Option<String>,
     /// The event object exactly as delivered: every retry sends the same bytes.
     pub body_json: String,
+    /// The integrator whose account it is about: it alone lists it and receives it.
+    pub integrator_id: Option<String>,
 }
 
-const COLUMNS: &str = "seq, id, type, created, account_id, body_json";
+const COLUMNS: &str = "seq, id, type, created, account_id, body_json, integrator_id";
 
 impl EventRecord {
-    /// Stores an event; returns its `seq`.
+    /// Stores an event of `integrator_id`; returns its `seq`.
     pub fn insert(
         tx: &Transaction<'_>,
         id: &str,
@@ -28,19 +30,32 @@ impl EventRecord {
         created: Timestamp,
         account_id: Option<&str>,
         body_json: &str,
+        integrator_id: Option<&str>,
     ) -> Result<i64, StoreError> {
         tx.execute(
-            "INSERT INTO events (id, type, created, account_id, body_json)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, kind.as_str(), created, account_id, body_json],
+            "INSERT INTO events (id, type, created, account_id, body_json, integrator_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                id,
+                kind.as_str(),
+                created,
+                account_id,
+                body_json,
+                integrator_id
+            ],
         )?;
         Ok(tx.last_insert_rowid())
     }
 
-    pub fn find(tx: &Transaction<'_>, id: &str) -> Result<Option<Self>, StoreError> {
+    /// An event of `integrator_id`.
+    pub fn find(
+        tx: &Transaction<'_>,
+        integrator_id: &str,
+        id: &str,
+    ) -> Result<Option<Self>, StoreError> {
         tx.query_row(
-            &format!("SELECT {COLUMNS} FROM events WHERE id = ?1"),
-            params![id],
+            &format!("SELECT {COLUMNS} FROM events WHERE id = ?1 AND integrator_id = ?2"),
+            params![id, integrator_id],
             raw_event,
         )
         .optional()?
@@ -48,23 +63,29 @@ impl EventRecord {
         .transpose()
     }
 
-    /// Up to `limit` events, newest first, of one type if given, older than `before_seq` if
-    /// given.
+    /// Up to `limit` events of `integrator_id`, newest first, of one type if given, older
+    /// than `before_seq` if given.
     pub fn list(
         tx: &Transaction<'_>,
+        integrator_id: &str,
         kind: Option<EventType>,
         before_seq: Option<i64>,
         limit: usize,
     ) -> Result<Vec<Self>, StoreError> {
         let mut statement = tx.prepare(&format!(
             "SELECT {COLUMNS} FROM events
-             WHERE (?1 IS NULL OR type = ?1) AND (?2 IS NULL OR seq < ?2)
+             WHERE (?1 IS NULL OR type = ?1) AND (?2 IS NULL OR seq < ?2) AND integrator_id = ?4
              ORDER BY seq DESC LIMIT ?3"
         ))?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let raw = statement
             .query_map(
-                params![kind.map(EventType::as_str), before_seq, limit],
+                params![
+                    kind.map(EventType::as_str),
+                    before_seq,
+                    limit,
+                    integrator_id
+                ],
                 raw_event,
             )?
             .collect::<Result<Vec<_>, _>>()?;
@@ -79,6 +100,7 @@ struct RawEvent {
     created: Timestamp,
     account_id: Option<String>,
     body_json: String,
+    integrator_id: Option<String>,
 }
 
 fn raw_event(row: &Row<'_>) -> rusqlite::Result<RawEvent> {
@@ -89,6 +111,7 @@ fn raw_event(row: &Row<'_>) -> rusqlite::Result<RawEvent> {
         created: row.get(3)?,
         account_id: row.get(4)?,
         body_json: row.get(5)?,
+        integrator_id: row.get(6)?,
     })
 }
 
@@ -102,6 +125,7 @@ impl RawEvent {
             created: self.created,
             account_id: self.account_id,
             body_json: self.body_json,
+            integrator_id: self.integrator_id,
         })
     }
 }

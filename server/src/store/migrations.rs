@@ -176,6 +176,72 @@ const MIGRATIONS: &[&str] = &[
         created INTEGER NOT NULL
     );
     ",
+    // 7: returning users. A person who saved accounts is known by the HMAC of their email
+    // (and phone) under a key in `server_keys`, with the masked hint shown to them; their
+    // saved accounts name the bank grant and the linked account they came from, once per bank
+    // account. Each session's one-time code is kept as its HMAC with its attempts and sends;
+    // sends are also counted per email (by its HMAC) for the hourly limit. The sandbox keeps
+    // the emails it "sent" for the test helper.
+    "
+    CREATE TABLE saved_people (
+        id TEXT PRIMARY KEY,
+        email_mac BLOB NOT NULL UNIQUE,
+        phone_mac BLOB,
+        email_hint TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        updated INTEGER NOT NULL
+    );
+    CREATE TABLE saved_accounts (
+        id TEXT PRIMARY KEY,
+        person_id TEXT NOT NULL REFERENCES saved_people(id),
+        institution_id TEXT NOT NULL,
+        institution_name TEXT NOT NULL,
+        bank_account_id TEXT NOT NULL,
+        bank_json TEXT NOT NULL,
+        authorization_id TEXT NOT NULL REFERENCES authorizations(id),
+        source_account_id TEXT NOT NULL REFERENCES accounts(id),
+        created INTEGER NOT NULL,
+        updated INTEGER NOT NULL,
+        UNIQUE (person_id, institution_id, bank_account_id)
+    );
+    CREATE TABLE one_time_codes (
+        session_id TEXT PRIMARY KEY REFERENCES sessions(id),
+        email_mac BLOB NOT NULL,
+        email_hint TEXT NOT NULL,
+        code_mac BLOB,
+        status TEXT NOT NULL,
+        attempts_remaining INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        sends INTEGER NOT NULL,
+        last_sent_at INTEGER NOT NULL
+    );
+    CREATE TABLE one_time_code_sends (
+        email_mac BLOB NOT NULL,
+        sent_at INTEGER NOT NULL
+    );
+    CREATE INDEX one_time_code_sends_by_email ON one_time_code_sends(email_mac, sent_at);
+    CREATE TABLE sandbox_emails (
+        id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        to_address TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL,
+        one_time_code TEXT NOT NULL,
+        created INTEGER NOT NULL
+    );
+    CREATE INDEX sandbox_emails_by_address ON sandbox_emails(to_address, created);
+    ",
+    // 8: several businesses on one deployment. Sessions, webhook endpoints and events record
+    // the integrator they belong to (accounts and their data belong to their session's).
+    // Rows from before are given the first configured integrator at start
+    // (`integrators::adopt_unowned`): the migration cannot know its id.
+    "
+    ALTER TABLE sessions ADD COLUMN integrator_id TEXT;
+    ALTER TABLE webhook_endpoints ADD COLUMN integrator_id TEXT;
+    ALTER TABLE events ADD COLUMN integrator_id TEXT;
+    CREATE INDEX sessions_by_integrator ON sessions(integrator_id, account_holder_key);
+    CREATE INDEX events_by_integrator ON events(integrator_id, seq);
+    ",
 ];
 
 pub fn run(connection: &mut Connection) -> Result<(), StoreError> {
@@ -330,5 +396,42 @@ mod tests {
             (Some("automatic".to_owned()), Some("amounts".to_owned()))
         );
         assert_eq!(verification("fcsess_data"), (None, None));
+    }
+
+    #[test]
+    fn rows_from_before_version_8_belong_to_the_first_integrator_once_adopted() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        for (index, sql) in MIGRATIONS.iter().take(7).enumerate() {
+            connection.execute_batch(sql).unwrap();
+            connection
+                .pragma_update(None, "user_version", index + 1)
+                .unwrap();
+        }
+        connection
+            .execute_batch(
+                r#"
+                INSERT INTO sessions (id, secret_hash, created, last_active, status,
+                    business_name, request_json)
+                VALUES ('fcsess_1', x'00', 1, 1, 'completed', 'Shop',
+                    '{"permissions":["balances"],"prefetch":[]}');
+                INSERT INTO webhook_endpoints (id, url, enabled_events_json, secret, created)
+                VALUES ('we_1', 'https://shop.example/hooks', '["*"]', 'whsec_1', 1);
+                INSERT INTO events (id, type, created, account_id, body_json)
+                VALUES ('evt_1', 'financial_connections.account.created', 1, NULL, '{}');
+                "#,
+            )
+            .unwrap();
+        run(&mut connection).unwrap();
+        let transaction = connection.transaction().unwrap();
+        super::super::integrators::adopt_unowned(&transaction, "default").unwrap();
+        transaction.commit().unwrap();
+        for table in ["sessions", "webhook_endpoints", "events"] {
+            let owner: String = connection
+                .query_row(&format!("SELECT integrator_id FROM {table}"), [], |row| {
+                    row.get(0)
+                })
+                .unwrap();
+            assert_eq!(owner, "default", "{table}");
+        }
     }
 }

@@ -19,6 +19,9 @@ pub struct SessionRecord {
     pub status: SessionStatus,
     pub consent_given: bool,
     pub business_name: String,
+    /// The integrator whose key created the session: it alone sees the session, its accounts
+    /// and their events.
+    pub integrator_id: String,
     pub request: CreateSessionRequest,
     /// The authorization under way or done, if any.
     pub authorization_id: Option<String>,
@@ -68,8 +71,8 @@ impl SessionRecord {
         tx.execute(
             "INSERT INTO sessions (id, secret_hash, created, last_active, status, consent_given,
                 business_name, request_json, account_holder_key, authorization_id,
-                account_selection, verification_method, microdeposit_type)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                account_selection, verification_method, microdeposit_type, integrator_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![
                 self.id,
                 self.secret_hash,
@@ -90,6 +93,7 @@ impl SessionRecord {
                     .map(wire_name)
                     .transpose()?,
                 self.request.microdeposit_type.map(wire_name).transpose()?,
+                self.integrator_id,
             ],
         )?;
         Ok(())
@@ -116,7 +120,7 @@ impl SessionRecord {
             .query_row(
                 "SELECT id, secret_hash, created, last_active, status, consent_given,
                     business_name, request_json, authorization_id, account_selection,
-                    verification_method, microdeposit_type
+                    verification_method, microdeposit_type, integrator_id
                  FROM sessions WHERE id = ?1",
                 params![id],
                 raw_session,
@@ -139,6 +143,7 @@ struct RawSession {
     account_selection: String,
     verification_method: Option<String>,
     microdeposit_type: Option<String>,
+    integrator_id: Option<String>,
 }
 
 fn raw_session(row: &Row<'_>) -> rusqlite::Result<RawSession> {
@@ -155,6 +160,7 @@ fn raw_session(row: &Row<'_>) -> rusqlite::Result<RawSession> {
         account_selection: row.get(9)?,
         verification_method: row.get(10)?,
         microdeposit_type: row.get(11)?,
+        integrator_id: row.get(12)?,
     })
 }
 
@@ -178,6 +184,9 @@ impl RawSession {
             last_active: self.last_active,
             consent_given: self.consent_given,
             business_name: self.business_name,
+            // Rows from before integrators are given the first one at start (see
+            // `integrators::adopt_unowned`), so none is left without.
+            integrator_id: self.integrator_id.unwrap_or_default(),
             authorization_id: self.authorization_id,
         })
     }

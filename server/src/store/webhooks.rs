@@ -20,6 +20,8 @@ pub struct WebhookEndpointRecord {
     /// docs/integration.md); never sent again after creation, never logged.
     pub secret: String,
     pub created: Timestamp,
+    /// The integrator that created it: it gets only that integrator's events.
+    pub integrator_id: String,
 }
 
 impl std::fmt::Debug for WebhookEndpointRecord {
@@ -33,7 +35,8 @@ impl std::fmt::Debug for WebhookEndpointRecord {
     }
 }
 
-const ENDPOINT_COLUMNS: &str = "id, url, enabled_events_json, description, secret, created";
+const ENDPOINT_COLUMNS: &str =
+    "id, url, enabled_events_json, description, secret, created, integrator_id";
 
 impl WebhookEndpointRecord {
     /// Whether events of this type go to this endpoint.
@@ -46,7 +49,8 @@ impl WebhookEndpointRecord {
     pub fn insert(&self, tx: &Transaction<'_>) -> Result<(), StoreError> {
         tx.execute(
             &format!(
-                "INSERT INTO webhook_endpoints ({ENDPOINT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                "INSERT INTO webhook_endpoints ({ENDPOINT_COLUMNS})
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
             ),
             params![
                 self.id,
@@ -54,20 +58,25 @@ impl WebhookEndpointRecord {
                 to_json(&self.enabled_events)?,
                 self.description,
                 self.secret,
-                self.created
+                self.created,
+                self.integrator_id
             ],
         )?;
         Ok(())
     }
 
-    /// An endpoint that was not deleted.
-    pub fn find(tx: &Transaction<'_>, id: &str) -> Result<Option<Self>, StoreError> {
+    /// An endpoint of `integrator_id` that was not deleted.
+    pub fn find(
+        tx: &Transaction<'_>,
+        integrator_id: &str,
+        id: &str,
+    ) -> Result<Option<Self>, StoreError> {
         tx.query_row(
             &format!(
                 "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints
-                 WHERE id = ?1 AND deleted_at IS NULL"
+                 WHERE id = ?1 AND integrator_id = ?2 AND deleted_at IS NULL"
             ),
-            params![id],
+            params![id, integrator_id],
             raw_endpoint,
         )
         .optional()?
@@ -75,25 +84,35 @@ impl WebhookEndpointRecord {
         .transpose()
     }
 
-    /// Every endpoint not deleted, newest first.
-    pub fn list(tx: &Transaction<'_>) -> Result<Vec<Self>, StoreError> {
+    /// Every endpoint of `integrator_id` not deleted, newest first.
+    pub fn list(tx: &Transaction<'_>, integrator_id: &str) -> Result<Vec<Self>, StoreError> {
         let mut statement = tx.prepare(&format!(
-            "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE deleted_at IS NULL
+            "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints
+             WHERE deleted_at IS NULL AND integrator_id = ?1
              ORDER BY created DESC, rowid DESC"
         ))?;
         let raw = statement
-            .query_map([], raw_endpoint)?
+            .query_map(params![integrator_id], raw_endpoint)?
             .collect::<Result<Vec<_>, _>>()?;
         raw.into_iter().map(RawEndpoint::decode).collect()
     }
 
-    /// Deletes an endpoint and cancels its pending deliveries; `false` if there was none.
-    pub fn delete(tx: &Transaction<'_>, id: &str, now: Timestamp) -> Result<bool, StoreError> {
+    /// Deletes an endpoint of `integrator_id` and cancels its pending deliveries; `false` if
+    /// it has none such.
+    pub fn delete(
+        tx: &Transaction<'_>,
+        integrator_id: &str,
+        id: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
         let changed = tx.execute(
             "UPDATE webhook_endpoints SET deleted_at = ?2, secret = ''
-             WHERE id = ?1 AND deleted_at IS NULL",
-            params![id, now],
+             WHERE id = ?1 AND integrator_id = ?3 AND deleted_at IS NULL",
+            params![id, now, integrator_id],
         )?;
+        if changed == 0 {
+            return Ok(false);
+        }
         tx.execute(
             "UPDATE webhook_deliveries SET status = 'cancelled'
              WHERE endpoint_id = ?1 AND status = 'pending'",
@@ -110,6 +129,7 @@ struct RawEndpoint {
     description: Option<String>,
     secret: String,
     created: Timestamp,
+    integrator_id: Option<String>,
 }
 
 fn raw_endpoint(row: &Row<'_>) -> rusqlite::Result<RawEndpoint> {
@@ -120,6 +140,7 @@ fn raw_endpoint(row: &Row<'_>) -> rusqlite::Result<RawEndpoint> {
         description: row.get(3)?,
         secret: row.get(4)?,
         created: row.get(5)?,
+        integrator_id: row.get(6)?,
     })
 }
 
@@ -132,6 +153,7 @@ impl RawEndpoint {
             description: self.description,
             secret: self.secret,
             created: self.created,
+            integrator_id: self.integrator_id.unwrap_or_default(),
         })
     }
 }

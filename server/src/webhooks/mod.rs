@@ -10,7 +10,7 @@ use rusqlite::Transaction;
 use tokio::sync::Notify;
 
 use crate::secrets;
-use crate::store::{Deliveries, EventRecord, StoreError, WebhookEndpointRecord};
+use crate::store::{Deliveries, EventRecord, StoreError, WebhookEndpointRecord, integrators};
 
 /// What the delivery worker shares with the request handlers.
 pub struct Webhooks {
@@ -35,8 +35,9 @@ impl Webhooks {
     }
 }
 
-/// Records an event about `account` in `tx`, queued for every endpoint that wants its type.
-/// Call `Webhooks::wake` once `tx` committed. Returns the event id.
+/// Records an event about `account` in `tx`, queued for every endpoint of the account's
+/// integrator that wants its type (never another integrator's). Call `Webhooks::wake` once
+/// `tx` committed. Returns the event id.
 pub fn emit(
     tx: &Transaction<'_>,
     kind: EventType,
@@ -54,8 +55,22 @@ pub fn emit(
         },
     };
     let body = serde_json::to_string(&event)?;
-    EventRecord::insert(tx, &id, kind, now, Some(&account.id), &body)?;
-    for endpoint in WebhookEndpointRecord::list(tx)? {
+    let Some(integrator_id) = integrators::of_account(tx, &account.id)? else {
+        return Err(StoreError::Invalid(format!(
+            "account '{}' belongs to no integrator",
+            account.id
+        )));
+    };
+    EventRecord::insert(
+        tx,
+        &id,
+        kind,
+        now,
+        Some(&account.id),
+        &body,
+        Some(&integrator_id),
+    )?;
+    for endpoint in WebhookEndpointRecord::list(tx, &integrator_id)? {
         if endpoint.wants(kind) {
             Deliveries::queue(tx, &id, &endpoint.id, now)?;
         }

@@ -1,0 +1,173 @@
+//! Returning users, the link API side (`/v1/link/returning_user/...`, with the client secret)
+//! and the sandbox inbox (`GET /v1/test_helpers/sandbox/emails`, with the secret key). The
+//! rules live in `crate::returning`.
+
+use axum::extract::{OriginalUri, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use finlink_protocol::{
+    AttachSavedAccountsRequest, List, OneTimeCodeChallenge, SandboxEmail, SaveAccountsRequest,
+    SavedAccount, SavedAccountsForgotten, SavedAccountsReceipt, VerifyOneTimeCodeRequest,
+};
+use serde::Deserialize;
+
+use super::access::{Lifetimes, open_or_completed_session, require_secret_key};
+use super::link::{json_response, link_result, remember, replayed, with_session};
+use super::views;
+use crate::accounts::linking;
+use crate::app::Shared;
+use crate::error::ApiError;
+use crate::http::extract::{Bearer, IdempotencyKey, Json, Query, RawBody, parse_json};
+use crate::returning::{codes, saved};
+use crate::secrets;
+use crate::store::SessionRecord;
+
+/// `POST /v1/link/returning_user/save`: the one call a completed session may make.
+pub async fn save(
+    State(state): State<Shared>,
+    Bearer(bearer): Bearer,
+    Json(request): Json<SaveAccountsRequest>,
+) -> Result<axum::Json<SavedAccountsReceipt>, ApiError> {
+    let lifetimes = Lifetimes::of(&state);
+    let now = state.clock.now();
+    let receipt = state
+        .store
+        .transaction(move |tx| {
+            let session = open_or_completed_session(tx, bearer.as_deref(), lifetimes, now)?;
+            saved::save(tx, &session, request, now)
+        })
+        .await?;
+    Ok(axum::Json(receipt))
+}
+
+/// The body of `POST .../code`: nothing (an empty body is accepted too).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SendCodeRequest {}
+
+/// `POST /v1/link/returning_user/code`
+pub async fn send_code(
+    State(state): State<Shared>,
+    Bearer(bearer): Bearer,
+    RawBody(body): RawBody,
+) -> Result<axum::Json<OneTimeCodeChallenge>, ApiError> {
+    if !body.iter().all(u8::is_ascii_whitespace) {
+        let SendCodeRequest {} = parse_json(&body)?;
+    }
+    let now = state.clock.now();
+    let challenge = with_session(&state, bearer, move |tx, session| {
+        codes::send(tx, &session, now)
+    })
+    .await?;
+    Ok(axum::Json(challenge))
+}
+
+/// `POST /v1/link/returning_user/verify`: a wrong or expired code is answered `200` with the
+/// challenge's `error`.
+pub async fn verify(
+    State(state): State<Shared>,
+    Bearer(bearer): Bearer,
+    Json(request): Json<VerifyOneTimeCodeRequest>,
+) -> Result<axum::Json<OneTimeCodeChallenge>, ApiError> {
+    let now = state.clock.now();
+    let challenge = with_session(&state, bearer, move |tx, session| {
+        codes::verify(tx, &session, &request.code, now)
+    })
+    .await?;
+    Ok(axum::Json(challenge))
+}
+
+/// `GET /v1/link/returning_user/accounts`
+pub async fn accounts(
+    State(state): State<Shared>,
+    Bearer(bearer): Bearer,
+) -> Result<axum::Json<List<SavedAccount>>, ApiError> {
+    let listed = with_session(&state, bearer, |tx, session| {
+        saved::list(tx, &session, views::unselectable_reason)
+    })
+    .await?;
+    Ok(axum::Json(List::complete(
+        listed,
+        "/v1/link/returning_user/accounts",
+    )))
+}
+
+/// `POST /v1/link/returning_user/attach` with `Idempotency-Key`: a retry with the same key and
+/// body gets the first answer; with another body, an `idempotency_error`.
+pub async fn attach(
+    State(state): State<Shared>,
+    Bearer(bearer): Bearer,
+    IdempotencyKey(key): IdempotencyKey,
+    OriginalUri(uri): OriginalUri,
+    RawBody(body): RawBody,
+) -> Result<Response, ApiError> {
+    let key = key.ok_or(ApiError::ParameterMissing {
+        param: "Idempotency-Key".to_owned(),
+    })?;
+    let request: AttachSavedAccountsRequest = parse_json(&body)?;
+    let fingerprint = secrets::fingerprint(&[uri.path().as_bytes(), b"\n", &body].concat());
+    let now = state.clock.now();
+    let cooldown = state.timing.refresh_cooldown_seconds;
+    let links = state.verification_links.clone();
+    let (status, json, follow_up) = with_session(&state, bearer, move |tx, session| {
+        if let Some((status, json)) = replayed(tx, &session.id, &key, &fingerprint)? {
+            return Ok((status, json, linking::FollowUp::default()));
+        }
+        let linked = saved::attach(
+            tx,
+            &session,
+            request.accounts,
+            views::unselectable_reason,
+            now,
+        )?;
+        let follow_up = linking::follow_up(tx, &session, &linked, now, cooldown, &links)?;
+        let result = link_result(tx, &session, &links)?;
+        let json = remember(tx, &session.id, key, fingerprint, &result, now)?;
+        Ok((StatusCode::OK.as_u16(), json, follow_up))
+    })
+    .await?;
+    linking::start(&state, follow_up);
+    Ok(json_response(status, json))
+}
+
+/// `POST /v1/link/returning_user/forget`
+pub async fn forget(
+    State(state): State<Shared>,
+    Bearer(bearer): Bearer,
+) -> Result<axum::Json<SavedAccountsForgotten>, ApiError> {
+    let forgotten = with_session(&state, bearer, |tx, session| saved::forget(tx, &session)).await?;
+    Ok(axum::Json(forgotten))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InboxQuery {
+    to: Option<String>,
+}
+
+/// `GET /v1/test_helpers/sandbox/emails?to=`: the emails the sandbox "sent" to this address
+/// in the last hour for the calling integrator's sessions, newest first.
+pub async fn sandbox_emails(
+    State(state): State<Shared>,
+    Bearer(bearer): Bearer,
+    Query(query): Query<InboxQuery>,
+) -> Result<axum::Json<List<SandboxEmail>>, ApiError> {
+    let caller = require_secret_key(&state, bearer.as_deref())?;
+    let to = query.to.ok_or(ApiError::ParameterMissing {
+        param: "to".to_owned(),
+    })?;
+    let now = state.clock.now();
+    let emails = state
+        .store
+        .transaction(move |tx| {
+            saved::inbox(tx, &to, now, |tx, session_id| {
+                Ok(SessionRecord::find(tx, session_id)?
+                    .is_some_and(|session| session.integrator_id == caller.integrator_id))
+            })
+        })
+        .await?;
+    Ok(axum::Json(List::complete(
+        emails,
+        "/v1/test_helpers/sandbox/emails",
+    )))
+}

@@ -1,0 +1,1137 @@
+//! Returning users over the link API: saving the accounts a completed session linked at a
+//! bank, the offer on a later session of the same email, the one-time code (sending, its
+//! limits, wrong codes, expiry, the sandbox inbox and the test code, all surviving a restart),
+//! listing the saved accounts with this session's rules, linking them to another business's
+//! session without a bank login, and forgetting them.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{CREDENTIALS_BANK, Linked, SECRET_KEY, TestServer, expect_error, expect_status};
+use finlink_server::config::Integrator;
+use finlink_server::{Config, Database};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+const EMAIL: &str = "jenny.rosen@example.com";
+const HINT: &str = "j•••@example.com";
+
+fn session_request(customer: &str, email: Option<&str>, permissions: Value) -> Value {
+    let mut holder = json!({ "type": "customer", "customer": customer });
+    if let Some(email) = email {
+        holder["email"] = json!(email);
+    }
+    json!({ "permissions": permissions, "account_holder": holder })
+}
+
+/// Links the credentials bank's checking and savings accounts (balances) for `customer` with
+/// `email`, and completes the session.
+async fn linked_and_completed(server: &TestServer, customer: &str, email: &str) -> Linked {
+    server
+        .link_accounts(
+            session_request(customer, Some(email), json!(["balances"])),
+            CREDENTIALS_BANK,
+            &["Everyday Checking", "High-Yield Savings"],
+        )
+        .await
+}
+
+async fn save(server: &TestServer, secret: &str, body: Value) -> reqwest::Response {
+    server
+        .post_link(secret, "/v1/link/returning_user/save", body)
+        .await
+}
+
+/// Links and saves the checking and savings accounts under `EMAIL`.
+async fn saved_at_first_business(server: &TestServer) -> Linked {
+    let linked = linked_and_completed(server, "cus_first", EMAIL).await;
+    let receipt = expect_status(
+        save(server, &linked.client_secret, json!({ "email": EMAIL })).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(receipt["saved_accounts"], 2, "{receipt}");
+    linked
+}
+
+/// A new session of another customer with `email` and `permissions`: its client secret.
+async fn later_session(server: &TestServer, email: Option<&str>, permissions: Value) -> String {
+    let session = server
+        .create_session(session_request("cus_later", email, permissions))
+        .await;
+    session["client_secret"]
+        .as_str()
+        .expect("secret")
+        .to_owned()
+}
+
+async fn link_session(server: &TestServer, secret: &str) -> Value {
+    expect_status(
+        server.get_link(secret, "/v1/link/session").await,
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn send_code(server: &TestServer, secret: &str) -> reqwest::Response {
+    server
+        .post_link(secret, "/v1/link/returning_user/code", json!({}))
+        .await
+}
+
+async fn verify(server: &TestServer, secret: &str, code: &str) -> reqwest::Response {
+    server
+        .post_link(
+            secret,
+            "/v1/link/returning_user/verify",
+            json!({ "code": code }),
+        )
+        .await
+}
+
+async fn verified(server: &TestServer, secret: &str, code: &str) -> Value {
+    expect_status(verify(server, secret, code).await, StatusCode::OK).await
+}
+
+/// The sandbox inbox of `to`, as the business's server reads it.
+async fn inbox(server: &TestServer, to: &str) -> Vec<Value> {
+    let response = server
+        .integrator(Method::GET, "/v1/test_helpers/sandbox/emails")
+        .query(&[("to", to)])
+        .send()
+        .await
+        .expect("sent");
+    let list = expect_status(response, StatusCode::OK).await;
+    list["data"].as_array().expect("data").clone()
+}
+
+/// The code of the newest email to `EMAIL`.
+async fn latest_code(server: &TestServer) -> String {
+    let emails = inbox(server, EMAIL).await;
+    emails[0]["one_time_code"]
+        .as_str()
+        .expect("code")
+        .to_owned()
+}
+
+async fn saved_accounts(server: &TestServer, secret: &str) -> reqwest::Response {
+    server
+        .get_link(secret, "/v1/link/returning_user/accounts")
+        .await
+}
+
+async fn attach(server: &TestServer, secret: &str, key: &str, ids: &[&str]) -> reqwest::Response {
+    server
+        .link(secret, Method::POST, "/v1/link/returning_user/attach")
+        .header("Idempotency-Key", key)
+        .json(&json!({ "accounts": ids }))
+        .send()
+        .await
+        .expect("sent")
+}
+
+async fn consent(server: &TestServer, secret: &str) {
+    let session = link_session(server, secret).await;
+    expect_status(
+        server
+            .post_link(
+                secret,
+                "/v1/link/consent",
+                json!({ "permissions": session["permissions"] }),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+}
+
+fn named<'a>(accounts: &'a [Value], name: &str) -> &'a Value {
+    accounts
+        .iter()
+        .find(|account| account["display_name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {accounts:?}"))
+}
+
+#[tokio::test]
+async fn accounts_are_saved_only_after_completion_and_only_those_linked_at_a_bank() {
+    let server = TestServer::start().await;
+
+    // Linked but not completed: nothing is saved yet.
+    let open = server
+        .consented_secret_for(session_request(
+            "cus_open",
+            Some(EMAIL),
+            json!(["balances"]),
+        ))
+        .await;
+    server.logged_in(&open, CREDENTIALS_BANK).await;
+    expect_error(
+        save(&server, &open, json!({ "email": EMAIL })).await,
+        StatusCode::CONFLICT,
+        "invalid_request_error",
+        "nothing_to_save",
+    )
+    .await;
+
+    // An account entered by hand is not saved.
+    let (manual, _) = server.manual_account(json!({})).await;
+    expect_status(
+        server
+            .post_link(&manual, "/v1/link/complete", json!({}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    expect_error(
+        save(&server, &manual, json!({ "email": EMAIL })).await,
+        StatusCode::CONFLICT,
+        "invalid_request_error",
+        "nothing_to_save",
+    )
+    .await;
+
+    let linked = linked_and_completed(&server, "cus_1", EMAIL).await;
+    let error = expect_error(
+        save(&server, &linked.client_secret, json!({ "email": "jenny" })).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request_error",
+        "email_invalid",
+    )
+    .await;
+    assert_eq!(error["param"], "email");
+    let error = expect_error(
+        save(
+            &server,
+            &linked.client_secret,
+            json!({ "email": EMAIL, "phone": "555-0100" }),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request_error",
+        "phone_invalid",
+    )
+    .await;
+    assert_eq!(error["param"], "phone");
+
+    let receipt = expect_status(
+        save(
+            &server,
+            &linked.client_secret,
+            json!({ "email": " Jenny.Rosen@Example.com ", "phone": "(415) 555-0100" }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(receipt["object"], "saved_accounts_receipt");
+    assert_eq!(receipt["email_hint"], HINT);
+    assert_eq!(receipt["saved_accounts"], 2);
+
+    // Saving the same bank account again from another session merges it.
+    let again = server
+        .link_accounts(
+            session_request("cus_2", Some(EMAIL), json!(["balances"])),
+            CREDENTIALS_BANK,
+            &["Everyday Checking", "Rewards Credit Card"],
+        )
+        .await;
+    let receipt = expect_status(
+        save(&server, &again.client_secret, json!({ "email": EMAIL })).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(receipt["saved_accounts"], 3);
+
+    // The completed session still opens nothing else.
+    expect_error(
+        server
+            .get_link(&linked.client_secret, "/v1/link/session")
+            .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request_error",
+        "session_completed",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_cancelled_session_cannot_save() {
+    let server = TestServer::start().await;
+    let secret = server
+        .consented_secret_for(session_request("cus_1", Some(EMAIL), json!(["balances"])))
+        .await;
+    server.logged_in(&secret, CREDENTIALS_BANK).await;
+    expect_status(
+        server
+            .post_link(&secret, "/v1/link/cancel", json!({}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    expect_error(
+        save(&server, &secret, json!({ "email": EMAIL })).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request_error",
+        "session_cancelled",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_later_session_with_the_email_is_offered_the_saved_accounts_and_others_are_not() {
+    let server = TestServer::start().await;
+    saved_at_first_business(&server).await;
+
+    let later = later_session(
+        &server,
+        Some("JENNY.ROSEN@example.com"),
+        json!(["balances"]),
+    )
+    .await;
+    let session = link_session(&server, &later).await;
+    assert_eq!(session["email"], "JENNY.ROSEN@example.com");
+    assert_eq!(
+        session["returning_user"],
+        json!({ "email_hint": HINT, "verified": false })
+    );
+
+    let unknown = later_session(&server, Some("someone@example.com"), json!(["balances"])).await;
+    assert_eq!(
+        link_session(&server, &unknown).await["returning_user"],
+        Value::Null
+    );
+    let without = later_session(&server, None, json!(["balances"])).await;
+    let session = link_session(&server, &without).await;
+    assert_eq!(session["returning_user"], Value::Null);
+    assert_eq!(session["email"], Value::Null);
+    expect_error(
+        send_code(&server, &without).await,
+        StatusCode::CONFLICT,
+        "invalid_request_error",
+        "returning_user_unavailable",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_code_is_answered_alike_for_known_and_unknown_emails_but_only_sent_to_known_ones() {
+    let server = TestServer::start().await;
+    saved_at_first_business(&server).await;
+    let known = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+    let unknown = later_session(&server, Some("jack@example.com"), json!(["balances"])).await;
+
+    let to_known = expect_status(send_code(&server, &known).await, StatusCode::OK).await;
+    // An empty body is accepted too.
+    let to_unknown = expect_status(
+        server
+            .link(&unknown, Method::POST, "/v1/link/returning_user/code")
+            .send()
+            .await
+            .expect("sent"),
+        StatusCode::OK,
+    )
+    .await;
+    for challenge in [&to_known, &to_unknown] {
+        assert_eq!(challenge["object"], "one_time_code_challenge");
+        assert_eq!(challenge["status"], "pending");
+        assert_eq!(challenge["attempts_remaining"], 5);
+        assert_eq!(challenge["expires_at"], common::START_TIME + 600);
+        assert_eq!(challenge["resend_available_at"], common::START_TIME + 30);
+        assert_eq!(challenge["error"], Value::Null);
+    }
+    assert_eq!(to_known["email_hint"], HINT);
+    assert_eq!(to_unknown["email_hint"], "j•••@example.com");
+
+    let emails = inbox(&server, EMAIL).await;
+    assert_eq!(emails.len(), 1);
+    let email = &emails[0];
+    assert_eq!(email["object"], "sandbox_email");
+    assert_eq!(email["to"], EMAIL);
+    assert_eq!(email["subject"], "Your finlink code");
+    let code = email["one_time_code"].as_str().expect("code");
+    assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()));
+    let body = email["body"].as_str().expect("body");
+    assert!(body.contains(code) && body.contains("10 minutes"), "{body}");
+    assert!(body.contains("If you did not ask for it, ignore this email"));
+    assert!(inbox(&server, "jack@example.com").await.is_empty());
+
+    // No code opens the unknown email's session, not even the test code.
+    let refused = verified(&server, &unknown, "000000").await;
+    assert_eq!(refused["status"], "pending");
+    assert_eq!(refused["error"]["code"], "one_time_code_incorrect");
+    assert_eq!(refused["attempts_remaining"], 4);
+}
+
+#[tokio::test]
+async fn a_session_sends_a_new_code_after_thirty_seconds_and_at_most_three() {
+    let server = TestServer::start().await;
+    saved_at_first_business(&server).await;
+    let secret = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+    expect_status(send_code(&server, &secret).await, StatusCode::OK).await;
+    let error = expect_error(
+        send_code(&server, &secret).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limit_error",
+        "one_time_code_resend_limited",
+    )
+    .await;
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains(&(common::START_TIME + 30).to_string())
+    );
+    server.clock.advance(30);
+    let second = expect_status(send_code(&server, &secret).await, StatusCode::OK).await;
+    assert_eq!(second["expires_at"], common::START_TIME + 630);
+    server.clock.advance(30);
+    let third = expect_status(send_code(&server, &secret).await, StatusCode::OK).await;
+    assert_eq!(third["resend_available_at"], Value::Null, "no more sends");
+    server.clock.advance(300);
+    expect_error(
+        send_code(&server, &secret).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limit_error",
+        "one_time_code_resend_limited",
+    )
+    .await;
+    assert_eq!(inbox(&server, EMAIL).await.len(), 3);
+    // Only the newest code works.
+    let emails = inbox(&server, EMAIL).await;
+    let oldest = emails[2]["one_time_code"].as_str().unwrap().to_owned();
+    let newest = emails[0]["one_time_code"].as_str().unwrap().to_owned();
+    if oldest != newest {
+        let wrong = verified(&server, &secret, &oldest).await;
+        assert_eq!(wrong["error"]["code"], "one_time_code_incorrect");
+    }
+    assert_eq!(
+        verified(&server, &secret, &newest).await["status"],
+        "verified"
+    );
+}
+
+#[tokio::test]
+async fn an_email_gets_at_most_five_codes_an_hour_known_or_not() {
+    let server = TestServer::start().await;
+    for email in [EMAIL, "nobody@example.com"] {
+        if email == EMAIL {
+            saved_at_first_business(&server).await;
+        }
+        for _ in 0..5 {
+            let secret = later_session(&server, Some(email), json!(["balances"])).await;
+            expect_status(send_code(&server, &secret).await, StatusCode::OK).await;
+            server.clock.advance(60);
+        }
+        let sixth = later_session(&server, Some(email), json!(["balances"])).await;
+        expect_error(
+            send_code(&server, &sixth).await,
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limit_error",
+            "one_time_code_resend_limited",
+        )
+        .await;
+        // An hour after the first send, one more is allowed.
+        server.clock.advance(3_600 - 5 * 60);
+        let fresh = later_session(&server, Some(email), json!(["balances"])).await;
+        expect_status(send_code(&server, &fresh).await, StatusCode::OK).await;
+        server.clock.advance(3_600);
+    }
+}
+
+#[tokio::test]
+async fn wrong_codes_count_down_and_five_fail_the_session_for_good() {
+    let server = TestServer::start().await;
+    saved_at_first_business(&server).await;
+    let secret = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+
+    expect_error(
+        verify(&server, &secret, "123456").await,
+        StatusCode::CONFLICT,
+        "invalid_request_error",
+        "one_time_code_expired",
+    )
+    .await;
+    expect_status(send_code(&server, &secret).await, StatusCode::OK).await;
+    let right = latest_code(&server).await;
+    let wrong = if right == "111111" {
+        "222222"
+    } else {
+        "111111"
+    };
+
+    for shape in ["12345", "1234567", "abcdef", " 123456"] {
+        let error = expect_error(
+            verify(&server, &secret, shape).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "parameter_invalid",
+        )
+        .await;
+        assert_eq!(error["param"], "code");
+    }
+    let first = verified(&server, &secret, wrong).await;
+    assert_eq!(first["status"], "pending");
+    assert_eq!(
+        first["attempts_remaining"], 4,
+        "a wrong shape used no attempt"
+    );
+    assert_eq!(first["error"]["code"], "one_time_code_incorrect");
+    assert_eq!(
+        first["error"]["message"],
+        "That code isn't right. 4 attempts left."
+    );
+    for left in [3, 2, 1] {
+        let answer = verified(&server, &secret, wrong).await;
+        assert_eq!(answer["attempts_remaining"], left);
+    }
+    let last = verified(&server, &secret, wrong).await;
+    assert_eq!(last["status"], "failed");
+    assert_eq!(last["attempts_remaining"], 0);
+    assert_eq!(last["error"]["code"], "one_time_code_attempts_exceeded");
+
+    expect_error(
+        verify(&server, &secret, &right).await,
+        StatusCode::CONFLICT,
+        "invalid_request_error",
+        "one_time_code_attempts_exceeded",
+    )
+    .await;
+    server.clock.advance(60);
+    expect_error(
+        send_code(&server, &secret).await,
+        StatusCode::CONFLICT,
+        "invalid_request_error",
+        "one_time_code_attempts_exceeded",
+    )
+    .await;
+    expect_error(
+        saved_accounts(&server, &secret).await,
+        StatusCode::FORBIDDEN,
+        "invalid_request_error",
+        "one_time_code_required",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_code_expires_after_ten_minutes_without_using_an_attempt() {
+    let server = TestServer::start().await;
+    saved_at_first_business(&server).await;
+    let secret = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+    expect_status(send_code(&server, &secret).await, StatusCode::OK).await;
+    let code = latest_code(&server).await;
+    // Keep the session alive past ten minutes.
+    server.clock.advance(300);
+    link_session(&server, &secret).await;
+    server.clock.advance(300);
+    let expired = verified(&server, &secret, &code).await;
+    assert_eq!(expired["status"], "pending");
+    assert_eq!(expired["attempts_remaining"], 5);
+    assert_eq!(expired["error"]["code"], "one_time_code_expired");
+
+    expect_status(send_code(&server, &secret).await, StatusCode::OK).await;
+    let fresh = latest_code(&server).await;
+    let answer = verified(&server, &secret, &fresh).await;
+    assert_eq!(answer["status"], "verified");
+    assert_eq!(answer["error"], Value::Null);
+    // A verified session asks for no new code.
+    let again = expect_status(send_code(&server, &secret).await, StatusCode::OK).await;
+    assert_eq!(again["status"], "verified");
+    assert_eq!(inbox(&server, EMAIL).await.len(), 2);
+}
+
+#[tokio::test]
+async fn the_test_code_opens_a_known_email_and_the_session_then_resumes_verified() {
+    let server = TestServer::start().await;
+    saved_at_first_business(&server).await;
+    let secret = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+    expect_status(send_code(&server, &secret).await, StatusCode::OK).await;
+    assert_eq!(
+        verified(&server, &secret, "000000").await["status"],
+        "verified"
+    );
+    assert_eq!(
+        link_session(&server, &secret).await["returning_user"],
+        json!({ "email_hint": HINT, "verified": true })
+    );
+}
+
+#[tokio::test]
+async fn attempts_and_the_lockout_survive_a_restart() {
+    let server = TestServer::start().await;
+    saved_at_first_business(&server).await;
+    let secret = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+    expect_status(send_code(&server, &secret).await, StatusCode::OK).await;
+    let right = latest_code(&server).await;
+    let wrong = if right == "111111" {
+        "222222"
+    } else {
+        "111111"
+    };
+    for _ in 0..3 {
+        verified(&server, &secret, wrong).await;
+    }
+    let server = server.restart().await;
+    let answer = verified(&server, &secret, wrong).await;
+    assert_eq!(answer["attempts_remaining"], 1);
+    let answer = verified(&server, &secret, wrong).await;
+    assert_eq!(answer["status"], "failed");
+    let server = server.restart().await;
+    expect_error(
+        verify(&server, &secret, &right).await,
+        StatusCode::CONFLICT,
+        "invalid_request_error",
+        "one_time_code_attempts_exceeded",
+    )
+    .await;
+    // A code is bound to its session: the failed session's code opens no other session.
+    let other = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+    expect_status(send_code(&server, &other).await, StatusCode::OK).await;
+    let new_code = latest_code(&server).await;
+    if new_code != right {
+        let answer = verified(&server, &other, &right).await;
+        assert_eq!(answer["error"]["code"], "one_time_code_incorrect");
+    }
+    assert_eq!(
+        verified(&server, &other, &new_code).await["status"],
+        "verified"
+    );
+}
+
+#[tokio::test]
+async fn saved_accounts_are_listed_after_the_code_with_this_sessions_rules() {
+    let server = TestServer::start().await;
+    let first = server
+        .link_accounts(
+            session_request("cus_first", Some(EMAIL), json!(["balances"])),
+            CREDENTIALS_BANK,
+            &[
+                "Everyday Checking",
+                "High-Yield Savings",
+                "Rewards Credit Card",
+            ],
+        )
+        .await;
+    expect_status(
+        save(&server, &first.client_secret, json!({ "email": EMAIL })).await,
+        StatusCode::OK,
+    )
+    .await;
+    let session = server
+        .create_session(json!({
+            "permissions": ["payment_method", "balances"],
+            "account_holder": { "type": "customer", "customer": "cus_later", "email": EMAIL },
+            "filters": { "account_subcategories": ["checking", "credit_card"] },
+        }))
+        .await;
+    let secret = session["client_secret"].as_str().unwrap().to_owned();
+    expect_error(
+        saved_accounts(&server, &secret).await,
+        StatusCode::FORBIDDEN,
+        "invalid_request_error",
+        "one_time_code_required",
+    )
+    .await;
+    expect_status(send_code(&server, &secret).await, StatusCode::OK).await;
+    expect_error(
+        saved_accounts(&server, &secret).await,
+        StatusCode::FORBIDDEN,
+        "invalid_request_error",
+        "one_time_code_required",
+    )
+    .await;
+    verified(&server, &secret, &latest_code(&server).await).await;
+    let list = expect_status(saved_accounts(&server, &secret).await, StatusCode::OK).await;
+    let accounts = list["data"].as_array().unwrap().clone();
+    assert_eq!(accounts.len(), 3);
+    let checking = named(&accounts, "Everyday Checking");
+    assert_eq!(checking["object"], "saved_account");
+    assert_eq!(checking["institution_name"], "Sandbox Bank (Credentials)");
+    assert_eq!(checking["last4"], "6789");
+    assert_eq!(checking["subcategory"], "checking");
+    assert_eq!(checking["unselectable_reason"], Value::Null);
+    assert!(checking["id"].as_str().unwrap().starts_with("fcsa_"));
+    assert_ne!(
+        checking["id"], first.accounts[0]["id"],
+        "never the other business's id"
+    );
+    assert_eq!(
+        named(&accounts, "High-Yield Savings")["unselectable_reason"],
+        "filtered_out"
+    );
+    assert_eq!(
+        named(&accounts, "Rewards Credit Card")["unselectable_reason"],
+        "unsupported_for_payments"
+    );
+}
+
+/// A later session (another customer) asking for payment_method, balances and transactions,
+/// verified with the code: its client secret and id.
+async fn verified_later_session(server: &TestServer) -> (String, String) {
+    let session = server
+        .create_session(session_request(
+            "cus_later",
+            Some(EMAIL),
+            json!(["payment_method", "balances", "transactions"]),
+        ))
+        .await;
+    let secret = session["client_secret"].as_str().unwrap().to_owned();
+    expect_status(send_code(server, &secret).await, StatusCode::OK).await;
+    verified(server, &secret, &latest_code(server).await).await;
+    (secret, session["id"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn saved_accounts_link_to_another_session_without_a_bank_login_and_its_business_reads_them() {
+    let server = TestServer::start().await;
+    let first = saved_at_first_business(&server).await;
+    let (secret, session_id) = verified_later_session(&server).await;
+    let list = expect_status(saved_accounts(&server, &secret).await, StatusCode::OK).await;
+    let accounts = list["data"].as_array().unwrap().clone();
+    let checking = named(&accounts, "Everyday Checking")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    expect_error(
+        attach(&server, &secret, "attach-1", &[&checking]).await,
+        StatusCode::FORBIDDEN,
+        "invalid_request_error",
+        "consent_required",
+    )
+    .await;
+    consent(&server, &secret).await;
+    expect_error(
+        attach(&server, &secret, "attach-2", &[]).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request_error",
+        "no_accounts_selected",
+    )
+    .await;
+    let error = expect_error(
+        attach(&server, &secret, "attach-3", &["fcsa_nope"]).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request_error",
+        "parameter_invalid",
+    )
+    .await;
+    assert_eq!(error["param"], "accounts");
+
+    let result = expect_status(
+        attach(&server, &secret, "attach-4", &[&checking]).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(result["session"], session_id);
+    let linked = result["accounts"].as_array().unwrap();
+    assert_eq!(linked.len(), 1);
+    let id = linked[0]["id"].as_str().unwrap().to_owned();
+    assert_ne!(id, first.id(0), "a new account of this session");
+    assert_eq!(
+        linked[0]["permissions"],
+        json!(["payment_method", "balances", "transactions"])
+    );
+    // The same key and body answers the same; another body is refused.
+    let replay = expect_status(
+        attach(&server, &secret, "attach-4", &[&checking]).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(replay, result);
+    expect_error(
+        attach(&server, &secret, "attach-4", &["fcsa_other"]).await,
+        StatusCode::CONFLICT,
+        "idempotency_error",
+        "idempotency_key_in_use",
+    )
+    .await;
+    expect_status(
+        server
+            .post_link(&secret, "/v1/link/complete", json!({}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+
+    // The business reads the balance, transactions and account numbers through the grant.
+    let account = server.account(&id).await;
+    assert_eq!(account["session"], session_id);
+    assert_eq!(account["status"], "active");
+    assert_eq!(account["last4"], "6789");
+    expect_status(
+        server.refresh(&id, &["balance", "transactions"]).await,
+        StatusCode::OK,
+    )
+    .await;
+    let refreshed = server.refreshed(&id, "balance").await;
+    assert_eq!(
+        refreshed["balance_refresh"]["status"], "succeeded",
+        "{refreshed}"
+    );
+    assert!(refreshed["balance"]["current"].is_object(), "{refreshed}");
+    let refreshed = server.refreshed(&id, "transaction").await;
+    assert_eq!(refreshed["transaction_refresh"]["status"], "succeeded");
+    let transactions = expect_status(
+        server
+            .get(&format!(
+                "/v1/financial_connections/transactions?account={id}"
+            ))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(!transactions["data"].as_array().unwrap().is_empty());
+    let numbers = expect_status(
+        server
+            .get(&format!(
+                "/v1/financial_connections/accounts/{id}/account_numbers"
+            ))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(
+        numbers["account_number"]
+            .as_str()
+            .unwrap()
+            .ends_with("6789")
+    );
+
+    // Disconnecting at the first business leaves this one's access working.
+    expect_status(
+        server
+            .post(
+                &format!(
+                    "/v1/financial_connections/accounts/{}/disconnect",
+                    first.id(0)
+                ),
+                json!({}),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    server.clock.advance(3_600);
+    expect_status(server.refresh(&id, &["balance"]).await, StatusCode::OK).await;
+    let refreshed = server.refreshed(&id, "balance").await;
+    assert_eq!(
+        refreshed["balance_refresh"]["status"], "succeeded",
+        "{refreshed}"
+    );
+    assert_eq!(server.account(&id).await["status"], "active");
+    // The first business's session lists only its own accounts.
+    let first_session = expect_status(
+        server
+            .get(&format!(
+                "/v1/financial_connections/sessions/{}",
+                first.session_id
+            ))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let ids: Vec<&str> = first_session["accounts"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|account| account["id"].as_str().unwrap())
+        .collect();
+    assert!(!ids.contains(&id.as_str()), "{ids:?}");
+}
+
+#[tokio::test]
+async fn a_single_account_session_links_one_saved_account() {
+    let server = TestServer::start().await;
+    saved_at_first_business(&server).await;
+    let session = server
+        .create_session(json!({
+            "permissions": ["balances"],
+            "account_selection": "single",
+            "account_holder": { "type": "customer", "customer": "cus_later", "email": EMAIL },
+        }))
+        .await;
+    let secret = session["client_secret"].as_str().unwrap().to_owned();
+    expect_status(send_code(&server, &secret).await, StatusCode::OK).await;
+    verified(&server, &secret, "000000").await;
+    consent(&server, &secret).await;
+    let list = expect_status(saved_accounts(&server, &secret).await, StatusCode::OK).await;
+    let ids: Vec<&str> = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|account| account["id"].as_str().unwrap())
+        .collect();
+    expect_error(
+        attach(&server, &secret, "both", &ids).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request_error",
+        "too_many_accounts_selected",
+    )
+    .await;
+    expect_status(
+        attach(&server, &secret, "one", &ids[..1]).await,
+        StatusCode::OK,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn forgetting_removes_the_offer_but_not_the_linked_accounts() {
+    let server = TestServer::start().await;
+    let first = saved_at_first_business(&server).await;
+    let later = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+    expect_error(
+        server
+            .post_link(&later, "/v1/link/returning_user/forget", json!({}))
+            .await,
+        StatusCode::FORBIDDEN,
+        "invalid_request_error",
+        "one_time_code_required",
+    )
+    .await;
+    expect_status(send_code(&server, &later).await, StatusCode::OK).await;
+    verified(&server, &later, &latest_code(&server).await).await;
+    let forgotten = expect_status(
+        server
+            .post_link(&later, "/v1/link/returning_user/forget", json!({}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        forgotten,
+        json!({ "object": "saved_accounts_forgotten", "forgotten_accounts": 2 })
+    );
+    assert_eq!(
+        link_session(&server, &later).await["returning_user"],
+        Value::Null
+    );
+    expect_error(
+        saved_accounts(&server, &later).await,
+        StatusCode::CONFLICT,
+        "invalid_request_error",
+        "returning_user_unavailable",
+    )
+    .await;
+    let next = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+    assert_eq!(
+        link_session(&server, &next).await["returning_user"],
+        Value::Null
+    );
+    assert_eq!(server.account(&first.id(0)).await["status"], "active");
+}
+
+#[tokio::test]
+async fn the_inbox_needs_the_secret_key_and_an_address() {
+    let server = TestServer::start().await;
+    expect_error(
+        server
+            .http
+            .get(server.url("/v1/test_helpers/sandbox/emails?to=jenny%40example.com"))
+            .send()
+            .await
+            .expect("sent"),
+        StatusCode::UNAUTHORIZED,
+        "authentication_error",
+        "secret_key_missing",
+    )
+    .await;
+    expect_error(
+        server.get("/v1/test_helpers/sandbox/emails").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request_error",
+        "parameter_missing",
+    )
+    .await;
+    // Emails are kept an hour.
+    saved_at_first_business(&server).await;
+    let secret = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+    expect_status(send_code(&server, &secret).await, StatusCode::OK).await;
+    assert_eq!(inbox(&server, EMAIL).await.len(), 1);
+    server.clock.advance(3_600);
+    assert!(inbox(&server, EMAIL).await.is_empty());
+}
+
+/// The second business of `two_businesses`.
+const HARBOR_KEY: &str = "sk_test_harbor_books_0123456789";
+
+/// A server for two businesses: the default one (`SECRET_KEY`) and Harbor Books (the test
+/// server, started again on its database with both).
+async fn two_businesses() -> TestServer {
+    let mut server = TestServer::start().await;
+    if let Some(running) = server.server.take() {
+        running.stop().await;
+    }
+    let mut config = Config::for_tests(SECRET_KEY).with_integrator(Integrator::new(
+        "harbor_books",
+        HARBOR_KEY,
+        "Harbor Books",
+    ));
+    config.database = Database::File(server.database.clone());
+    config.timing = server.timing.clone();
+    let running = finlink_server::start(config, Arc::new(server.clock.clone()))
+        .await
+        .expect("server starts");
+    server.base = running.base_url();
+    server.server = Some(running);
+    server
+}
+
+/// A request of Harbor Books' server.
+fn harbor(server: &TestServer, method: Method, path: &str) -> reqwest::RequestBuilder {
+    server
+        .http
+        .request(method, server.url(path))
+        .bearer_auth(HARBOR_KEY)
+}
+
+#[tokio::test]
+async fn accounts_saved_at_one_business_link_at_another_which_alone_sees_them() {
+    let server = two_businesses().await;
+    let first = saved_at_first_business(&server).await;
+
+    // Harbor Books creates a session for its own customer with the same email.
+    let response = harbor(&server, Method::POST, "/v1/financial_connections/sessions")
+        .json(&session_request(
+            "cus_demo",
+            Some(EMAIL),
+            json!(["balances"]),
+        ))
+        .send()
+        .await
+        .expect("sent");
+    let session = expect_status(response, StatusCode::OK).await;
+    let secret = session["client_secret"].as_str().unwrap().to_owned();
+    let session_id = session["id"].as_str().unwrap().to_owned();
+    let view = link_session(&server, &secret).await;
+    assert_eq!(view["business_name"], "Harbor Books");
+    assert_eq!(
+        view["returning_user"],
+        json!({ "email_hint": HINT, "verified": false })
+    );
+
+    expect_status(send_code(&server, &secret).await, StatusCode::OK).await;
+    // The email is in Harbor Books' inbox, not in the first business's.
+    let response = harbor(&server, Method::GET, "/v1/test_helpers/sandbox/emails")
+        .query(&[("to", EMAIL)])
+        .send()
+        .await
+        .expect("sent");
+    let emails = expect_status(response, StatusCode::OK).await;
+    let emails = emails["data"].as_array().unwrap().clone();
+    assert_eq!(emails.len(), 1);
+    assert!(inbox(&server, EMAIL).await.is_empty());
+    let code = emails[0]["one_time_code"].as_str().unwrap().to_owned();
+    assert_eq!(
+        verified(&server, &secret, &code).await["status"],
+        "verified"
+    );
+
+    consent(&server, &secret).await;
+    let list = expect_status(saved_accounts(&server, &secret).await, StatusCode::OK).await;
+    let ids: Vec<String> = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|account| account["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let result = expect_status(
+        attach(&server, &secret, "harbor-attach", &ids).await,
+        StatusCode::OK,
+    )
+    .await;
+    let linked: Vec<String> = result["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|account| account["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(linked.len(), 2);
+    expect_status(
+        server
+            .post_link(&secret, "/v1/link/complete", json!({}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+
+    // Harbor Books reads its new accounts; the first business cannot see them, nor Harbor
+    // Books the first business's.
+    for id in &linked {
+        assert!(
+            !first
+                .accounts
+                .iter()
+                .any(|account| account["id"] == id.as_str())
+        );
+        let response = harbor(
+            &server,
+            Method::GET,
+            &format!("/v1/financial_connections/accounts/{id}"),
+        )
+        .send()
+        .await
+        .expect("sent");
+        let account = expect_status(response, StatusCode::OK).await;
+        assert_eq!(account["session"], session_id);
+        expect_error(
+            server
+                .get(&format!("/v1/financial_connections/accounts/{id}"))
+                .await,
+            StatusCode::NOT_FOUND,
+            "invalid_request_error",
+            "resource_missing",
+        )
+        .await;
+    }
+    let response = harbor(
+        &server,
+        Method::GET,
+        &format!("/v1/financial_connections/accounts/{}", first.id(0)),
+    )
+    .send()
+    .await
+    .expect("sent");
+    expect_error(
+        response,
+        StatusCode::NOT_FOUND,
+        "invalid_request_error",
+        "resource_missing",
+    )
+    .await;
+    let response = harbor(
+        &server,
+        Method::POST,
+        &format!("/v1/financial_connections/accounts/{}/refresh", linked[0]),
+    )
+    .json(&json!({ "features": ["balance"] }))
+    .send()
+    .await
+    .expect("sent");
+    expect_status(response, StatusCode::OK).await;
+    let refreshed = eventually_refreshed(&server, &linked[0]).await;
+    assert_eq!(
+        refreshed["balance_refresh"]["status"], "succeeded",
+        "{refreshed}"
+    );
+}
+
+/// Harbor Books polls its account until its balance refresh ends.
+async fn eventually_refreshed(server: &TestServer, id: &str) -> Value {
+    common::eventually("the balance refresh", || async {
+        let response = harbor(
+            server,
+            Method::GET,
+            &format!("/v1/financial_connections/accounts/{id}"),
+        )
+        .send()
+        .await
+        .expect("sent");
+        let account = expect_status(response, StatusCode::OK).await;
+        (account["balance_refresh"]["status"] != "pending").then_some(account)
+    })
+    .await
+}
