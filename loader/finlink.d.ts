@@ -69,6 +69,8 @@ declare global {
       | { name: "institution_authorized"; metadata: {} }
       | { name: "accounts_selected"; metadata: { account_count: number } }
       | { name: "manual_entry_initiated"; metadata: {} }
+      | { name: "returning_user_detected"; metadata: {} }
+      | { name: "returning_user_verified"; metadata: {} }
       | { name: "success"; metadata: {} }
       | { name: "cancel"; metadata: {} }
       /** `error_code` is null when the API could not be reached. */

@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 
 mod directory;
 mod manual;
+mod returning;
 mod verification;
 
 pub use verification::VerificationClient;

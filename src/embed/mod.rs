@@ -86,7 +86,8 @@ impl std::fmt::Debug for CollectOptions {
     }
 }
 
-/// A step of the flow, as the widget reports it (the names of DESIGN §5).
+/// A step of the flow, as the widget reports it (the names of DESIGN §5, and
+/// `returning_user_detected` and `returning_user_verified` for a person with saved accounts).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct FlowEvent {
     pub name: String,

@@ -1,6 +1,8 @@
 //! What the driver must do: data, never done in place.
 
-use finlink_protocol::{ErrorCode, LinkResult, ManualAccountRequest, Permission};
+use finlink_protocol::{
+    ErrorCode, LinkResult, ManualAccountRequest, Permission, SaveAccountsRequest,
+};
 
 use super::Failure;
 
@@ -60,6 +62,21 @@ pub enum Effect {
     Complete,
     /// `POST /v1/link/cancel` → `SessionCancelled`.
     CancelSession,
+    /// `POST /v1/link/returning_user/code` → `CodeSent`.
+    SendCode,
+    /// `POST /v1/link/returning_user/verify` → `CodeChecked`.
+    VerifyCode { code: String },
+    /// `GET /v1/link/returning_user/accounts` → `SavedAccountsLoaded`.
+    LoadSavedAccounts,
+    /// `POST /v1/link/returning_user/attach` with `Idempotency-Key` → `Linked`.
+    AttachSavedAccounts {
+        accounts: Vec<String>,
+        idempotency_key: String,
+    },
+    /// `POST /v1/link/returning_user/forget` → `Forgotten`.
+    ForgetSavedAccounts,
+    /// `POST /v1/link/returning_user/save` → `AccountsSaved`.
+    SaveAccounts { request: SaveAccountsRequest },
     /// Tell the host page, in real time.
     Emit(HostEvent),
     /// Say it to screen readers (`aria-live`).
@@ -90,6 +107,10 @@ pub enum HostEvent {
     },
     /// The manual entry form opened.
     ManualEntryInitiated,
+    /// The session's email has saved accounts: the offer shows.
+    ReturningUserDetected,
+    /// The person typed the right one-time code.
+    ReturningUserVerified,
     Success,
     Cancel,
     Error {
@@ -109,6 +130,8 @@ impl HostEvent {
             Self::InstitutionAuthorized => "institution_authorized",
             Self::AccountsSelected { .. } => "accounts_selected",
             Self::ManualEntryInitiated => "manual_entry_initiated",
+            Self::ReturningUserDetected => "returning_user_detected",
+            Self::ReturningUserVerified => "returning_user_verified",
             Self::Success => "success",
             Self::Cancel => "cancel",
             Self::Error { .. } => "error",

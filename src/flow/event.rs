@@ -2,7 +2,7 @@
 
 use finlink_protocol::{Authorization, Institution, LinkAccount, LinkResult, LinkSession};
 
-use super::{Failure, LocalDirectory, ManualInput};
+use super::{Failure, LocalDirectory, ManualInput, ReturningUserEvent};
 
 /// An input of the flow.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +45,9 @@ pub enum Event {
     ManualDetailsSubmitted {
         idempotency_key: String,
     },
+    /// What the person does on the saved-accounts path or the save offer, and what IO answers
+    /// there.
+    ReturningUser(ReturningUserEvent),
 
     // What IO answers.
     SessionLoaded(Box<LinkSession>),
@@ -94,6 +97,12 @@ pub enum Request {
     CreateManualAccount,
     Complete,
     CancelSession,
+    SendCode,
+    VerifyCode,
+    LoadSavedAccounts,
+    AttachSavedAccounts,
+    ForgetSavedAccounts,
+    SaveAccounts,
 }
 
 impl Event {
@@ -115,6 +124,7 @@ impl Event {
             Self::ManualEntryChosen => "manual_entry_chosen",
             Self::ManualInputChanged(_) => "manual_input_changed",
             Self::ManualDetailsSubmitted { .. } => "manual_details_submitted",
+            Self::ReturningUser(event) => event.name(),
             Self::SessionLoaded(_) => "session_loaded",
             Self::ConsentRecorded(_) => "consent_recorded",
             Self::InstitutionsLoaded { .. } => "institutions_loaded",

@@ -9,6 +9,7 @@
 mod effect;
 mod event;
 mod failure;
+mod returning;
 mod state;
 mod step;
 
@@ -18,6 +19,10 @@ mod tests;
 pub use effect::{Effect, HostEvent, Outcome};
 pub use event::{Event, Request};
 pub use failure::Failure;
+pub use returning::{
+    CodeRequest, ReturningUserEvent, SaveError, SaveField, SaveOffer, code_is_well_formed,
+    email_as_typed,
+};
 pub use state::{
     CredentialsForm, Directory, HOLDER_NAME_MAX, Handoff, LocalDirectory, ManualField, ManualForm,
     ManualInput, MfaForm, Refusal, Results, Retry, SEARCH_LIMIT, Session, State, manual_entry_only,

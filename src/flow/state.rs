@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use finlink_protocol::{
     BankAccountType, Institution, LinkAccount, LinkResult, LinkSession, ManualAccountRequest,
-    MfaChallenge, VerificationMethod,
+    MfaChallenge, OneTimeCodeChallenge, SavedAccount, VerificationMethod,
 };
 
-use super::{Effect, Failure};
+use super::{CodeRequest, Effect, Failure, SaveOffer};
 
 /// The link session, shared by every step after it loaded (business name, permissions).
 pub type Session = Arc<LinkSession>;
@@ -91,10 +91,50 @@ pub enum State {
     },
     /// The account entered by hand was created; the session is being completed.
     Completing { session: Session },
-    /// Linked: the person sees the accounts and presses Done.
+    /// The session's email has saved accounts: "Welcome back", before consent.
+    ReturningUserOffer { session: Session },
+    /// A one-time code is being sent to the session's email.
+    SendingCode { session: Session },
+    /// The person types the code sent to their email. `challenge` is `None` when no code
+    /// could be sent (the error says why).
+    AwaitingCode {
+        session: Session,
+        challenge: Option<OneTimeCodeChallenge>,
+        code: String,
+        submitting: Option<CodeRequest>,
+        error: Option<Failure>,
+    },
+    /// The code was right: the saved accounts are being fetched (a reload resumes here).
+    LoadingSavedAccounts { session: Session },
+    /// The person picks saved accounts to link to this business.
+    SelectSavedAccounts {
+        session: Session,
+        accounts: Vec<SavedAccount>,
+        selected: BTreeSet<String>,
+        error: Option<Failure>,
+    },
+    /// Consent for this business and its permissions, listing the chosen accounts.
+    /// `submitting` holds the idempotency key of the link while consent is recorded.
+    SavedAccountsConsent {
+        session: Session,
+        chosen: Vec<SavedAccount>,
+        submitting: Option<String>,
+    },
+    /// The chosen saved accounts are being linked and the session completed; a retry reuses
+    /// the key.
+    LinkingSavedAccounts {
+        session: Session,
+        chosen: Vec<SavedAccount>,
+        idempotency_key: String,
+    },
+    /// The person's saved accounts are being forgotten.
+    ForgettingSavedAccounts { session: Session },
+    /// Linked: the person sees the accounts and presses Done. `save` is the offer to save
+    /// accounts linked at a bank with finlink (`None` after manual entry or saved accounts).
     Success {
         session: Session,
         result: LinkResult,
+        save: Option<SaveOffer>,
     },
     /// Something went wrong. `retry` is what Retry re-runs (then the flow awaits `resume`);
     /// without it, the person can pick another bank (with a session) or close.
@@ -227,6 +267,14 @@ impl State {
             Self::Linking { .. } => "linking",
             Self::ManualEntry { .. } => "manual_entry",
             Self::Completing { .. } => "completing",
+            Self::ReturningUserOffer { .. } => "returning_user_offer",
+            Self::SendingCode { .. } => "sending_code",
+            Self::AwaitingCode { .. } => "awaiting_code",
+            Self::LoadingSavedAccounts { .. } => "loading_saved_accounts",
+            Self::SelectSavedAccounts { .. } => "select_saved_accounts",
+            Self::SavedAccountsConsent { .. } => "saved_accounts_consent",
+            Self::LinkingSavedAccounts { .. } => "linking_saved_accounts",
+            Self::ForgettingSavedAccounts { .. } => "forgetting_saved_accounts",
             Self::Success { .. } => "success",
             Self::Failed { .. } => "failed",
             Self::Cancelling { .. } => "cancelling",
@@ -248,6 +296,14 @@ impl State {
             | Self::Linking { session, .. }
             | Self::ManualEntry { session, .. }
             | Self::Completing { session }
+            | Self::ReturningUserOffer { session }
+            | Self::SendingCode { session }
+            | Self::AwaitingCode { session, .. }
+            | Self::LoadingSavedAccounts { session }
+            | Self::SelectSavedAccounts { session, .. }
+            | Self::SavedAccountsConsent { session, .. }
+            | Self::LinkingSavedAccounts { session, .. }
+            | Self::ForgettingSavedAccounts { session }
             | Self::Success { session, .. }
             | Self::Cancelling { session } => Some(session),
             Self::Failed { session, .. } => session.as_ref(),
@@ -286,6 +342,14 @@ impl State {
             | Self::LoadingAccounts { .. }
             | Self::Linking { .. }
             | Self::Completing { .. }
+            | Self::ReturningUserOffer { .. }
+            | Self::SendingCode { .. }
+            | Self::AwaitingCode { .. }
+            | Self::LoadingSavedAccounts { .. }
+            | Self::SelectSavedAccounts { .. }
+            | Self::SavedAccountsConsent { .. }
+            | Self::LinkingSavedAccounts { .. }
+            | Self::ForgettingSavedAccounts { .. }
             | Self::Success { .. }
             | Self::Cancelling { .. }
             | Self::Finished => false,
@@ -319,6 +383,14 @@ impl State {
             | Self::Linking { .. }
             | Self::ManualEntry { .. }
             | Self::Completing { .. }
+            | Self::ReturningUserOffer { .. }
+            | Self::SendingCode { .. }
+            | Self::AwaitingCode { .. }
+            | Self::LoadingSavedAccounts { .. }
+            | Self::SelectSavedAccounts { .. }
+            | Self::SavedAccountsConsent { .. }
+            | Self::LinkingSavedAccounts { .. }
+            | Self::ForgettingSavedAccounts { .. }
             | Self::Success { .. }
             | Self::Failed { session: None, .. }
             | Self::Cancelling { .. }

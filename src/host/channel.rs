@@ -233,6 +233,8 @@ pub fn event_message(event: &HostEvent) -> Message<'_> {
         | HostEvent::FlowLaunchedInBrowser
         | HostEvent::InstitutionAuthorized
         | HostEvent::ManualEntryInitiated
+        | HostEvent::ReturningUserDetected
+        | HostEvent::ReturningUserVerified
         | HostEvent::Success
         | HostEvent::Cancel => Metadata::None {},
     };

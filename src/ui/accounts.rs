@@ -4,7 +4,10 @@ use finlink_protocol::{
 use leptos::html;
 use leptos::prelude::*;
 
-use super::{TITLE_ID, focus_on_load, new_idempotency_key, part, pending_verification_text};
+use super::{
+    SaveAccountsOffer, TITLE_ID, focus_on_load, new_idempotency_key, part,
+    pending_verification_text,
+};
 use crate::flow::{Event, State};
 
 /// An account's type, as the person calls it.
@@ -163,10 +166,16 @@ pub fn AccountsStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -
 /// Linked: the accounts, and Done.
 #[component]
 pub fn SuccessStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -> impl IntoView {
-    let Some((business, accounts)) = state.with_untracked(|state| match state {
-        State::Success { session, result } => {
-            Some((session.business_name.clone(), result.accounts.clone()))
-        }
+    let Some((business, accounts, offers_save)) = state.with_untracked(|state| match state {
+        State::Success {
+            session,
+            result,
+            save,
+        } => Some((
+            session.business_name.clone(),
+            result.accounts.clone(),
+            save.is_some(),
+        )),
         _ => None,
     }) else {
         return ().into_any();
@@ -223,14 +232,18 @@ pub fn SuccessStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) ->
             }
         })
         .collect_view();
+    let saving = move || {
+        state.with(|state| matches!(state, State::Success { save: Some(save), .. } if save.saving))
+    };
     view! {
         <div class="fl-step fl-success">
             <span class="fl-success-mark" aria-hidden="true"></span>
             <h1 id=TITLE_ID class="fl-title" tabindex="-1" node_ref=heading>{title}</h1>
             <p class="fl-lead">{summary}</p>
             <ul class="fl-account-list" aria-label="Linked accounts">{items}</ul>
+            {offers_save.then(|| view! { <SaveAccountsOffer state send /> })}
             <button type="button" class="fl-button" on:click=move |_| send.run(Event::Done)>
-                "Done"
+                {move || if saving() { "Saving…" } else { "Done" }}
             </button>
         </div>
     }

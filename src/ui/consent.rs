@@ -2,8 +2,9 @@ use finlink_protocol::Permission;
 use leptos::html;
 use leptos::prelude::*;
 
-use super::{TITLE_ID, focus_on_load, part, safe_url};
-use crate::flow::{Event, State};
+use super::returning::{another_account_button, saved_account_line};
+use super::{TITLE_ID, focus_on_load, new_idempotency_key, part, safe_url};
+use crate::flow::{Event, ReturningUserEvent, State};
 
 /// What a permission lets the business see, in plain words: a title and one sentence.
 pub fn permission_text(permission: Permission) -> (&'static str, &'static str) {
@@ -24,16 +25,49 @@ pub fn permission_text(permission: Permission) -> (&'static str, &'static str) {
 /// The consent step: who asks, for what, and Continue.
 #[component]
 pub fn ConsentStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -> impl IntoView {
-    let Some(session) = state.with_untracked(|state| match state {
-        State::Consent { session, .. } => Some(session.clone()),
+    // Also the consent for saved accounts, which lists the accounts to share.
+    let Some((session, chosen)) = state.with_untracked(|state| match state {
+        State::Consent { session, .. } => Some((session.clone(), None)),
+        State::SavedAccountsConsent {
+            session, chosen, ..
+        } => Some((session.clone(), Some(chosen.clone()))),
         _ => None,
     }) else {
         return ().into_any();
     };
     let submitting = part(state, |state| match state {
         State::Consent { submitting, .. } => Some(*submitting),
+        State::SavedAccountsConsent { submitting, .. } => Some(submitting.is_some()),
         _ => None,
     });
+    let saved = chosen.is_some();
+    let accounts = chosen.map(|chosen| {
+        let items = chosen
+            .iter()
+            .map(|account| {
+                view! {
+                    <li class="fl-account">
+                        <span class="fl-account-label">{saved_account_line(account)}</span>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <h2 class="fl-subtitle">"Accounts to share"</h2>
+            <ul class="fl-account-list" aria-label="Accounts to share">{items}</ul>
+        }
+    });
+    let on_continue = move |_| {
+        if saved {
+            send.run(Event::ReturningUser(
+                ReturningUserEvent::SavedAccountsConsentGiven {
+                    idempotency_key: new_idempotency_key(),
+                },
+            ));
+        } else {
+            send.run(Event::ConsentGiven);
+        }
+    };
     let heading = NodeRef::<html::H1>::new();
     focus_on_load(heading);
 
@@ -68,6 +102,7 @@ pub fn ConsentStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) ->
             </h1>
             <h2 class="fl-subtitle">"What " {business.clone()} " will see"</h2>
             <ul class="fl-permissions" aria-label=list_label>{items}</ul>
+            {accounts}
             <ul class="fl-assurances">
                 <li>"Your bank login details are never shared with " {business} "."</li>
                 <li>"You can disconnect your account at any time."</li>
@@ -83,10 +118,11 @@ pub fn ConsentStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) ->
                 type="button"
                 class="fl-button"
                 aria-disabled=move || busy().then_some("true")
-                on:click=move |_| send.run(Event::ConsentGiven)
+                on:click=on_continue
             >
                 {move || if busy() { "Continuing…" } else { "Continue" }}
             </button>
+            {saved.then(|| another_account_button(send))}
         </div>
     }
     .into_any()

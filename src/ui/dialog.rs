@@ -4,8 +4,9 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::{
-    AccountsStep, ConsentStep, CredentialsStep, FailedStep, InstitutionsStep, ManualEntryStep,
-    MfaStep, OAuthStep, ProgressStep, SuccessStep, TITLE_ID,
+    AccountsStep, CodeStep, ConsentStep, CredentialsStep, FailedStep, InstitutionsStep,
+    ManualEntryStep, MfaStep, OAuthStep, ProgressStep, ReturningUserOfferStep, SavedAccountsStep,
+    SuccessStep, TITLE_ID,
 };
 use crate::flow::{Event, Handoff, State};
 use crate::host::BankOpensIn;
@@ -24,6 +25,10 @@ pub enum Screen {
     Mfa,
     Accounts,
     ManualEntry,
+    ReturningUserOffer,
+    Code,
+    SavedAccounts,
+    SavedAccountsConsent,
     Success,
     Failed,
 }
@@ -36,6 +41,10 @@ impl Screen {
             | State::LoadingAccounts { .. }
             | State::Linking { .. }
             | State::Completing { .. }
+            | State::SendingCode { .. }
+            | State::LoadingSavedAccounts { .. }
+            | State::LinkingSavedAccounts { .. }
+            | State::ForgettingSavedAccounts { .. }
             | State::Cancelling { .. }
             | State::Finished => Self::Progress(state.name()),
             State::Consent { .. } => Self::Consent,
@@ -52,6 +61,10 @@ impl Screen {
             State::Mfa { .. } => Self::Mfa,
             State::SelectAccounts { .. } => Self::Accounts,
             State::ManualEntry { .. } => Self::ManualEntry,
+            State::ReturningUserOffer { .. } => Self::ReturningUserOffer,
+            State::AwaitingCode { .. } => Self::Code,
+            State::SelectSavedAccounts { .. } => Self::SavedAccounts,
+            State::SavedAccountsConsent { .. } => Self::SavedAccountsConsent,
             State::Success { .. } => Self::Success,
             State::Failed { .. } => Self::Failed,
         }
@@ -107,6 +120,11 @@ pub fn Dialog(
         Screen::Mfa => view! { <MfaStep state send /> }.into_any(),
         Screen::Accounts => view! { <AccountsStep state send /> }.into_any(),
         Screen::ManualEntry => view! { <ManualEntryStep state send /> }.into_any(),
+        Screen::ReturningUserOffer => view! { <ReturningUserOfferStep state send /> }.into_any(),
+        Screen::Code => view! { <CodeStep state send /> }.into_any(),
+        Screen::SavedAccounts => view! { <SavedAccountsStep state send /> }.into_any(),
+        // The consent screen, with the saved accounts to share.
+        Screen::SavedAccountsConsent => view! { <ConsentStep state send /> }.into_any(),
         Screen::Success => view! { <SuccessStep state send /> }.into_any(),
         Screen::Failed => view! { <FailedStep state send /> }.into_any(),
     };

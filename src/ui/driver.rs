@@ -1,6 +1,8 @@
 use std::time::Duration;
 
-use finlink_protocol::{ErrorCode, Institution, LinkAccount, LinkSession, List, OAuthReturn};
+use finlink_protocol::{
+    ErrorCode, Institution, LinkAccount, LinkSession, List, OAuthReturn, SavedAccount,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -8,7 +10,9 @@ use super::Dialog;
 use super::login::BANK_WINDOW;
 use crate::Options;
 use crate::api::{self, ApiError, Call, Client};
-use crate::flow::{self, Effect, Event, Failure, LocalDirectory, Request, State};
+use crate::flow::{
+    self, Effect, Event, Failure, LocalDirectory, Request, ReturningUserEvent, State,
+};
 use crate::host::{BankWindow, Host};
 
 /// The widget: the flow state, its driver, and the dialog that shows the current step.
@@ -110,6 +114,12 @@ impl Driver {
             Effect::CreateManualAccount { .. } => Request::CreateManualAccount,
             Effect::Complete => Request::Complete,
             Effect::CancelSession => Request::CancelSession,
+            Effect::SendCode => Request::SendCode,
+            Effect::VerifyCode { .. } => Request::VerifyCode,
+            Effect::LoadSavedAccounts => Request::LoadSavedAccounts,
+            Effect::AttachSavedAccounts { .. } => Request::AttachSavedAccounts,
+            Effect::ForgetSavedAccounts => Request::ForgetSavedAccounts,
+            Effect::SaveAccounts { .. } => Request::SaveAccounts,
             Effect::OpenPopup { url } => return self.open_popup(url),
             Effect::Redirect { url } => {
                 self.clear_timer();
@@ -295,6 +305,15 @@ fn request_of(host: &Host, effect: &Effect) -> Result<Call, ApiError> {
         } => Client::create_manual_account(request, idempotency_key)?,
         Effect::Complete => Client::complete()?,
         Effect::CancelSession => Client::cancel()?,
+        Effect::SendCode => Client::send_code()?,
+        Effect::VerifyCode { code } => Client::verify_code(code)?,
+        Effect::LoadSavedAccounts => Client::saved_accounts(),
+        Effect::AttachSavedAccounts {
+            accounts,
+            idempotency_key,
+        } => Client::attach_saved(accounts, idempotency_key)?,
+        Effect::ForgetSavedAccounts => Client::forget_saved()?,
+        Effect::SaveAccounts { request } => Client::save_accounts(request)?,
         // Not requests: `Driver::run` does these itself and never sends them here.
         Effect::LoadDirectory
         | Effect::OpenPopup { .. }
@@ -349,6 +368,23 @@ fn event_of(host: &Host, effect: Effect, status: u16, body: &str) -> Result<Even
         }
         Effect::Complete => Event::Completed(api::decode(status, body)?),
         Effect::CancelSession => Event::SessionCancelled(Some(api::decode(status, body)?)),
+        Effect::SendCode => {
+            Event::ReturningUser(ReturningUserEvent::CodeSent(api::decode(status, body)?))
+        }
+        Effect::VerifyCode { .. } => {
+            Event::ReturningUser(ReturningUserEvent::CodeChecked(api::decode(status, body)?))
+        }
+        Effect::LoadSavedAccounts => {
+            let list: List<SavedAccount> = api::decode(status, body)?;
+            Event::ReturningUser(ReturningUserEvent::SavedAccountsLoaded(list.data))
+        }
+        Effect::AttachSavedAccounts { .. } => Event::Linked(api::decode(status, body)?),
+        Effect::ForgetSavedAccounts => {
+            Event::ReturningUser(ReturningUserEvent::Forgotten(api::decode(status, body)?))
+        }
+        Effect::SaveAccounts { .. } => Event::ReturningUser(ReturningUserEvent::AccountsSaved(
+            api::decode(status, body)?,
+        )),
         Effect::LoadDirectory
         | Effect::OpenPopup { .. }
         | Effect::Redirect { .. }

@@ -16,6 +16,7 @@ mod driver;
 mod institutions;
 mod login;
 mod manual;
+mod returning;
 mod status;
 
 pub use accounts::{AccountsStep, SuccessStep, account_kind, unselectable_text};
@@ -25,6 +26,9 @@ pub use driver::{App, new_idempotency_key};
 pub use institutions::InstitutionsStep;
 pub use login::{CredentialsStep, MfaStep, OAuthStep, form_value};
 pub use manual::{ManualEntryStep, field_id, pending_verification_text};
+pub use returning::{
+    CODE_FIELD_ID, CodeStep, ReturningUserOfferStep, SaveAccountsOffer, SavedAccountsStep,
+};
 pub use status::{FailedStep, ProgressStep};
 
 use leptos::html::ElementType;

@@ -20,6 +20,15 @@ fn progress_text(state: &State) -> Option<(String, bool)> {
         }
         State::Linking { .. } => ("Linking your accounts…".to_owned(), true),
         State::Completing { .. } => ("Adding your account…".to_owned(), true),
+        State::SendingCode { .. } => ("Sending your code…".to_owned(), true),
+        State::LoadingSavedAccounts { .. } => ("Getting your saved accounts…".to_owned(), true),
+        State::LinkingSavedAccounts { chosen, .. } if chosen.len() == 1 => {
+            ("Linking your account…".to_owned(), true)
+        }
+        State::LinkingSavedAccounts { .. } => ("Linking your accounts…".to_owned(), true),
+        State::ForgettingSavedAccounts { .. } => {
+            ("Forgetting your saved accounts…".to_owned(), true)
+        }
         State::Cancelling { .. } => ("Closing…".to_owned(), true),
         State::Finished => ("You can close this window.".to_owned(), false),
         State::Consent { .. }
@@ -29,6 +38,10 @@ fn progress_text(state: &State) -> Option<(String, bool)> {
         | State::Mfa { .. }
         | State::SelectAccounts { .. }
         | State::ManualEntry { .. }
+        | State::ReturningUserOffer { .. }
+        | State::AwaitingCode { .. }
+        | State::SelectSavedAccounts { .. }
+        | State::SavedAccountsConsent { .. }
         | State::Success { .. }
         | State::Failed { .. } => return None,
     };

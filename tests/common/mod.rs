@@ -31,6 +31,8 @@ pub fn link_session(business_name: &str, permissions: Vec<Permission>) -> LinkSe
         resume: ResumeAt::SelectInstitution,
         return_url: None,
         accounts: Vec::new(),
+        email: None,
+        returning_user: None,
         expires_at: 1_700_000_000,
         terms_url: "https://link.example/legal/terms".to_owned(),
         privacy_url: "https://link.example/legal/privacy".to_owned(),
@@ -217,6 +219,7 @@ pub fn success(accounts: Vec<LinkedAccount>) -> State {
             status: SessionStatus::Completed,
             accounts,
         },
+        save: None,
     }
 }
 

@@ -1,6 +1,8 @@
 //! Picking and linking accounts, and success.
 
-use finlink_protocol::{AccountSelection, VerificationStatus};
+use finlink_protocol::{AccountSelection, ErrorCode, SaveAccountsRequest, VerificationStatus};
+
+use crate::flow::{ReturningUserEvent, SaveError, SaveField, SaveOffer};
 
 use super::*;
 
@@ -79,7 +81,8 @@ pub(super) fn loading_accounts(
         | Event::ManualEntryChosen
         | Event::ManualInputChanged(_)
         | Event::ManualDetailsSubmitted { .. }
-        | Event::ManualAccountCreated(_)) => ignored(
+        | Event::ManualAccountCreated(_)
+        | Event::ReturningUser(_)) => ignored(
             State::LoadingAccounts {
                 session,
                 institution,
@@ -211,14 +214,16 @@ pub(super) fn select_accounts(mut picking: Picking, error: Option<Failure>, even
         | Event::ManualEntryChosen
         | Event::ManualInputChanged(_)
         | Event::ManualDetailsSubmitted { .. }
-        | Event::ManualAccountCreated(_)) => ignored(picking.selecting(error), &event),
+        | Event::ManualAccountCreated(_)
+        | Event::ReturningUser(_)) => ignored(picking.selecting(error), &event),
     }
 }
 
 pub(super) fn linking(picking: Picking, idempotency_key: String, event: Event) -> Next {
     match event {
         Event::Linked(_) => (picking.linking(idempotency_key), vec![Effect::Complete]),
-        Event::Completed(result) => succeeded(picking.session, result),
+        // Linked at the bank: the person may save the accounts with finlink.
+        Event::Completed(result) => succeeded(picking.session, result, true),
         Event::ApiFailed {
             request: Request::AttachAccounts,
             error,
@@ -283,12 +288,14 @@ pub(super) fn linking(picking: Picking, idempotency_key: String, event: Event) -
         | Event::ManualEntryChosen
         | Event::ManualInputChanged(_)
         | Event::ManualDetailsSubmitted { .. }
-        | Event::ManualAccountCreated(_)) => ignored(picking.linking(idempotency_key), &event),
+        | Event::ManualAccountCreated(_)
+        | Event::ReturningUser(_)) => ignored(picking.linking(idempotency_key), &event),
     }
 }
 
-/// The session completed: the accounts, told to the host and to screen readers.
-pub(super) fn succeeded(session: Session, result: LinkResult) -> Next {
+/// The session completed: the accounts, told to the host and to screen readers. `offer_save`:
+/// they were linked at a bank, so the person may save them with finlink.
+pub(super) fn succeeded(session: Session, result: LinkResult, offer_save: bool) -> Next {
     let pending = result.accounts.iter().any(|account| {
         account
             .verification
@@ -304,39 +311,188 @@ pub(super) fn succeeded(session: Session, result: LinkResult) -> Next {
         Effect::Emit(HostEvent::Success),
         Effect::Announce(announcement),
     ];
-    (State::Success { session, result }, effects)
+    let save = offer_save.then(|| SaveOffer::new(session.email.as_deref()));
+    (
+        State::Success {
+            session,
+            result,
+            save,
+        },
+        effects,
+    )
 }
 
-pub(super) fn success(session: Session, result: LinkResult, event: Event) -> Next {
-    match event {
-        Event::Done => finish(Outcome::Linked(result), None),
-        event @ (Event::ConsentGiven
-        | Event::QueryChanged(_)
-        | Event::InstitutionChosen(_)
-        | Event::ContinueToBank
-        | Event::CredentialsSubmitted { .. }
-        | Event::MfaAnswered(_)
-        | Event::AccountToggled(_)
-        | Event::AccountsConfirmed { .. }
-        | Event::Back
-        | Event::Cancel
-        | Event::Retry
-        | Event::SessionLoaded(_)
-        | Event::ConsentRecorded(_)
-        | Event::InstitutionsLoaded { .. }
-        | Event::DirectoryLoaded(_)
-        | Event::AuthorizationUpdated(_)
-        | Event::AccountsLoaded(_)
-        | Event::Linked(_)
-        | Event::Completed(_)
-        | Event::SessionCancelled(_)
-        | Event::ApiFailed { .. }
-        | Event::TimerFired
-        | Event::PopupBlocked
-        | Event::Connectivity(_)
-        | Event::ManualEntryChosen
-        | Event::ManualInputChanged(_)
-        | Event::ManualDetailsSubmitted { .. }
-        | Event::ManualAccountCreated(_)) => ignored(State::Success { session, result }, &event),
+pub(super) fn success(
+    session: Session,
+    result: LinkResult,
+    save: Option<SaveOffer>,
+    event: Event,
+) -> Next {
+    let saving = save.as_ref().is_some_and(|save| save.saving);
+    match (event, save) {
+        (Event::Done, Some(mut offer)) if offer.ticked && !saving => match offer.checked() {
+            Ok((email, phone)) => {
+                offer.error = None;
+                offer.saving = true;
+                let effect = Effect::SaveAccounts {
+                    request: SaveAccountsRequest { email, phone },
+                };
+                let state = State::Success {
+                    session,
+                    result,
+                    save: Some(offer),
+                };
+                (state, vec![effect])
+            }
+            Err(error) => {
+                let announcement = Effect::Announce(error.message.clone());
+                offer.error = Some(error);
+                let state = State::Success {
+                    session,
+                    result,
+                    save: Some(offer),
+                };
+                (state, vec![announcement])
+            }
+        },
+        (Event::Done, _) if !saving => finish(Outcome::Linked(result), None),
+        (Event::ReturningUser(event), Some(mut offer)) if !saving => {
+            let changed = match &event {
+                ReturningUserEvent::SaveToggled(ticked) => {
+                    offer.ticked = *ticked;
+                    offer.error = None;
+                    true
+                }
+                ReturningUserEvent::SaveEmailChanged(text) if offer.ticked => {
+                    offer.email = text.clone();
+                    if offer
+                        .error
+                        .as_ref()
+                        .is_some_and(|e| e.field != Some(SaveField::Phone))
+                    {
+                        offer.error = None;
+                    }
+                    true
+                }
+                ReturningUserEvent::SavePhoneChanged(text) if offer.ticked => {
+                    offer.phone = text.clone();
+                    if offer
+                        .error
+                        .as_ref()
+                        .is_some_and(|e| e.field != Some(SaveField::Email))
+                    {
+                        offer.error = None;
+                    }
+                    true
+                }
+                _ => false,
+            };
+            let state = State::Success {
+                session,
+                result,
+                save: Some(offer),
+            };
+            if changed {
+                (state, Vec::new())
+            } else {
+                ignored(state, &Event::ReturningUser(event))
+            }
+        }
+        (Event::ReturningUser(ReturningUserEvent::AccountsSaved(receipt)), Some(_)) if saving => {
+            let announcement = format!(
+                "Your accounts are saved with finlink for {}.",
+                receipt.email_hint
+            );
+            let (state, mut effects) = finish(Outcome::Linked(result), None);
+            effects.insert(0, Effect::Announce(announcement));
+            (state, effects)
+        }
+        (
+            Event::ApiFailed {
+                request: Request::SaveAccounts,
+                error,
+                ..
+            },
+            Some(mut offer),
+        ) if saving => {
+            let refusal = save_refusal(error);
+            let announcement = Effect::Announce(refusal.message.clone());
+            offer.saving = false;
+            offer.error = Some(refusal);
+            let state = State::Success {
+                session,
+                result,
+                save: Some(offer),
+            };
+            (state, vec![announcement])
+        }
+        (
+            event @ (Event::Done
+            | Event::ReturningUser(_)
+            | Event::ApiFailed { .. }
+            | Event::ConsentGiven
+            | Event::QueryChanged(_)
+            | Event::InstitutionChosen(_)
+            | Event::ContinueToBank
+            | Event::CredentialsSubmitted { .. }
+            | Event::MfaAnswered(_)
+            | Event::AccountToggled(_)
+            | Event::AccountsConfirmed { .. }
+            | Event::Back
+            | Event::Cancel
+            | Event::Retry
+            | Event::SessionLoaded(_)
+            | Event::ConsentRecorded(_)
+            | Event::InstitutionsLoaded { .. }
+            | Event::DirectoryLoaded(_)
+            | Event::AuthorizationUpdated(_)
+            | Event::AccountsLoaded(_)
+            | Event::Linked(_)
+            | Event::Completed(_)
+            | Event::SessionCancelled(_)
+            | Event::TimerFired
+            | Event::PopupBlocked
+            | Event::Connectivity(_)
+            | Event::ManualEntryChosen
+            | Event::ManualInputChanged(_)
+            | Event::ManualDetailsSubmitted { .. }
+            | Event::ManualAccountCreated(_)),
+            save,
+        ) => ignored(
+            State::Success {
+                session,
+                result,
+                save,
+            },
+            &event,
+        ),
+    }
+}
+
+/// Why the server did not save the accounts, in the person's words, on the field at fault.
+fn save_refusal(error: Failure) -> SaveError {
+    let (field, message) = match error.code {
+        Some(ErrorCode::EmailInvalid) => (
+            Some(SaveField::Email),
+            "Enter an email address like name@example.com.",
+        ),
+        Some(ErrorCode::PhoneInvalid) => (
+            Some(SaveField::Phone),
+            "Enter a phone number like +1 415 555 0100, or leave it empty.",
+        ),
+        Some(ErrorCode::NothingToSave) => (
+            None,
+            "There are no accounts linked at a bank to save. Untick the box to finish.",
+        ),
+        _ => {
+            return SaveError {
+                field: None,
+                message: error.message,
+            };
+        }
+    };
+    SaveError {
+        field,
+        message: message.to_owned(),
     }
 }

@@ -42,7 +42,8 @@ pub(super) fn failed(
             | Event::ManualEntryChosen
             | Event::ManualInputChanged(_)
             | Event::ManualDetailsSubmitted { .. }
-            | Event::ManualAccountCreated(_)),
+            | Event::ManualAccountCreated(_)
+            | Event::ReturningUser(_)),
             retry,
             session,
         ) => ignored(
@@ -99,6 +100,7 @@ pub(super) fn cancelling(session: Session, event: Event) -> Next {
         | Event::ManualEntryChosen
         | Event::ManualInputChanged(_)
         | Event::ManualDetailsSubmitted { .. }
-        | Event::ManualAccountCreated(_)) => ignored(State::Cancelling { session }, &event),
+        | Event::ManualAccountCreated(_)
+        | Event::ReturningUser(_)) => ignored(State::Cancelling { session }, &event),
     }
 }

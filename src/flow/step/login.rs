@@ -52,7 +52,8 @@ pub(super) fn starting_authorization(
         | Event::ManualEntryChosen
         | Event::ManualInputChanged(_)
         | Event::ManualDetailsSubmitted { .. }
-        | Event::ManualAccountCreated(_)) => ignored(
+        | Event::ManualAccountCreated(_)
+        | Event::ReturningUser(_)) => ignored(
             State::StartingAuthorization {
                 session,
                 institution,
@@ -354,7 +355,8 @@ pub(super) fn oauth(mut step: OAuthStep, event: Event) -> Next {
             | Event::ManualEntryChosen
             | Event::ManualInputChanged(_)
             | Event::ManualDetailsSubmitted { .. }
-            | Event::ManualAccountCreated(_)),
+            | Event::ManualAccountCreated(_)
+            | Event::ReturningUser(_)),
         ) => {
             step.handoff = handoff;
             ignored(step.into_state(), &event)
@@ -462,7 +464,8 @@ pub(super) fn credentials(
         | Event::ManualEntryChosen
         | Event::ManualInputChanged(_)
         | Event::ManualDetailsSubmitted { .. }
-        | Event::ManualAccountCreated(_)) => ignored(
+        | Event::ManualAccountCreated(_)
+        | Event::ReturningUser(_)) => ignored(
             State::Credentials {
                 session,
                 institution,
@@ -575,7 +578,8 @@ pub(super) fn mfa(
         | Event::ManualEntryChosen
         | Event::ManualInputChanged(_)
         | Event::ManualDetailsSubmitted { .. }
-        | Event::ManualAccountCreated(_)) => ignored(
+        | Event::ManualAccountCreated(_)
+        | Event::ReturningUser(_)) => ignored(
             State::Mfa {
                 session,
                 institution,

@@ -282,14 +282,15 @@ pub(super) fn manual_entry_step(mut step: ManualStep, event: Event) -> Next {
         | Event::SessionCancelled(_)
         | Event::TimerFired
         | Event::PopupBlocked
-        | Event::Connectivity(_)) => ignored(step.into_state(), &event),
+        | Event::Connectivity(_)
+        | Event::ReturningUser(_)) => ignored(step.into_state(), &event),
     }
 }
 
 /// The account entered by hand exists; the session is being completed.
 pub(super) fn completing(session: Session, event: Event) -> Next {
     match event {
-        Event::Completed(result) => succeeded(session, result),
+        Event::Completed(result) => succeeded(session, result, false),
         Event::ApiFailed {
             request: Request::Complete,
             error,
@@ -327,6 +328,7 @@ pub(super) fn completing(session: Session, event: Event) -> Next {
         | Event::ManualEntryChosen
         | Event::ManualInputChanged(_)
         | Event::ManualDetailsSubmitted { .. }
-        | Event::ManualAccountCreated(_)) => ignored(State::Completing { session }, &event),
+        | Event::ManualAccountCreated(_)
+        | Event::ReturningUser(_)) => ignored(State::Completing { session }, &event),
     }
 }

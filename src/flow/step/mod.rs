@@ -9,13 +9,19 @@ mod ending;
 mod login;
 mod manual;
 mod opening;
+mod returning;
 mod search;
 
 use accounts::{Picking, linking, loading_accounts, select_accounts, succeeded, success};
 use ending::{cancelling, failed};
 use login::{OAuthStep, authorization_changed, credentials, mfa, oauth, starting_authorization};
 use manual::{ManualStep, bank_list_or_form, completing, manual_entry_chosen, manual_entry_step};
-use opening::{consent, loading};
+use opening::{consent, loading, normal_start};
+use returning::{
+    CodeStep, awaiting_code, forgetting_saved_accounts, linking_saved_accounts,
+    loading_saved_accounts, returning_user_offer, returning_user_start, saved_accounts_consent,
+    select_saved_accounts, sending_code,
+};
 use search::{SearchStep, search_from_start, select_institution};
 
 use std::collections::BTreeSet;
@@ -48,7 +54,10 @@ pub fn step(state: State, event: Event) -> Next {
         Event::Connectivity(online) => connectivity(state, online),
         Event::ApiFailed { error, .. }
             if error.ends_session()
-                && !matches!(state, State::Finished | State::Cancelling { .. }) =>
+                && !matches!(
+                    state,
+                    State::Finished | State::Cancelling { .. } | State::Success { .. }
+                ) =>
         {
             session_ended(state, error)
         }
@@ -161,7 +170,47 @@ pub fn step(state: State, event: Event) -> Next {
                 event,
             ),
             State::Completing { session } => completing(session, event),
-            State::Success { session, result } => success(session, result, event),
+            State::ReturningUserOffer { session } => returning_user_offer(session, event),
+            State::SendingCode { session } => sending_code(session, event),
+            State::AwaitingCode {
+                session,
+                challenge,
+                code,
+                submitting,
+                error,
+            } => awaiting_code(
+                CodeStep {
+                    session,
+                    challenge,
+                    code,
+                    submitting,
+                    error,
+                },
+                event,
+            ),
+            State::LoadingSavedAccounts { session } => loading_saved_accounts(session, event),
+            State::SelectSavedAccounts {
+                session,
+                accounts,
+                selected,
+                error,
+            } => select_saved_accounts(session, accounts, selected, error, event),
+            State::SavedAccountsConsent {
+                session,
+                chosen,
+                submitting,
+            } => saved_accounts_consent(session, chosen, submitting, event),
+            State::LinkingSavedAccounts {
+                session,
+                chosen,
+                idempotency_key,
+            } => linking_saved_accounts(session, chosen, idempotency_key, event),
+            State::ForgettingSavedAccounts { session } => forgetting_saved_accounts(session, event),
+            State::Success {
+                session,
+                result,
+                save,
+            } => success(session, result, save, event),
             State::Failed {
                 session,
                 error,
@@ -209,7 +258,15 @@ fn cancel(state: State) -> Next {
         | State::SelectAccounts { session, .. }
         | State::Linking { session, .. }
         | State::ManualEntry { session, .. }
-        | State::Completing { session } => (
+        | State::Completing { session }
+        | State::ReturningUserOffer { session }
+        | State::SendingCode { session }
+        | State::AwaitingCode { session, .. }
+        | State::LoadingSavedAccounts { session }
+        | State::SelectSavedAccounts { session, .. }
+        | State::SavedAccountsConsent { session, .. }
+        | State::LinkingSavedAccounts { session, .. }
+        | State::ForgettingSavedAccounts { session } => (
             State::Cancelling { session },
             vec![Effect::Emit(HostEvent::Cancel), Effect::CancelSession],
         ),

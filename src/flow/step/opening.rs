@@ -43,7 +43,8 @@ pub(super) fn loading(event: Event) -> Next {
         | Event::ManualEntryChosen
         | Event::ManualInputChanged(_)
         | Event::ManualDetailsSubmitted { .. }
-        | Event::ManualAccountCreated(_)) => ignored(State::Loading, &event),
+        | Event::ManualAccountCreated(_)
+        | Event::ReturningUser(_)) => ignored(State::Loading, &event),
     }
 }
 
@@ -73,17 +74,13 @@ pub(super) fn session_loaded(session: LinkSession) -> Next {
     }
     let resume = session.resume.clone();
     let session: Session = Session::from(session);
+    let at_start = matches!(resume, ResumeAt::Consent | ResumeAt::SelectInstitution)
+        && session.accounts.is_empty();
     let (state, mut effects) = match resume {
-        // The directory file is asked for while the person reads the consent screen (the
-        // driver fetches it after this first render), so the bank list can answer locally
-        // from its first keystroke; the search step's own ask then gets the same file.
-        ResumeAt::Consent => (
-            State::Consent {
-                session,
-                submitting: false,
-            },
-            vec![Effect::LoadDirectory],
-        ),
+        // The session's email has saved accounts: offered before anything else, or resumed
+        // at them once the code was right.
+        _ if at_start && session.returning_user.is_some() => returning_user_start(session),
+        ResumeAt::Consent => consent_screen(session),
         ResumeAt::SelectInstitution => bank_list_or_form(session),
         ResumeAt::Authorization { authorization } => {
             let institution = Box::new(authorization.institution.clone());
@@ -106,6 +103,28 @@ pub(super) fn session_loaded(session: LinkSession) -> Next {
     };
     effects.insert(0, Effect::Emit(HostEvent::Open));
     (state, effects)
+}
+
+/// The normal flow from its first step: consent, or the bank list once consent is given.
+pub(super) fn normal_start(session: Session) -> Next {
+    if session.consent_given {
+        bank_list_or_form(session)
+    } else {
+        consent_screen(session)
+    }
+}
+
+/// The consent screen. The directory file is asked for while the person reads it (the
+/// driver fetches it after this first render), so the bank list can answer locally from its
+/// first keystroke; the search step's own ask then gets the same file.
+fn consent_screen(session: Session) -> Next {
+    (
+        State::Consent {
+            session,
+            submitting: false,
+        },
+        vec![Effect::LoadDirectory],
+    )
 }
 
 pub(super) fn consent(session: Session, submitting: bool, event: Event) -> Next {
@@ -171,7 +190,8 @@ pub(super) fn consent(session: Session, submitting: bool, event: Event) -> Next 
         | Event::ManualEntryChosen
         | Event::ManualInputChanged(_)
         | Event::ManualDetailsSubmitted { .. }
-        | Event::ManualAccountCreated(_)) => ignored(
+        | Event::ManualAccountCreated(_)
+        | Event::ReturningUser(_)) => ignored(
             State::Consent {
                 session,
                 submitting,

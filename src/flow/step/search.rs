@@ -275,6 +275,7 @@ pub(super) fn select_institution(step: SearchStep, event: Event) -> Next {
         | Event::ManualEntryChosen
         | Event::ManualInputChanged(_)
         | Event::ManualDetailsSubmitted { .. }
-        | Event::ManualAccountCreated(_)) => ignored(step.into_state(), &event),
+        | Event::ManualAccountCreated(_)
+        | Event::ReturningUser(_)) => ignored(step.into_state(), &event),
     }
 }

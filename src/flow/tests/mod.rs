@@ -5,6 +5,7 @@ mod embedding;
 // proptest runs natively only.
 #[cfg(not(target_arch = "wasm32"))]
 mod properties;
+mod returning;
 mod scenarios;
 mod table;
 
@@ -14,8 +15,9 @@ use finlink_protocol::{
     AccountCategory, AccountStatus, AccountSubcategory, ApiError, AuthMethod, Authorization,
     AuthorizationState, BankAccountType, ErrorCode, ErrorType, Institution, InstitutionStatus,
     LinkAccount, LinkResult, LinkSession, LinkedAccount, ManualAccountRequest, MfaChallenge,
-    MicrodepositType, MicrodepositVerification, Permission, ResumeAt, SessionStatus,
-    UnselectableReason, VerificationMethod, VerificationStatus,
+    MicrodepositType, MicrodepositVerification, OneTimeCodeChallenge, OneTimeCodeStatus,
+    Permission, ResumeAt, ReturningUser, SavedAccount, SessionStatus, UnselectableReason,
+    VerificationMethod, VerificationStatus,
 };
 
 use super::*;
@@ -264,4 +266,53 @@ pub fn manual_result(status: SessionStatus) -> LinkResult {
             MicrodepositType::Amounts,
         )],
     }
+}
+
+/// A one-time code challenge as the server answers it.
+pub fn challenge(
+    status: OneTimeCodeStatus,
+    attempts_remaining: u32,
+    error: Option<ApiError>,
+) -> OneTimeCodeChallenge {
+    OneTimeCodeChallenge {
+        email_hint: "j•••@example.com".to_owned(),
+        status,
+        attempts_remaining,
+        expires_at: 1_800_000_600,
+        resend_available_at: Some(1_800_000_030),
+        error,
+    }
+}
+
+/// A saved account offered to this session.
+pub fn saved_account(id: &str, reason: Option<UnselectableReason>) -> SavedAccount {
+    SavedAccount {
+        id: id.to_owned(),
+        display_name: format!("Saved {id}"),
+        institution_name: "Bank ins_credentials".to_owned(),
+        category: AccountCategory::Cash,
+        subcategory: AccountSubcategory::Checking,
+        last4: "6789".to_owned(),
+        unselectable_reason: reason,
+    }
+}
+
+/// Two saved accounts that can be linked and a closed one.
+pub fn saved_accounts() -> Vec<SavedAccount> {
+    vec![
+        saved_account("fcsa_1", None),
+        saved_account("fcsa_2", None),
+        saved_account("fcsa_closed", Some(UnselectableReason::Inactive)),
+    ]
+}
+
+/// A session at its start whose email has saved accounts.
+pub fn returning_session(verified: bool) -> LinkSession {
+    let mut session = link_session(ResumeAt::Consent);
+    session.email = Some("Jenny.Rosen@example.com".to_owned());
+    session.returning_user = Some(ReturningUser {
+        email_hint: "j•••@example.com".to_owned(),
+        verified,
+    });
+    session
 }

@@ -1,6 +1,10 @@
 //! Properties over any sequence of events: the flow never panics, finishes at most once,
 //! ignores everything after finishing, and its states stay valid.
 
+use finlink_protocol::{
+    OneTimeCodeChallenge, OneTimeCodeStatus, ReturningUser, SavedAccountsForgotten,
+    SavedAccountsReceipt,
+};
 use proptest::prelude::*;
 
 use super::*;
@@ -20,6 +24,23 @@ fn any_failure() -> impl Strategy<Value = Failure> {
             Some(ErrorCode::MicrodepositsFailed),
             "not sent"
         )),
+        Just(Failure::new(
+            Some(ErrorCode::OneTimeCodeResendLimited),
+            "limited"
+        )),
+        Just(Failure::new(
+            Some(ErrorCode::OneTimeCodeAttemptsExceeded),
+            "too many"
+        )),
+        Just(Failure::new(
+            Some(ErrorCode::ReturningUserUnavailable),
+            "unavailable"
+        )),
+        Just(Failure::new(
+            Some(ErrorCode::OneTimeCodeRequired),
+            "required"
+        )),
+        Just(Failure::new(Some(ErrorCode::EmailInvalid), "email")),
     ]
 }
 
@@ -52,6 +73,73 @@ fn any_manual_input() -> impl Strategy<Value = ManualInput> {
     ]
 }
 
+fn any_returning_user() -> impl Strategy<Value = Option<ReturningUser>> {
+    prop_oneof![
+        Just(None),
+        any::<bool>().prop_map(|verified| Some(ReturningUser {
+            email_hint: "j•••@example.com".to_owned(),
+            verified,
+        })),
+    ]
+}
+
+fn any_challenge() -> impl Strategy<Value = OneTimeCodeChallenge> {
+    (
+        prop_oneof![
+            Just(OneTimeCodeStatus::Pending),
+            Just(OneTimeCodeStatus::Verified),
+            Just(OneTimeCodeStatus::Failed),
+        ],
+        0u32..6,
+        prop_oneof![
+            Just(None),
+            Just(Some(api_error(ErrorCode::OneTimeCodeIncorrect, "wrong"))),
+            Just(Some(api_error(ErrorCode::OneTimeCodeExpired, "expired"))),
+        ],
+    )
+        .prop_map(|(status, attempts_remaining, error)| {
+            challenge(status, attempts_remaining, error)
+        })
+}
+
+fn any_returning_event() -> impl Strategy<Value = ReturningUserEvent> {
+    let saved_id = prop_oneof![
+        Just("fcsa_1".to_owned()),
+        Just("fcsa_2".to_owned()),
+        Just("fcsa_closed".to_owned()),
+        Just("fcsa_ghost".to_owned())
+    ];
+    prop_oneof![
+        Just(ReturningUserEvent::SavedAccountsChosen),
+        Just(ReturningUserEvent::AnotherAccountChosen),
+        prop_oneof![Just("123456".to_owned()), "[0-9a ]{0,7}"]
+            .prop_map(ReturningUserEvent::CodeChanged),
+        Just(ReturningUserEvent::CodeSubmitted),
+        Just(ReturningUserEvent::NewCodeRequested),
+        saved_id.prop_map(ReturningUserEvent::SavedAccountToggled),
+        Just(ReturningUserEvent::SavedAccountsConfirmed),
+        "[a-z]{1,3}".prop_map(|idempotency_key| {
+            ReturningUserEvent::SavedAccountsConsentGiven { idempotency_key }
+        }),
+        Just(ReturningUserEvent::ForgetRequested),
+        any::<bool>().prop_map(ReturningUserEvent::SaveToggled),
+        prop_oneof![Just("jenny@example.com".to_owned()), "[a-z@.]{0,6}"]
+            .prop_map(ReturningUserEvent::SaveEmailChanged),
+        prop_oneof![Just("(415) 555-0100".to_owned()), "[0-9x]{0,4}"]
+            .prop_map(ReturningUserEvent::SavePhoneChanged),
+        any_challenge().prop_map(ReturningUserEvent::CodeSent),
+        any_challenge().prop_map(ReturningUserEvent::CodeChecked),
+        Just(ReturningUserEvent::SavedAccountsLoaded(saved_accounts())),
+        Just(ReturningUserEvent::Forgotten(SavedAccountsForgotten {
+            forgotten_accounts: 2
+        })),
+        Just(ReturningUserEvent::AccountsSaved(SavedAccountsReceipt {
+            email_hint: "j•••@example.com".to_owned(),
+            saved_accounts: 2
+        })),
+    ]
+}
+
 fn any_request() -> impl Strategy<Value = Request> {
     prop_oneof![
         Just(Request::LoadSession),
@@ -66,6 +154,12 @@ fn any_request() -> impl Strategy<Value = Request> {
         Just(Request::CreateManualAccount),
         Just(Request::Complete),
         Just(Request::CancelSession),
+        Just(Request::SendCode),
+        Just(Request::VerifyCode),
+        Just(Request::LoadSavedAccounts),
+        Just(Request::AttachSavedAccounts),
+        Just(Request::ForgetSavedAccounts),
+        Just(Request::SaveAccounts),
     ]
 }
 
@@ -141,11 +235,21 @@ fn any_event() -> impl Strategy<Value = Event> {
         Just(Event::Cancel),
         Just(Event::Retry),
         Just(Event::Done),
-        (any_resume(), any_verification_method()).prop_map(|(resume, method)| {
-            let mut session = link_session(resume);
-            session.verification_method = method;
-            Event::SessionLoaded(Box::new(session))
-        }),
+        (
+            any_resume(),
+            any_verification_method(),
+            any_returning_user()
+        )
+            .prop_map(|(resume, method, returning_user)| {
+                let mut session = link_session(resume);
+                session.verification_method = method;
+                session.email = returning_user
+                    .as_ref()
+                    .map(|_| "jenny.rosen@example.com".to_owned());
+                session.returning_user = returning_user;
+                Event::SessionLoaded(Box::new(session))
+            }),
+        any_returning_event().prop_map(Event::ReturningUser),
         any_verification_method().prop_map(|method| {
             let mut session = link_session(ResumeAt::SelectInstitution);
             session.verification_method = method;
@@ -212,6 +316,42 @@ fn assert_valid(state: &State) {
         State::Linking { selected, .. } => {
             assert!(!selected.is_empty(), "linking needs a selection")
         }
+        State::SelectSavedAccounts {
+            accounts, selected, ..
+        } => {
+            for id in selected {
+                let account = accounts.iter().find(|account| &account.id == id);
+                assert!(
+                    account.is_some_and(|account| account.unselectable_reason.is_none()),
+                    "selected saved account {id} must be selectable"
+                );
+            }
+        }
+        State::LinkingSavedAccounts { chosen, .. } => {
+            assert!(!chosen.is_empty(), "linking saved accounts needs a choice")
+        }
+        State::AwaitingCode {
+            code, submitting, ..
+        } => {
+            if *submitting == Some(CodeRequest::Verify) {
+                assert!(
+                    code_is_well_formed(code.trim()),
+                    "only a well-formed code is sent"
+                );
+            }
+        }
+        State::Success {
+            save: Some(save), ..
+        } => {
+            if save.saving {
+                assert!(save.ticked, "saving only what the person ticked");
+                assert!(
+                    save.checked().is_ok(),
+                    "only a valid email and phone are sent"
+                );
+            }
+        }
+        State::Success { save: None, .. } => {}
         State::Failed {
             retry: Some(retry), ..
         } => assert!(!matches!(
@@ -237,7 +377,11 @@ fn assert_valid(state: &State) {
         | State::Mfa { .. }
         | State::LoadingAccounts { .. }
         | State::Completing { .. }
-        | State::Success { .. }
+        | State::ReturningUserOffer { .. }
+        | State::SendingCode { .. }
+        | State::LoadingSavedAccounts { .. }
+        | State::SavedAccountsConsent { .. }
+        | State::ForgettingSavedAccounts { .. }
         | State::Failed { retry: None, .. }
         | State::Cancelling { .. }
         | State::Finished => {}
@@ -295,6 +439,26 @@ proptest! {
             let ignored = matches!(effects.as_slice(), [Effect::Ignored { .. }]);
             prop_assert_eq!(offered, !ignored, "Back in {}", state.name());
             state = step(state, event).0;
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The save offer accepts exactly the emails the server's `normalize_email` accepts, and
+    /// sends one the server normalizes to the same address.
+    #[test]
+    fn the_widget_reads_emails_as_the_server_does(text in prop_oneof![
+        "[ a-zA-Z0-9@.\t\u{7}é-]{0,12}",
+        "[a-zA-Z]{1,4}@[a-zA-Z]{1,4}\\.[a-zA-Z]{1,3}",
+        "[a-z]{240,250}@example\\.com",
+    ]) {
+        let typed = crate::flow::email_as_typed(&text);
+        let normalized = finlink_protocol::normalize_email(&text);
+        prop_assert_eq!(typed.is_some(), normalized.is_some(), "{:?}", text);
+        if let Some(typed) = typed {
+            prop_assert_eq!(finlink_protocol::normalize_email(&typed), normalized);
         }
     }
 }

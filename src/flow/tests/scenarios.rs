@@ -110,7 +110,14 @@ impl ScriptedApi {
             Effect::CreateManualAccount { .. } => Request::CreateManualAccount,
             Effect::Complete => Request::Complete,
             Effect::CancelSession => Request::CancelSession,
-            Effect::OpenPopup { .. }
+            // The returning-user path has its own script (tests/returning.rs).
+            Effect::SendCode
+            | Effect::VerifyCode { .. }
+            | Effect::LoadSavedAccounts
+            | Effect::AttachSavedAccounts { .. }
+            | Effect::ForgetSavedAccounts
+            | Effect::SaveAccounts { .. }
+            | Effect::OpenPopup { .. }
             | Effect::Redirect { .. }
             | Effect::StartTimer { .. }
             | Effect::Emit(_)
@@ -245,6 +252,12 @@ impl ScriptedApi {
                 Event::SessionCancelled(Some(self.result(SessionStatus::Cancelled)))
             }
             Effect::LoadDirectory
+            | Effect::SendCode
+            | Effect::VerifyCode { .. }
+            | Effect::LoadSavedAccounts
+            | Effect::AttachSavedAccounts { .. }
+            | Effect::ForgetSavedAccounts
+            | Effect::SaveAccounts { .. }
             | Effect::OpenPopup { .. }
             | Effect::Redirect { .. }
             | Effect::StartTimer { .. }

@@ -945,6 +945,7 @@ fn rows() -> Vec<Row> {
             after: State::Success {
                 session: session(),
                 result: link_result(SessionStatus::Completed, &["fca_1"]),
+                save: Some(SaveOffer::new(None)),
             },
             effects: vec![
                 Effect::Emit(HostEvent::Success),
@@ -956,6 +957,7 @@ fn rows() -> Vec<Row> {
             before: State::Success {
                 session: session(),
                 result: link_result(SessionStatus::Completed, &["fca_1"]),
+                save: Some(SaveOffer::new(None)),
             },
             event: Event::Done,
             after: State::Finished,
@@ -1560,6 +1562,7 @@ fn manual_rows() -> Vec<Row> {
             after: State::Success {
                 session: automatic.clone(),
                 result: manual_result(SessionStatus::Completed),
+                save: None,
             },
             effects: vec![
                 Effect::Emit(HostEvent::Success),
