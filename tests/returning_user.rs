@@ -37,15 +37,15 @@ fn returning_session(verified: bool) -> Arc<LinkSession> {
     Arc::new(session)
 }
 
-fn challenge(status: OneTimeCodeStatus, attempts_remaining: u32) -> OneTimeCodeChallenge {
-    OneTimeCodeChallenge {
+fn challenge(status: OneTimeCodeStatus, attempts_remaining: u32) -> Box<OneTimeCodeChallenge> {
+    Box::new(OneTimeCodeChallenge {
         email_hint: HINT.to_owned(),
         status,
         attempts_remaining,
         expires_at: 1_700_000_600,
         resend_available_at: Some(1_700_000_030),
         error: None,
-    }
+    })
 }
 
 fn awaiting(code: &str, error: Option<Failure>) -> State {

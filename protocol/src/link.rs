@@ -8,6 +8,25 @@ use crate::{
     VerificationMethod,
 };
 
+/// `Deserialize` for an enum of unit variants, from the names `Serialize` writes: one shared
+/// read of a string, then a match, where serde's derive reads each such enum with serde_json's
+/// `deserialize_enum` of its own (about 1 KB of WebAssembly each in the widget).
+macro_rules! deserialize_by_name {
+    ($enum:ident { $($name:literal => $variant:ident),+ $(,)? }) => {
+        impl<'de> serde::Deserialize<'de> for $enum {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                const NAMES: &[&str] = &[$($name),+];
+                let name = <String as serde::Deserialize>::deserialize(deserializer)?;
+                match name.as_str() {
+                    $($name => Ok(Self::$variant),)+
+                    _ => Err(serde::de::Error::unknown_variant(&name, NAMES)),
+                }
+            }
+        }
+    };
+}
+pub(crate) use deserialize_by_name;
+
 /// `GET /v1/link/session`: what the widget needs to show and where to resume.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "object", rename = "link_session")]
@@ -73,7 +92,7 @@ pub struct ConsentRequest {
 }
 
 /// How a person logs in at an institution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthMethod {
     /// At the bank's own page (OAuth 2.0).
@@ -82,8 +101,13 @@ pub enum AuthMethod {
     Credentials,
 }
 
+deserialize_by_name!(AuthMethod {
+    "oauth" => Oauth,
+    "credentials" => Credentials,
+});
+
 /// Whether an institution can be linked right now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InstitutionStatus {
     Up,
@@ -92,6 +116,12 @@ pub enum InstitutionStatus {
     /// An outage.
     DownUnscheduled,
 }
+
+deserialize_by_name!(InstitutionStatus {
+    "up" => Up,
+    "down_scheduled" => DownScheduled,
+    "down_unscheduled" => DownUnscheduled,
+});
 
 /// `GET /v1/link/directory`: every institution of the directory in one compact text file, so
 /// that the widget searches on every keystroke without a round trip.
@@ -235,7 +265,7 @@ pub struct LinkAccount {
 }
 
 /// Why an account is shown but cannot be picked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnselectableReason {
     /// The account is closed or inactive at the bank.
@@ -245,6 +275,12 @@ pub enum UnselectableReason {
     /// The session's `account_subcategories` filter excludes it.
     FilteredOut,
 }
+
+deserialize_by_name!(UnselectableReason {
+    "inactive" => Inactive,
+    "unsupported_for_payments" => UnsupportedForPayments,
+    "filtered_out" => FilteredOut,
+});
 
 /// `POST /v1/link/authorizations/{id}/attach` with an `Idempotency-Key` header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -296,14 +332,19 @@ mod wire {
         ["missing field `", field, "`"].concat()
     }
 
-    #[derive(Deserialize)]
-    #[serde(rename_all = "snake_case")]
     enum Step {
         Consent,
         SelectInstitution,
         Authorization,
         SelectAccounts,
     }
+
+    super::deserialize_by_name!(Step {
+        "consent" => Consent,
+        "select_institution" => SelectInstitution,
+        "authorization" => Authorization,
+        "select_accounts" => SelectAccounts,
+    });
 
     #[derive(Deserialize)]
     pub struct ResumeAt {
@@ -333,8 +374,6 @@ mod wire {
         }
     }
 
-    #[derive(Deserialize)]
-    #[serde(rename_all = "snake_case")]
     enum Status {
         AwaitingOauth,
         AwaitingCredentials,
@@ -342,6 +381,14 @@ mod wire {
         Authorized,
         Failed,
     }
+
+    super::deserialize_by_name!(Status {
+        "awaiting_oauth" => AwaitingOauth,
+        "awaiting_credentials" => AwaitingCredentials,
+        "awaiting_mfa" => AwaitingMfa,
+        "authorized" => Authorized,
+        "failed" => Failed,
+    });
 
     #[derive(Deserialize)]
     pub struct Authorization {
@@ -388,13 +435,17 @@ mod wire {
         }
     }
 
-    #[derive(Deserialize)]
-    #[serde(rename_all = "snake_case")]
     enum MfaKind {
         Code,
         Question,
         Selection,
     }
+
+    super::deserialize_by_name!(MfaKind {
+        "code" => Code,
+        "question" => Question,
+        "selection" => Selection,
+    });
 
     #[derive(Deserialize)]
     pub struct MfaChallenge {
@@ -423,5 +474,47 @@ mod wire {
                 },
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reads_back<T>(values: &[T])
+    where
+        T: Serialize + for<'de> Deserialize<'de> + PartialEq + std::fmt::Debug,
+    {
+        for value in values {
+            let json = serde_json::to_string(value).unwrap();
+            assert_eq!(&serde_json::from_str::<T>(&json).unwrap(), value, "{json}");
+        }
+    }
+
+    #[test]
+    fn unit_enums_read_the_names_they_write() {
+        reads_back(&[AuthMethod::Oauth, AuthMethod::Credentials]);
+        reads_back(&[
+            InstitutionStatus::Up,
+            InstitutionStatus::DownScheduled,
+            InstitutionStatus::DownUnscheduled,
+        ]);
+        reads_back(&[
+            UnselectableReason::Inactive,
+            UnselectableReason::UnsupportedForPayments,
+            UnselectableReason::FilteredOut,
+        ]);
+    }
+
+    #[test]
+    fn an_unknown_name_is_refused_with_the_names_expected() {
+        let error = serde_json::from_str::<InstitutionStatus>(r#""down""#).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("unknown variant `down`, expected one of `up`, `down_scheduled`"),
+            "{error}"
+        );
+        assert!(serde_json::from_str::<AuthMethod>("1").is_err());
     }
 }

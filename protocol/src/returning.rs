@@ -22,6 +22,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::link::deserialize_by_name;
 use crate::{AccountCategory, AccountSubcategory, ApiError, Timestamp, UnselectableReason};
 
 /// On the link session (`returning_user`): the session's email has saved accounts, so the
@@ -43,7 +44,7 @@ pub const ONE_TIME_CODE_DIGITS: usize = 6;
 pub const SANDBOX_ONE_TIME_CODE: &str = "000000";
 
 /// Where the one-time code of a session stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OneTimeCodeStatus {
     /// A code was sent; the person has not typed it right yet.
@@ -53,6 +54,12 @@ pub enum OneTimeCodeStatus {
     /// Too many wrong codes: the saved accounts cannot be used in this session.
     Failed,
 }
+
+deserialize_by_name!(OneTimeCodeStatus {
+    "pending" => Pending,
+    "verified" => Verified,
+    "failed" => Failed,
+});
 
 /// The one-time code sent to the person's email, as the code step shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -268,6 +275,22 @@ mod tests {
         ] {
             assert_eq!(normalize_phone(text), None, "{text:?}");
         }
+    }
+
+    #[test]
+    fn code_statuses_read_the_names_they_write() {
+        for status in [
+            OneTimeCodeStatus::Pending,
+            OneTimeCodeStatus::Verified,
+            OneTimeCodeStatus::Failed,
+        ] {
+            let json = serde_json::to_string(&status).unwrap();
+            assert_eq!(
+                serde_json::from_str::<OneTimeCodeStatus>(&json).unwrap(),
+                status
+            );
+        }
+        assert!(serde_json::from_str::<OneTimeCodeStatus>(r#""expired""#).is_err());
     }
 
     #[test]

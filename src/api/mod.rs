@@ -355,12 +355,23 @@ async fn read(response: Response) -> Result<(u16, String), ApiError> {
 /// Turns a status and a body into the expected value or the matching error.
 pub fn decode<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
     if (200..300).contains(&status) {
-        serde_json::from_str(body).map_err(|error| ApiError::Decode(error.to_string()))
+        serde_json::from_str(body).map_err(decode_error)
     } else {
-        match serde_json::from_str::<ErrorResponse>(body) {
-            Ok(ErrorResponse { error }) => Err(ApiError::Api { status, error }),
-            Err(_) => Err(ApiError::Status { status }),
-        }
+        Err(error_of(status, body))
+    }
+}
+
+// Not generic, so that each type `decode` reads shares them.
+#[inline(never)]
+fn decode_error(error: serde_json::Error) -> ApiError {
+    ApiError::Decode(error.to_string())
+}
+
+#[inline(never)]
+fn error_of(status: u16, body: &str) -> ApiError {
+    match serde_json::from_str::<ErrorResponse>(body) {
+        Ok(ErrorResponse { error }) => ApiError::Api { status, error },
+        Err(_) => ApiError::Status { status },
     }
 }
 

@@ -40,9 +40,9 @@ pub enum ReturningUserEvent {
 
     // What IO answers.
     /// A code was sent (or the challenge answered without a new one).
-    CodeSent(OneTimeCodeChallenge),
+    CodeSent(Box<OneTimeCodeChallenge>),
     /// The code typed was checked: right, wrong, expired, or too many wrong ones.
-    CodeChecked(OneTimeCodeChallenge),
+    CodeChecked(Box<OneTimeCodeChallenge>),
     SavedAccountsLoaded(Vec<SavedAccount>),
     /// The person's saved accounts are gone.
     Forgotten(SavedAccountsForgotten),

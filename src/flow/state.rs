@@ -99,7 +99,7 @@ pub enum State {
     /// could be sent (the error says why).
     AwaitingCode {
         session: Session,
-        challenge: Option<OneTimeCodeChallenge>,
+        challenge: Option<Box<OneTimeCodeChallenge>>,
         code: String,
         submitting: Option<CodeRequest>,
         error: Option<Failure>,

@@ -1,3 +1,5 @@
+use std::collections::BTreeSet;
+
 use finlink_protocol::{
     AccountSelection, AccountSubcategory, LinkedAccount, UnselectableReason, VerificationStatus,
 };
@@ -8,7 +10,7 @@ use super::{
     SaveAccountsOffer, TITLE_ID, focus_on_load, new_idempotency_key, part,
     pending_verification_text,
 };
-use crate::flow::{Event, State};
+use crate::flow::{Event, Failure, State};
 
 /// An account's type, as the person calls it.
 pub fn account_kind(subcategory: AccountSubcategory) -> &'static str {
@@ -41,6 +43,82 @@ fn account_line(subcategory: AccountSubcategory, last4: &str) -> impl IntoView +
     }
 }
 
+/// An account to pick: its id, what its label shows, and why it cannot be picked, if so.
+pub(super) struct AccountChoice {
+    pub id: String,
+    pub label: AnyView,
+    pub reason: Option<UnselectableReason>,
+}
+
+/// The last confirmation's error, then the accounts to pick, as the account step and the saved
+/// accounts step show them: a radio group in a fieldset when the session links one account,
+/// otherwise a checkbox each; those that cannot be picked disabled, with the reason. `name`
+/// starts the ids of the inputs and names the radio group; `list_label` names the list.
+pub(super) fn account_picker(
+    choices: Vec<AccountChoice>,
+    single: bool,
+    name: &'static str,
+    list_label: String,
+    selected: Memo<Option<BTreeSet<String>>>,
+    error: Memo<Option<Failure>>,
+    toggle: Callback<String>,
+) -> AnyView {
+    let (input_type, input_class) = if single {
+        ("radio", "fl-radio")
+    } else {
+        ("checkbox", "fl-checkbox")
+    };
+    let items = choices
+        .into_iter()
+        .map(|AccountChoice { id, label, reason }| {
+            let input_id = [name, "-", &id].concat();
+            let reason_id = [name, "-reason-", &id].concat();
+            let reason = reason.map(unselectable_text);
+            let checked = {
+                let id = id.clone();
+                move || selected.with(|selected| selected.as_ref().is_some_and(|s| s.contains(&id)))
+            };
+            view! {
+                <li class="fl-account" class:fl-account-disabled=reason.is_some()>
+                    <input
+                        id=input_id.clone()
+                        class=input_class
+                        type=input_type
+                        name=single.then_some(name)
+                        value=id.clone()
+                        disabled=reason.is_some()
+                        aria-describedby=reason.map(|_| reason_id.clone())
+                        prop:checked=checked
+                        on:change=move |_| toggle.run(id.clone())
+                    />
+                    <label class="fl-account-label" for=input_id>{label}</label>
+                    {reason.map(|reason| view! {
+                        <span class="fl-account-reason" id=reason_id>{reason}</span>
+                    })}
+                </li>
+            }
+        })
+        .collect_view();
+    let choices = if single {
+        view! {
+            <fieldset class="fl-account-choices">
+                <legend class="fl-sr-only">{list_label}</legend>
+                <ul class="fl-account-list">{items}</ul>
+            </fieldset>
+        }
+        .into_any()
+    } else {
+        view! { <ul class="fl-account-list" aria-label=list_label>{items}</ul> }.into_any()
+    };
+    view! {
+        {move || error.get().map(|error| view! {
+            <p class="fl-message" role="alert">{error.message}</p>
+        })}
+        {choices}
+    }
+    .into_any()
+}
+
 /// Picking the accounts to link: each with its name, type and last four digits; those that
 /// cannot be linked are shown disabled, with the reason. A session that links one account
 /// offers a radio group in a fieldset; otherwise each account has its checkbox.
@@ -70,64 +148,33 @@ pub fn AccountsStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -
         State::SelectAccounts { error, .. } => error.clone(),
         _ => None,
     });
+
     let heading = NodeRef::<html::H1>::new();
     focus_on_load(heading);
-
-    let (input_type, input_class) = if single {
-        ("radio", "fl-radio")
-    } else {
-        ("checkbox", "fl-checkbox")
-    };
-    let items = accounts
+    let choices = accounts
         .into_iter()
-        .map(|account| {
-            let input_id = format!("finlink-account-{}", account.id);
-            let reason_id = format!("finlink-account-reason-{}", account.id);
-            let reason = account.unselectable_reason.map(unselectable_text);
-            let id = account.id.clone();
-            let checked = {
-                let id = id.clone();
-                move || selected.with(|selected| selected.as_ref().is_some_and(|s| s.contains(&id)))
-            };
-            view! {
-                <li class="fl-account" class:fl-account-disabled=reason.is_some()>
-                    <input
-                        id=input_id.clone()
-                        class=input_class
-                        type=input_type
-                        name=single.then_some("finlink-account")
-                        value=id.clone()
-                        disabled=reason.is_some()
-                        aria-describedby=reason.map(|_| reason_id.clone())
-                        prop:checked=checked
-                        on:change=move |_| send.run(Event::AccountToggled(id.clone()))
-                    />
-                    <label class="fl-account-label" for=input_id>
-                        <span class="fl-account-name">{account.display_name}</span>
-                        " "
-                        <span class="fl-account-detail">
-                            {account_line(account.subcategory, &account.last4)}
-                        </span>
-                    </label>
-                    {reason.map(|reason| view! {
-                        <span class="fl-account-reason" id=reason_id>{reason}</span>
-                    })}
-                </li>
+        .map(|account| AccountChoice {
+            label: view! {
+                <span class="fl-account-name">{account.display_name}</span>
+                " "
+                <span class="fl-account-detail">
+                    {account_line(account.subcategory, &account.last4)}
+                </span>
             }
+            .into_any(),
+            id: account.id,
+            reason: account.unselectable_reason,
         })
-        .collect_view();
-    let list_label = format!("Accounts at {bank}");
-    let choices = if single {
-        view! {
-            <fieldset class="fl-account-choices">
-                <legend class="fl-sr-only">{list_label}</legend>
-                <ul class="fl-account-list">{items}</ul>
-            </fieldset>
-        }
-        .into_any()
-    } else {
-        view! { <ul class="fl-account-list" aria-label=list_label>{items}</ul> }.into_any()
-    };
+        .collect();
+    let picker = account_picker(
+        choices,
+        single,
+        "finlink-account",
+        format!("Accounts at {bank}"),
+        selected,
+        error,
+        Callback::new(move |id| send.run(Event::AccountToggled(id))),
+    );
     let (title, lead, action) = if single {
         (
             "Select an account",
@@ -145,10 +192,7 @@ pub fn AccountsStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -
         <div class="fl-step fl-accounts">
             <h1 id=TITLE_ID class="fl-title" tabindex="-1" node_ref=heading>{title}</h1>
             <p class="fl-lead">{lead} {bank} " to link to " {business} "."</p>
-            {move || error.get().map(|error| view! {
-                <p class="fl-message" role="alert">{error.message}</p>
-            })}
-            {choices}
+            {picker}
             <button
                 type="button"
                 class="fl-button"

@@ -362,7 +362,9 @@ fn event_of(host: &Host, effect: Effect, status: u16, body: &str) -> Result<Even
             let list: List<LinkAccount> = api::decode(status, body)?;
             Event::AccountsLoaded(list.data)
         }
-        Effect::AttachAccounts { .. } => Event::Linked(api::decode(status, body)?),
+        Effect::AttachAccounts { .. } | Effect::AttachSavedAccounts { .. } => {
+            Event::Linked(api::decode(status, body)?)
+        }
         Effect::CreateManualAccount { .. } => {
             Event::ManualAccountCreated(api::decode(status, body)?)
         }
@@ -378,7 +380,6 @@ fn event_of(host: &Host, effect: Effect, status: u16, body: &str) -> Result<Even
             let list: List<SavedAccount> = api::decode(status, body)?;
             Event::ReturningUser(ReturningUserEvent::SavedAccountsLoaded(list.data))
         }
-        Effect::AttachSavedAccounts { .. } => Event::Linked(api::decode(status, body)?),
         Effect::ForgetSavedAccounts => {
             Event::ReturningUser(ReturningUserEvent::Forgotten(api::decode(status, body)?))
         }

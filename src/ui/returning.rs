@@ -7,13 +7,15 @@ use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
 
-use super::{TITLE_ID, account_kind, focus_on_load, part, unselectable_text};
+use super::accounts::{AccountChoice, account_picker};
+use super::{TITLE_ID, account_kind, focus_on_load, part};
 use crate::flow::{CodeRequest, Event, ReturningUserEvent, SaveField, State};
 
 /// The `id` of the code field.
 pub const CODE_FIELD_ID: &str = "finlink-one-time-code";
 const CODE_ERROR_ID: &str = "finlink-one-time-code-error";
 const CODE_NOTE_ID: &str = "finlink-one-time-code-note";
+const CODE_ERROR_AND_NOTE_IDS: &str = "finlink-one-time-code-error finlink-one-time-code-note";
 
 fn send_returning(send: Callback<Event>, event: ReturningUserEvent) {
     send.run(Event::ReturningUser(event));
@@ -123,9 +125,9 @@ pub fn CodeStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -> im
     let value = move || form.with(|form| form.as_ref().map(|form| form.code.clone()));
     let described_by = move || {
         if error().is_some() {
-            format!("{CODE_ERROR_ID} {CODE_NOTE_ID}")
+            CODE_ERROR_AND_NOTE_IDS
         } else {
-            CODE_NOTE_ID.to_owned()
+            CODE_NOTE_ID
         }
     };
     let on_submit = move |event: SubmitEvent| {
@@ -245,68 +247,30 @@ pub fn SavedAccountsStep(
     });
     let heading = NodeRef::<html::H1>::new();
     focus_on_load(heading);
-    let (input_type, input_class) = if single {
-        ("radio", "fl-radio")
-    } else {
-        ("checkbox", "fl-checkbox")
-    };
-    let items = accounts
-        .into_iter()
-        .map(|account| {
-            let input_id = format!("finlink-saved-account-{}", account.id);
-            let reason_id = format!("finlink-saved-account-reason-{}", account.id);
-            let reason = account.unselectable_reason.map(unselectable_text);
-            let id = account.id.clone();
-            let checked = {
-                let id = id.clone();
-                move || selected.with(|selected| selected.as_ref().is_some_and(|s| s.contains(&id)))
-            };
-            view! {
-                <li class="fl-account" class:fl-account-disabled=reason.is_some()>
-                    <input
-                        id=input_id.clone()
-                        class=input_class
-                        type=input_type
-                        name=single.then_some("finlink-saved-account")
-                        value=id.clone()
-                        disabled=reason.is_some()
-                        aria-describedby=reason.map(|_| reason_id.clone())
-                        prop:checked=checked
-                        on:change=move |_| {
-                            send_returning(send, ReturningUserEvent::SavedAccountToggled(id.clone()))
-                        }
-                    />
-                    <label class="fl-account-label" for=input_id>
-                        {saved_account_line(&account)}
-                    </label>
-                    {reason.map(|reason| view! {
-                        <span class="fl-account-reason" id=reason_id>{reason}</span>
-                    })}
-                </li>
-            }
+    let choices = accounts
+        .iter()
+        .map(|account| AccountChoice {
+            id: account.id.clone(),
+            label: saved_account_line(account).into_any(),
+            reason: account.unselectable_reason,
         })
-        .collect_view();
-    let choices = if single {
-        view! {
-            <fieldset class="fl-account-choices">
-                <legend class="fl-sr-only">"Saved accounts"</legend>
-                <ul class="fl-account-list">{items}</ul>
-            </fieldset>
-        }
-        .into_any()
-    } else {
-        view! { <ul class="fl-account-list" aria-label="Saved accounts">{items}</ul> }.into_any()
-    };
+        .collect();
+    let picker = account_picker(
+        choices,
+        single,
+        "finlink-saved-account",
+        "Saved accounts".to_owned(),
+        selected,
+        error,
+        Callback::new(move |id| send_returning(send, ReturningUserEvent::SavedAccountToggled(id))),
+    );
     view! {
         <div class="fl-step fl-accounts fl-saved-accounts">
             <h1 id=TITLE_ID class="fl-title" tabindex="-1" node_ref=heading>
                 "Your saved accounts"
             </h1>
             <p class="fl-lead">"Choose the accounts to link to " {business} "."</p>
-            {move || error.get().map(|error| view! {
-                <p class="fl-message" role="alert">{error.message}</p>
-            })}
-            {choices}
+            {picker}
             <button
                 type="button"
                 class="fl-button"

@@ -208,7 +208,7 @@ pub(super) fn sending_code(session: Session, event: Event) -> Next {
 }
 
 /// A code is on its way (or the session was already verified): the code step.
-fn code_sent(session: Session, challenge: OneTimeCodeChallenge) -> Next {
+fn code_sent(session: Session, challenge: Box<OneTimeCodeChallenge>) -> Next {
     if challenge.status == OneTimeCodeStatus::Verified {
         return verified(&session);
     }
@@ -230,7 +230,7 @@ fn code_sent(session: Session, challenge: OneTimeCodeChallenge) -> Next {
 /// The code step's data, as `State::AwaitingCode` holds it.
 pub(super) struct CodeStep {
     pub(super) session: Session,
-    pub(super) challenge: Option<OneTimeCodeChallenge>,
+    pub(super) challenge: Option<Box<OneTimeCodeChallenge>>,
     pub(super) code: String,
     pub(super) submitting: Option<CodeRequest>,
     pub(super) error: Option<Failure>,

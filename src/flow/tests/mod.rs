@@ -273,15 +273,15 @@ pub fn challenge(
     status: OneTimeCodeStatus,
     attempts_remaining: u32,
     error: Option<ApiError>,
-) -> OneTimeCodeChallenge {
-    OneTimeCodeChallenge {
+) -> Box<OneTimeCodeChallenge> {
+    Box::new(OneTimeCodeChallenge {
         email_hint: "j•••@example.com".to_owned(),
         status,
         attempts_remaining,
         expires_at: 1_800_000_600,
         resend_available_at: Some(1_800_000_030),
         error,
-    }
+    })
 }
 
 /// A saved account offered to this session.

@@ -83,7 +83,7 @@ fn any_returning_user() -> impl Strategy<Value = Option<ReturningUser>> {
     ]
 }
 
-fn any_challenge() -> impl Strategy<Value = OneTimeCodeChallenge> {
+fn any_challenge() -> impl Strategy<Value = Box<OneTimeCodeChallenge>> {
     (
         prop_oneof![
             Just(OneTimeCodeStatus::Pending),

@@ -32,7 +32,7 @@ fn verified_session() -> Session {
 }
 
 fn awaiting(
-    challenge: Option<OneTimeCodeChallenge>,
+    challenge: Option<Box<OneTimeCodeChallenge>>,
     code: &str,
     submitting: Option<CodeRequest>,
     error: Option<Failure>,
@@ -46,7 +46,7 @@ fn awaiting(
     }
 }
 
-fn pending(attempts_remaining: u32) -> OneTimeCodeChallenge {
+fn pending(attempts_remaining: u32) -> Box<OneTimeCodeChallenge> {
     challenge(OneTimeCodeStatus::Pending, attempts_remaining, None)
 }
 
@@ -941,7 +941,7 @@ impl ScriptedServer {
         }
     }
 
-    fn challenge(&self, error: Option<ErrorCode>) -> OneTimeCodeChallenge {
+    fn challenge(&self, error: Option<ErrorCode>) -> Box<OneTimeCodeChallenge> {
         let status = if self.verified {
             OneTimeCodeStatus::Verified
         } else if self.attempts_remaining == 0 {
