@@ -1135,3 +1135,134 @@ async fn eventually_refreshed(server: &TestServer, id: &str) -> Value {
     })
     .await
 }
+
+/// Disconnects `ids` at the first business.
+async fn disconnect_all(server: &TestServer, ids: &[String]) {
+    for id in ids {
+        let path = format!("/v1/financial_connections/accounts/{id}/disconnect");
+        let account = expect_status(server.post(&path, json!({})).await, StatusCode::OK).await;
+        assert_eq!(account["status"], "disconnected");
+    }
+}
+
+/// The sandbox bank's live grants once the background work of the last call had its time.
+async fn live_grants_settled(server: &TestServer) -> usize {
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    server.sandbox().live_grants(CREDENTIALS_BANK)
+}
+
+async fn live_grants_become(server: &TestServer, count: usize) {
+    common::eventually(&format!("{count} live grants at the bank"), || async {
+        (server.sandbox().live_grants(CREDENTIALS_BANK) == count).then_some(())
+    })
+    .await;
+}
+
+async fn forget(server: &TestServer, secret: &str) -> Value {
+    expect_status(
+        server
+            .post_link(secret, "/v1/link/returning_user/forget", json!({}))
+            .await,
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn saved_accounts_stay_usable_at_another_business_after_the_first_disconnects() {
+    let server = two_businesses().await;
+    let first = saved_at_first_business(&server).await;
+    disconnect_all(&server, &[first.id(0), first.id(1)]).await;
+    assert_eq!(
+        live_grants_settled(&server).await,
+        1,
+        "the saved accounts keep the grant"
+    );
+
+    let response = harbor(&server, Method::POST, "/v1/financial_connections/sessions")
+        .json(&session_request(
+            "cus_demo",
+            Some(EMAIL),
+            json!(["balances"]),
+        ))
+        .send()
+        .await
+        .expect("sent");
+    let session = expect_status(response, StatusCode::OK).await;
+    let secret = session["client_secret"].as_str().unwrap().to_owned();
+    expect_status(send_code(&server, &secret).await, StatusCode::OK).await;
+    verified(&server, &secret, "000000").await;
+    consent(&server, &secret).await;
+    let list = expect_status(saved_accounts(&server, &secret).await, StatusCode::OK).await;
+    let offered = list["data"].as_array().unwrap().clone();
+    assert_eq!(offered.len(), 2);
+    for account in &offered {
+        assert_eq!(account["unselectable_reason"], Value::Null, "{account}");
+    }
+    let ids: Vec<&str> = offered
+        .iter()
+        .map(|account| account["id"].as_str().unwrap())
+        .collect();
+    let result = expect_status(
+        attach(&server, &secret, "after-disconnect", &ids).await,
+        StatusCode::OK,
+    )
+    .await;
+    let linked = result["accounts"][0]["id"].as_str().unwrap().to_owned();
+    let response = harbor(
+        &server,
+        Method::POST,
+        &format!("/v1/financial_connections/accounts/{linked}/refresh"),
+    )
+    .json(&json!({ "features": ["balance"] }))
+    .send()
+    .await
+    .expect("sent");
+    expect_status(response, StatusCode::OK).await;
+    let refreshed = eventually_refreshed(&server, &linked).await;
+    assert_eq!(
+        refreshed["balance_refresh"]["status"], "succeeded",
+        "{refreshed}"
+    );
+    assert_eq!(refreshed["status"], "active");
+}
+
+#[tokio::test]
+async fn forgetting_after_the_saving_business_disconnected_revokes_the_grant() {
+    let server = TestServer::start().await;
+    let first = saved_at_first_business(&server).await;
+    disconnect_all(&server, &[first.id(0), first.id(1)]).await;
+    assert_eq!(live_grants_settled(&server).await, 1);
+
+    let later = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+    expect_status(send_code(&server, &later).await, StatusCode::OK).await;
+    verified(&server, &later, &latest_code(&server).await).await;
+    assert_eq!(forget(&server, &later).await["forgotten_accounts"], 2);
+    live_grants_become(&server, 0).await;
+}
+
+#[tokio::test]
+async fn forgetting_while_the_saving_business_uses_the_grant_keeps_its_access() {
+    let server = TestServer::start().await;
+    let first = saved_at_first_business(&server).await;
+    let later = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+    expect_status(send_code(&server, &later).await, StatusCode::OK).await;
+    verified(&server, &later, &latest_code(&server).await).await;
+    assert_eq!(forget(&server, &later).await["forgotten_accounts"], 2);
+    assert_eq!(live_grants_settled(&server).await, 1);
+
+    server.clock.advance(60);
+    expect_status(
+        server.refresh(&first.id(0), &["balance"]).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        server.refreshed(&first.id(0), "balance").await["balance_refresh"]["status"],
+        "succeeded",
+        "the first business still reads the account"
+    );
+    // With the saved accounts forgotten, the last disconnect gives the grant up.
+    disconnect_all(&server, &[first.id(0), first.id(1)]).await;
+    live_grants_become(&server, 0).await;
+}

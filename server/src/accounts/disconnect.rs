@@ -2,8 +2,8 @@
 //!
 //! What changes: the account's status becomes `disconnected`; its subscription ends; pending
 //! refreshes fail; no refresh, subscription or account-number request is accepted any more;
-//! and once no other account uses the bank grant, finlink erases its tokens and revokes them
-//! at the bank. What stays readable: the account object and the data fetched before (last
+//! and once no other linked account and no saved account uses the bank grant, finlink erases
+//! its tokens and revokes them at the bank. What stays readable: the account object and the data fetched before (last
 //! balance, owners, transactions), as a record of what the person shared while connected.
 
 use finlink_protocol::{Account, EventType, RefreshStatus, Timestamp};
@@ -19,7 +19,8 @@ use crate::webhooks;
 #[derive(Debug, Clone)]
 pub struct Disconnected {
     pub account: Account,
-    /// The grant no account uses any more: give it up at the bank once committed.
+    /// The grant no linked or saved account uses any more: give it up at the bank once
+    /// committed.
     pub released_grant: Option<String>,
     /// Whether events were queued (nothing happens when it was already disconnected).
     pub changed: bool,

@@ -112,7 +112,7 @@ pub fn link(
 }
 
 /// What follows a link once its transaction commits: prefetch refreshes to run, grants no
-/// account uses any more, and whether events were queued.
+/// linked or saved account uses any more, and whether events were queued.
 #[derive(Debug, Default)]
 pub struct FollowUp {
     pub refreshes: Vec<RefreshRecord>,

@@ -18,6 +18,7 @@ use crate::accounts::linking;
 use crate::app::Shared;
 use crate::error::ApiError;
 use crate::http::extract::{Bearer, IdempotencyKey, Json, Query, RawBody, parse_json};
+use crate::refresh::tokens;
 use crate::returning::{codes, saved};
 use crate::secrets;
 use crate::store::SessionRecord;
@@ -130,13 +131,17 @@ pub async fn attach(
     Ok(json_response(status, json))
 }
 
-/// `POST /v1/link/returning_user/forget`
+/// `POST /v1/link/returning_user/forget`: answers at once; the grants nothing uses any more
+/// are given up in the background.
 pub async fn forget(
     State(state): State<Shared>,
     Bearer(bearer): Bearer,
 ) -> Result<axum::Json<SavedAccountsForgotten>, ApiError> {
     let forgotten = with_session(&state, bearer, |tx, session| saved::forget(tx, &session)).await?;
-    Ok(axum::Json(forgotten))
+    for grant in forgotten.released_grants {
+        tokens::give_up_later(&state, grant);
+    }
+    Ok(axum::Json(forgotten.answer))
 }
 
 #[derive(Debug, Deserialize)]

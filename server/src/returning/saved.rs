@@ -5,9 +5,11 @@
 //! A saved account keeps the bank grant it was linked with. Linked at another business, it
 //! becomes a new account of that business's session that reaches the bank through the same
 //! grant, so its data can be read and refreshed there; the business it was saved from sees
-//! nothing of it. The grant lives while some linked account uses it (disconnecting at one
-//! business leaves another's access working); once finlink gave it up, or the bank refused
-//! it, the saved account is offered as inactive.
+//! nothing of it. The grant lives while some linked, connected account uses it or some saved
+//! account reaches its bank through it: disconnecting at one business leaves another's access
+//! working, and leaves the saved account usable at the next business. Forgetting the saved
+//! accounts gives up (revokes at the bank, erases the tokens) each grant nothing uses any
+//! more. Once the bank refused the grant, the saved account is offered as inactive.
 
 use finlink_protocol::{
     AccountSelection, OneTimeCodeStatus, ReturningUser, SandboxEmail, SaveAccountsRequest,
@@ -311,15 +313,37 @@ pub fn attach(
     Ok(linked)
 }
 
+/// What forgetting did.
+#[derive(Debug)]
+pub struct Forgotten {
+    pub answer: SavedAccountsForgotten,
+    /// The grants no linked or saved account uses any more: give them up at the bank once
+    /// committed.
+    pub released_grants: Vec<String>,
+}
+
 /// `POST /v1/link/returning_user/forget`: deletes the person's saved accounts and email
-/// record. Accounts linked at businesses stay linked.
-pub fn forget(
-    tx: &Transaction<'_>,
-    session: &SessionRecord,
-) -> Result<SavedAccountsForgotten, ApiError> {
+/// record. Accounts linked at businesses stay linked; the grants the saved accounts reached
+/// their banks through are released once nothing else uses them.
+pub fn forget(tx: &Transaction<'_>, session: &SessionRecord) -> Result<Forgotten, ApiError> {
     let person = verified_person(tx, session)?;
+    let mut reached = Vec::new();
+    for saved in SavedAccountRecord::for_person(tx, &person.id)? {
+        reached.push(reach(tx, &saved)?.authorization_id);
+    }
+    reached.sort();
+    reached.dedup();
     let forgotten_accounts = SavedPersonRecord::delete(tx, &person.id)?;
-    Ok(SavedAccountsForgotten { forgotten_accounts })
+    let mut released_grants = Vec::new();
+    for grant in reached {
+        if !AccountRecord::grant_in_use(tx, &grant)? {
+            released_grants.push(grant);
+        }
+    }
+    Ok(Forgotten {
+        answer: SavedAccountsForgotten { forgotten_accounts },
+        released_grants,
+    })
 }
 
 /// The sandbox inbox of `to` (the last hour, newest first), keeping the emails of sessions

@@ -280,8 +280,8 @@ impl AccountRecord {
         .pop())
     }
 
-    /// Whether any linked, not disconnected account still reads its data with this
-    /// authorization's grant.
+    /// Whether this authorization's grant is still needed: a linked, not disconnected account
+    /// reads its data with it, or a saved account reaches its bank through it.
     pub fn grant_in_use(tx: &Transaction<'_>, authorization_id: &str) -> Result<bool, StoreError> {
         let count: i64 = tx.query_row(
             "SELECT COUNT(*) FROM accounts WHERE authorization_id = ?1 AND linked = 1
@@ -289,7 +289,7 @@ impl AccountRecord {
             params![authorization_id],
             |row| row.get(0),
         )?;
-        Ok(count > 0)
+        Ok(count > 0 || super::saved::SavedAccountRecord::grant_in_use(tx, authorization_id)?)
     }
 
     /// Active accounts subscribed to transactions whose daily refresh is due.

@@ -129,6 +129,32 @@ impl SavedAccountRecord {
         Ok(())
     }
 
+    /// Whether some saved account reaches its bank through this authorization's grant: the
+    /// grant of the linked account it was saved from (followed to the account it was merged
+    /// into when relinked) while that is still the same bank account, else the grant it was
+    /// saved with (as `returning::saved` reaches it).
+    pub fn grant_in_use(tx: &Transaction<'_>, authorization_id: &str) -> Result<bool, StoreError> {
+        let count: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM saved_accounts s
+               LEFT JOIN accounts src ON src.id = s.source_account_id
+               LEFT JOIN accounts m ON m.id = src.merged_into
+             WHERE COALESCE(
+                 CASE WHEN src.merged_into IS NOT NULL THEN
+                     CASE WHEN m.institution_id = s.institution_id
+                           AND json_extract(m.bank_json, '$.bank_account_id') = s.bank_account_id
+                          THEN m.authorization_id END
+                 ELSE
+                     CASE WHEN src.institution_id = s.institution_id
+                           AND json_extract(src.bank_json, '$.bank_account_id') = s.bank_account_id
+                          THEN src.authorization_id END
+                 END,
+                 s.authorization_id) = ?1",
+            params![authorization_id],
+            |row| row.get(0),
+        )?;
+        Ok(count > 0)
+    }
+
     /// The person's saved accounts, oldest first.
     pub fn for_person(tx: &Transaction<'_>, person_id: &str) -> Result<Vec<Self>, StoreError> {
         let mut statement = tx.prepare(&format!(
