@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::link::deserialize_by_name;
+
 /// Unix time in seconds, as every timestamp of the API.
 pub type Timestamp = i64;
 
@@ -27,7 +29,7 @@ impl<T> List<T> {
 }
 
 /// The data a business asks to read; the person consents to exactly these.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Permission {
     /// Account and routing numbers, to pay from or to the account.
@@ -39,6 +41,13 @@ pub enum Permission {
     /// Pending and posted transactions.
     Transactions,
 }
+
+deserialize_by_name!(Permission {
+    "payment_method" => PaymentMethod,
+    "balances" => Balances,
+    "ownership" => Ownership,
+    "transactions" => Transactions,
+});
 
 impl Permission {
     pub const ALL: [Permission; 4] = [
@@ -88,7 +97,7 @@ impl Feature {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountCategory {
     Cash,
@@ -97,7 +106,14 @@ pub enum AccountCategory {
     Other,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+deserialize_by_name!(AccountCategory {
+    "cash" => Cash,
+    "credit" => Credit,
+    "investment" => Investment,
+    "other" => Other,
+});
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountSubcategory {
     Checking,
@@ -107,6 +123,15 @@ pub enum AccountSubcategory {
     Mortgage,
     Other,
 }
+
+deserialize_by_name!(AccountSubcategory {
+    "checking" => Checking,
+    "savings" => Savings,
+    "credit_card" => CreditCard,
+    "line_of_credit" => LineOfCredit,
+    "mortgage" => Mortgage,
+    "other" => Other,
+});
 
 impl AccountSubcategory {
     /// The category every subcategory belongs to.
@@ -119,13 +144,19 @@ impl AccountSubcategory {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountStatus {
     Active,
     Inactive,
     Disconnected,
 }
+
+deserialize_by_name!(AccountStatus {
+    "active" => Active,
+    "inactive" => Inactive,
+    "disconnected" => Disconnected,
+});
 
 /// Whose accounts these are, in the business's own terms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,4 +193,49 @@ pub struct Filters {
     /// Skip the search step and go straight to this institution.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub institution: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::reads_back;
+
+    #[test]
+    fn unit_enums_read_the_names_they_write() {
+        reads_back(&Permission::ALL);
+        for permission in Permission::ALL {
+            assert_eq!(
+                serde_json::to_string(&permission).unwrap(),
+                format!("\"{}\"", permission.as_str())
+            );
+        }
+        reads_back(&[
+            AccountCategory::Cash,
+            AccountCategory::Credit,
+            AccountCategory::Investment,
+            AccountCategory::Other,
+        ]);
+        reads_back(&[
+            AccountSubcategory::Checking,
+            AccountSubcategory::Savings,
+            AccountSubcategory::CreditCard,
+            AccountSubcategory::LineOfCredit,
+            AccountSubcategory::Mortgage,
+            AccountSubcategory::Other,
+        ]);
+        reads_back(&[
+            AccountStatus::Active,
+            AccountStatus::Inactive,
+            AccountStatus::Disconnected,
+        ]);
+    }
+
+    #[test]
+    fn an_unknown_permission_is_refused() {
+        let error = serde_json::from_str::<Permission>(r#""payments""#).unwrap_err();
+        assert!(
+            error.to_string().contains("unknown variant `payments`"),
+            "{error}"
+        );
+    }
 }

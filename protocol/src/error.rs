@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::link::deserialize_by_name;
+
 /// The body of every error response: `{ "error": { ... } }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorResponse {
@@ -22,7 +24,7 @@ pub struct ApiError {
 }
 
 /// The broad class of an error, which tells a client how to react.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorType {
     /// The request itself is wrong: fix it before sending it again.
@@ -38,6 +40,15 @@ pub enum ErrorType {
     /// finlink failed; retrying later may succeed.
     ApiError,
 }
+
+deserialize_by_name!(ErrorType {
+    "invalid_request_error" => InvalidRequestError,
+    "authentication_error" => AuthenticationError,
+    "rate_limit_error" => RateLimitError,
+    "idempotency_error" => IdempotencyError,
+    "institution_error" => InstitutionError,
+    "api_error" => ApiError,
+});
 
 /// The precise cause. Unknown codes from a newer server deserialize as `Unknown`, so an older
 /// widget keeps working and shows the message.
@@ -260,7 +271,7 @@ impl From<String> for ErrorCode {
 
 #[cfg(test)]
 mod tests {
-    use super::ErrorCode;
+    use super::{ErrorCode, ErrorType};
 
     /// Each code's position in the enum: the match fails to compile when a code is added.
     fn position(code: ErrorCode) -> usize {
@@ -341,5 +352,17 @@ mod tests {
         assert_eq!(position(ErrorCode::Unknown), ErrorCode::NAMES.len());
         assert_eq!(ErrorCode::from_name("brand_new_code"), ErrorCode::Unknown);
         assert_eq!(ErrorCode::from_name("unknown"), ErrorCode::Unknown);
+    }
+
+    #[test]
+    fn every_error_type_reads_the_name_it_writes() {
+        crate::link::reads_back(&[
+            ErrorType::InvalidRequestError,
+            ErrorType::AuthenticationError,
+            ErrorType::RateLimitError,
+            ErrorType::IdempotencyError,
+            ErrorType::InstitutionError,
+            ErrorType::ApiError,
+        ]);
     }
 }

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::link::deserialize_by_name;
+
 use crate::{
     AccountCategory, AccountHolder, AccountStatus, AccountSubcategory, Feature, Filters, List,
     MicrodepositType, MicrodepositVerification, Permission, Timestamp, VerificationMethod,
@@ -38,7 +40,7 @@ pub struct CreateSessionRequest {
 }
 
 /// How many accounts the person may link in a session, as the business asks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountSelection {
     /// Exactly one account: the widget shows a radio group, and attaching more is refused.
@@ -47,6 +49,11 @@ pub enum AccountSelection {
     #[default]
     Multiple,
 }
+
+deserialize_by_name!(AccountSelection {
+    "single" => Single,
+    "multiple" => Multiple,
+});
 
 impl AccountSelection {
     /// The wire name, as in JSON.
@@ -67,7 +74,7 @@ impl AccountSelection {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionStatus {
     /// The person can still go through the flow.
@@ -79,6 +86,13 @@ pub enum SessionStatus {
     /// Nothing happened for too long, or the session outlived its maximum age.
     Expired,
 }
+
+deserialize_by_name!(SessionStatus {
+    "open" => Open,
+    "completed" => Completed,
+    "cancelled" => Cancelled,
+    "expired" => Expired,
+});
 
 /// A Financial Connections session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,4 +196,27 @@ pub struct TransactionRefresh {
     pub last_attempted_at: Timestamp,
     /// When another refresh may be asked for; `null` while this one is pending.
     pub next_refresh_available_at: Option<Timestamp>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::reads_back;
+
+    #[test]
+    fn unit_enums_read_the_names_they_write() {
+        reads_back(&[AccountSelection::Single, AccountSelection::Multiple]);
+        for selection in [AccountSelection::Single, AccountSelection::Multiple] {
+            assert_eq!(
+                serde_json::to_string(&selection).unwrap(),
+                format!("\"{}\"", selection.as_str())
+            );
+        }
+        reads_back(&[
+            SessionStatus::Open,
+            SessionStatus::Completed,
+            SessionStatus::Cancelled,
+            SessionStatus::Expired,
+        ]);
+    }
 }

@@ -477,19 +477,22 @@ mod wire {
     }
 }
 
+/// Asserts that each value reads back from the JSON it writes: for the enums read by
+/// [`deserialize_by_name`], that the names read are exactly the names written.
+#[cfg(test)]
+pub(crate) fn reads_back<T>(values: &[T])
+where
+    T: Serialize + for<'de> Deserialize<'de> + PartialEq + std::fmt::Debug,
+{
+    for value in values {
+        let json = serde_json::to_string(value).unwrap();
+        assert_eq!(&serde_json::from_str::<T>(&json).unwrap(), value, "{json}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn reads_back<T>(values: &[T])
-    where
-        T: Serialize + for<'de> Deserialize<'de> + PartialEq + std::fmt::Debug,
-    {
-        for value in values {
-            let json = serde_json::to_string(value).unwrap();
-            assert_eq!(&serde_json::from_str::<T>(&json).unwrap(), value, "{json}");
-        }
-    }
 
     #[test]
     fn unit_enums_read_the_names_they_write() {

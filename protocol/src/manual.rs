@@ -9,11 +9,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::link::deserialize_by_name;
 use crate::{ApiError, Timestamp};
 
 /// How a session that asks for `payment_method` may verify the account
 /// (`verification_method` when creating the session).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VerificationMethod {
     /// Link at the bank; offer manual entry when the bank cannot be found or linked.
@@ -25,6 +26,12 @@ pub enum VerificationMethod {
     Microdeposits,
 }
 
+deserialize_by_name!(VerificationMethod {
+    "automatic" => Automatic,
+    "instant" => Instant,
+    "microdeposits" => Microdeposits,
+});
+
 impl VerificationMethod {
     /// Whether the widget offers "Enter bank details manually".
     pub fn allows_manual_entry(self) -> bool {
@@ -34,7 +41,7 @@ impl VerificationMethod {
 
 /// What finlink sends to an account entered by hand (`microdeposit_type` when creating the
 /// session).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MicrodepositType {
     /// Two deposits of under a dollar each: the person types both amounts in cents.
@@ -45,13 +52,23 @@ pub enum MicrodepositType {
     DescriptorCode,
 }
 
+deserialize_by_name!(MicrodepositType {
+    "amounts" => Amounts,
+    "descriptor_code" => DescriptorCode,
+});
+
 /// The kind of account entered by hand.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BankAccountType {
     Checking,
     Savings,
 }
+
+deserialize_by_name!(BankAccountType {
+    "checking" => Checking,
+    "savings" => Savings,
+});
 
 /// `POST /v1/link/manual_accounts` with an `Idempotency-Key` header: the account details the
 /// person typed. The server checks them all again (the routing number's check digit, the two
@@ -79,7 +96,7 @@ impl ManualAccountRequest {
 }
 
 /// Where the verification of an account entered by hand stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VerificationStatus {
     /// The deposits were sent; the person has not yet typed them right.
@@ -90,8 +107,14 @@ pub enum VerificationStatus {
     Failed,
 }
 
+deserialize_by_name!(VerificationStatus {
+    "pending" => Pending,
+    "verified" => Verified,
+    "failed" => Failed,
+});
+
 /// Why a verification failed for good.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VerificationFailure {
     /// Three wrong answers.
@@ -99,6 +122,11 @@ pub enum VerificationFailure {
     /// Ten days passed without a right answer.
     Expired,
 }
+
+deserialize_by_name!(VerificationFailure {
+    "too_many_attempts" => TooManyAttempts,
+    "expired" => Expired,
+});
 
 /// The microdeposit verification of an account entered by hand, on the account (`verification`,
 /// `null` for accounts linked at the bank) as the host page and the business's server see it.
@@ -151,4 +179,30 @@ pub struct VerifyMicrodepositsRequest {
     /// The 6-character code from the deposit's descriptor, in any case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub descriptor_code: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::reads_back;
+
+    #[test]
+    fn unit_enums_read_the_names_they_write() {
+        reads_back(&[
+            VerificationMethod::Automatic,
+            VerificationMethod::Instant,
+            VerificationMethod::Microdeposits,
+        ]);
+        reads_back(&[MicrodepositType::Amounts, MicrodepositType::DescriptorCode]);
+        reads_back(&[BankAccountType::Checking, BankAccountType::Savings]);
+        reads_back(&[
+            VerificationStatus::Pending,
+            VerificationStatus::Verified,
+            VerificationStatus::Failed,
+        ]);
+        reads_back(&[
+            VerificationFailure::TooManyAttempts,
+            VerificationFailure::Expired,
+        ]);
+    }
 }
