@@ -43,6 +43,9 @@ pub struct AppState {
     pub webhooks: Webhooks,
     /// Makes and checks the links that verify accounts entered by hand.
     pub verification_links: VerificationLinks,
+    /// One-time codes go to the sandbox inbox and the test code works (`Config::sandbox_inbox`);
+    /// without it returning users are not offered.
+    pub sandbox_inbox: bool,
 }
 
 pub type Shared = Arc<AppState>;
@@ -181,6 +184,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServe
         refresher: Refresher::default(),
         webhooks: Webhooks::new().map_err(StartError::Webhooks)?,
         verification_links: VerificationLinks::new(verification_key, public_base),
+        sandbox_inbox: config.sandbox_inbox,
     });
     let sandbox_state = SandboxState::with_clock(
         directory,

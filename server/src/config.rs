@@ -54,6 +54,13 @@ pub struct Config {
     pub session_max_age_seconds: i64,
     /// Refresh limits and the background workers' pace.
     pub timing: Timing,
+    /// The sandbox inbox: one-time codes for returning users are "sent" to an inbox that every
+    /// integrator of the deployment can read through `GET /v1/test_helpers/sandbox/emails`
+    /// (its own sessions' emails), and the test code `000000` is accepted. finlink delivers
+    /// no real email yet, so without it returning users are not offered (saving still works).
+    /// On a deployment shared by businesses that do not trust each other, turn it off: with it,
+    /// one business could open a person's saved accounts knowing only their email.
+    pub sandbox_inbox: bool,
 }
 
 /// How often data may be refreshed, and how the background workers (webhook deliveries,
@@ -124,6 +131,7 @@ impl Config {
             session_idle_seconds: DEFAULT_SESSION_IDLE_SECONDS,
             session_max_age_seconds: DEFAULT_SESSION_MAX_AGE_SECONDS,
             timing: Timing::for_tests(),
+            sandbox_inbox: true,
         }
     }
 }

@@ -136,6 +136,14 @@ pub enum ApiError {
     VerificationCompleted,
     #[error("Enter a valid email address.")]
     EmailInvalid,
+    /// Saving under another email than the session's `account_holder.email`.
+    #[error("Accounts are saved under the email {business_name} gave for you.")]
+    EmailNotTheSessions { business_name: String },
+    /// Saving in a session whose business gave no email.
+    #[error(
+        "Accounts are saved under the email the business gives for you; {business_name} gave none."
+    )]
+    EmailNotGiven { business_name: String },
     #[error("Enter a valid phone number, or leave it empty.")]
     PhoneInvalid,
     #[error("This session linked no account at a bank that could be saved.")]
@@ -215,6 +223,8 @@ impl ApiError {
             | Self::AccountNumbersMismatch
             | Self::MicrodepositsMismatch { .. }
             | Self::EmailInvalid
+            | Self::EmailNotTheSessions { .. }
+            | Self::EmailNotGiven { .. }
             | Self::PhoneInvalid
             | Self::OneTimeCodeIncorrect { .. } => StatusCode::BAD_REQUEST,
             Self::NothingToSave
@@ -338,7 +348,9 @@ impl ApiError {
             Self::VerificationAttemptsExceeded => ErrorCode::VerificationAttemptsExceeded,
             Self::VerificationExpired => ErrorCode::VerificationExpired,
             Self::VerificationCompleted => ErrorCode::VerificationCompleted,
-            Self::EmailInvalid => ErrorCode::EmailInvalid,
+            Self::EmailInvalid | Self::EmailNotTheSessions { .. } | Self::EmailNotGiven { .. } => {
+                ErrorCode::EmailInvalid
+            }
             Self::PhoneInvalid => ErrorCode::PhoneInvalid,
             Self::NothingToSave => ErrorCode::NothingToSave,
             Self::ReturningUserUnavailable => ErrorCode::ReturningUserUnavailable,
@@ -372,7 +384,9 @@ impl ApiError {
             | Self::BankAccountNotFound
             | Self::MicrodepositsFailed => Some("account_number".to_owned()),
             Self::AccountNumbersMismatch => Some("account_number_confirmation".to_owned()),
-            Self::EmailInvalid => Some("email".to_owned()),
+            Self::EmailInvalid | Self::EmailNotTheSessions { .. } | Self::EmailNotGiven { .. } => {
+                Some("email".to_owned())
+            }
             Self::PhoneInvalid => Some("phone".to_owned()),
             Self::OneTimeCodeIncorrect { .. } => Some("code".to_owned()),
             _ => None,

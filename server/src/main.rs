@@ -70,6 +70,21 @@ struct Cli {
     #[arg(long, default_value_t = DEFAULT_SESSION_IDLE_SECONDS,
           value_parser = clap::value_parser!(i64).range(1..))]
     session_idle_seconds: i64,
+    /// Whether one-time codes for returning users go to the sandbox inbox (readable by each
+    /// business through GET /v1/test_helpers/sandbox/emails) and the test code 000000 works.
+    /// finlink sends no real email yet: with it off, returning users are not offered. Turn it
+    /// off when businesses that do not trust each other share this deployment.
+    #[arg(
+        long,
+        env = "FINLINK_SANDBOX_INBOX",
+        value_name = "true|false",
+        default_value_t = true,
+        action = clap::ArgAction::Set
+    )]
+    sandbox_inbox: bool,
+    /// Same as --sandbox-inbox false.
+    #[arg(long)]
+    no_sandbox_inbox: bool,
 }
 
 #[tokio::main]
@@ -122,6 +137,7 @@ async fn main() -> ExitCode {
         session_idle_seconds: cli.session_idle_seconds,
         session_max_age_seconds: DEFAULT_SESSION_MAX_AGE_SECONDS,
         timing: Timing::default(),
+        sandbox_inbox: cli.sandbox_inbox && !cli.no_sandbox_inbox,
     };
     let server = match finlink_server::start(config, Arc::new(SystemClock)).await {
         Ok(server) => server,

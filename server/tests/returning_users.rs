@@ -241,7 +241,21 @@ async fn accounts_are_saved_only_after_completion_and_only_those_linked_at_a_ban
         StatusCode::OK,
     )
     .await;
-    assert_eq!(receipt["saved_accounts"], 3);
+    // The receipt counts what this call saved, not the person's total (which would tell
+    // whether the email had saved accounts before).
+    assert_eq!(receipt["saved_accounts"], 2);
+    let verifying = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+    expect_status(send_code(&server, &verifying).await, StatusCode::OK).await;
+    assert_eq!(
+        verified(&server, &verifying, "000000").await["status"],
+        "verified"
+    );
+    let listed = expect_status(saved_accounts(&server, &verifying).await, StatusCode::OK).await;
+    assert_eq!(
+        listed["data"].as_array().expect("data").len(),
+        3,
+        "{listed}"
+    );
 
     // The completed session still opens nothing else.
     expect_error(
@@ -353,6 +367,10 @@ async fn a_code_is_answered_alike_for_known_and_unknown_emails_but_only_sent_to_
     assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()));
     let body = email["body"].as_str().expect("body");
     assert!(body.contains(code) && body.contains("10 minutes"), "{body}");
+    assert!(
+        body.contains("Use this code to link your saved bank accounts at Demo Shop."),
+        "{body}"
+    );
     assert!(body.contains("If you did not ask for it, ignore this email"));
     assert!(inbox(&server, "jack@example.com").await.is_empty());
 
@@ -1021,6 +1039,12 @@ async fn accounts_saved_at_one_business_link_at_another_which_alone_sees_them() 
     let emails = expect_status(response, StatusCode::OK).await;
     let emails = emails["data"].as_array().unwrap().clone();
     assert_eq!(emails.len(), 1);
+    // It names the business asking now, not the one the accounts were saved at.
+    let body = emails[0]["body"].as_str().unwrap();
+    assert!(
+        body.contains("Use this code to link your saved bank accounts at Harbor Books."),
+        "{body}"
+    );
     assert!(inbox(&server, EMAIL).await.is_empty());
     let code = emails[0]["one_time_code"].as_str().unwrap().to_owned();
     assert_eq!(
@@ -1265,4 +1289,200 @@ async fn forgetting_while_the_saving_business_uses_the_grant_keeps_its_access() 
     // With the saved accounts forgotten, the last disconnect gives the grant up.
     disconnect_all(&server, &[first.id(0), first.id(1)]).await;
     live_grants_become(&server, 0).await;
+}
+
+#[tokio::test]
+async fn accounts_are_saved_only_under_the_email_the_business_gave() {
+    let server = TestServer::start().await;
+    let linked = linked_and_completed(&server, "cus_1", EMAIL).await;
+    // Someone saving their own bank account under another person's email is refused.
+    let error = expect_error(
+        save(
+            &server,
+            &linked.client_secret,
+            json!({ "email": "victim@example.com" }),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request_error",
+        "email_invalid",
+    )
+    .await;
+    assert_eq!(error["param"], "email");
+    assert_eq!(
+        error["message"],
+        "Accounts are saved under the email Demo Shop gave for you."
+    );
+    let victim = later_session(&server, Some("victim@example.com"), json!(["balances"])).await;
+    assert_eq!(
+        link_session(&server, &victim).await["returning_user"],
+        Value::Null
+    );
+
+    // A session whose business gave no email saves nothing.
+    let anonymous = server
+        .link_accounts(
+            session_request("cus_2", None, json!(["balances"])),
+            CREDENTIALS_BANK,
+            &["Everyday Checking"],
+        )
+        .await;
+    let error = expect_error(
+        save(&server, &anonymous.client_secret, json!({ "email": EMAIL })).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request_error",
+        "email_invalid",
+    )
+    .await;
+    assert_eq!(error["param"], "email");
+    assert_eq!(
+        link_session(&server, &victim).await["returning_user"],
+        Value::Null
+    );
+
+    // The email the business gave, however it is spelled, is accepted.
+    let receipt = expect_status(
+        save(
+            &server,
+            &linked.client_secret,
+            json!({ "email": "JENNY.ROSEN@example.com" }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(receipt["saved_accounts"], 2);
+}
+
+#[tokio::test]
+async fn a_new_code_keeps_the_attempts_left() {
+    let server = TestServer::start().await;
+    saved_at_first_business(&server).await;
+    let secret = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+    expect_status(send_code(&server, &secret).await, StatusCode::OK).await;
+    let right = latest_code(&server).await;
+    let wrong = if right == "111111" {
+        "222222"
+    } else {
+        "111111"
+    };
+    for left in [4, 3] {
+        let answer = verified(&server, &secret, wrong).await;
+        assert_eq!(answer["attempts_remaining"], left, "{answer}");
+    }
+    server.clock.advance(30);
+    let challenge = expect_status(send_code(&server, &secret).await, StatusCode::OK).await;
+    assert_eq!(challenge["attempts_remaining"], 3, "{challenge}");
+    assert_eq!(challenge["status"], "pending");
+    let fresh = latest_code(&server).await;
+    let wrong = if fresh == "111111" {
+        "222222"
+    } else {
+        "111111"
+    };
+    let answer = verified(&server, &secret, wrong).await;
+    assert_eq!(answer["attempts_remaining"], 2, "{answer}");
+}
+
+/// The test server, started again on its database without the sandbox inbox.
+async fn without_sandbox_inbox(mut server: TestServer) -> TestServer {
+    if let Some(running) = server.server.take() {
+        running.stop().await;
+    }
+    let mut config = Config::for_tests(SECRET_KEY);
+    config.database = Database::File(server.database.clone());
+    config.timing = server.timing.clone();
+    config.sandbox_inbox = false;
+    let running = finlink_server::start(config, Arc::new(server.clock.clone()))
+        .await
+        .expect("server starts");
+    server.base = running.base_url();
+    server.server = Some(running);
+    server
+}
+
+#[tokio::test]
+async fn without_the_sandbox_inbox_returning_users_are_not_offered_and_the_test_code_fails() {
+    let server = TestServer::start().await;
+    saved_at_first_business(&server).await;
+    // A code sent while the inbox was on, typed after it is turned off.
+    let pending = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+    expect_status(send_code(&server, &pending).await, StatusCode::OK).await;
+    let server = without_sandbox_inbox(server).await;
+
+    let secret = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+    assert_eq!(
+        link_session(&server, &secret).await["returning_user"],
+        Value::Null
+    );
+    expect_error(
+        send_code(&server, &secret).await,
+        StatusCode::CONFLICT,
+        "invalid_request_error",
+        "returning_user_unavailable",
+    )
+    .await;
+    let refused = verified(&server, &pending, "000000").await;
+    assert_eq!(refused["status"], "pending");
+    assert_eq!(refused["error"]["code"], "one_time_code_incorrect");
+    assert_eq!(refused["attempts_remaining"], 4);
+    let response = server
+        .integrator(Method::GET, "/v1/test_helpers/sandbox/emails")
+        .query(&[("to", EMAIL)])
+        .send()
+        .await
+        .expect("sent");
+    expect_error(
+        response,
+        StatusCode::NOT_FOUND,
+        "invalid_request_error",
+        "route_not_found",
+    )
+    .await;
+
+    // Saving still works.
+    let linked = server
+        .link_accounts(
+            session_request("cus_3", Some(EMAIL), json!(["balances"])),
+            CREDENTIALS_BANK,
+            &["Everyday Checking"],
+        )
+        .await;
+    let receipt = expect_status(
+        save(&server, &linked.client_secret, json!({ "email": EMAIL })).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(receipt["saved_accounts"], 1);
+}
+
+/// How many rows `table` holds in the server's database.
+fn rows(server: &TestServer, table: &str) -> i64 {
+    let connection = rusqlite::Connection::open(&server.database).expect("open");
+    connection
+        .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
+            row.get(0)
+        })
+        .expect("count")
+}
+
+#[tokio::test]
+async fn the_sandbox_inbox_and_the_code_sends_keep_only_the_last_hour() {
+    let server = TestServer::start().await;
+    saved_at_first_business(&server).await;
+    for _ in 0..2 {
+        let secret = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+        expect_status(send_code(&server, &secret).await, StatusCode::OK).await;
+        server.clock.advance(60);
+    }
+    assert_eq!(rows(&server, "sandbox_emails"), 2);
+    assert_eq!(rows(&server, "one_time_code_sends"), 2);
+
+    // An hour after the second, a send (to anyone) deletes both older rows of each table.
+    server.clock.advance(3_600);
+    let secret = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+    expect_status(send_code(&server, &secret).await, StatusCode::OK).await;
+    assert_eq!(rows(&server, "sandbox_emails"), 1);
+    assert_eq!(rows(&server, "one_time_code_sends"), 1);
+    assert_eq!(inbox(&server, EMAIL).await.len(), 1);
 }

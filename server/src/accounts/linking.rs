@@ -7,12 +7,13 @@
 //! Accounts linked without an account holder are never merged: nothing says two sessions
 //! belong to the same person.
 
-use finlink_protocol::{EventType, Permission, Timestamp};
+use finlink_protocol::{AccountSelection, EventType, Permission, Timestamp};
 use rusqlite::Transaction;
 
 use super::verification::VerificationLinks;
 use super::view as account_view;
 use crate::app::Shared;
+use crate::error::ApiError;
 use crate::refresh::{self, tokens};
 use crate::store::{
     AccountAccess, AccountRecord, RefreshRecord, SessionRecord, StoreError, account_holder_key,
@@ -53,6 +54,35 @@ fn union(a: &[Permission], b: &[Permission]) -> Vec<Permission> {
     all.sort();
     all.dedup();
     all
+}
+
+/// The selection rules of every attach (the account step's and the saved accounts'): the
+/// chosen ids sorted, each once; `no_accounts_selected` when there is none; and, in a session
+/// that links a single account, `too_many_accounts_selected` when several are chosen, or when
+/// one that is not yet linked here (`adds_one` says which ids those are) would join one
+/// linked before through this session. Whether each id exists and may be picked is checked
+/// by the caller.
+pub fn checked_selection(
+    tx: &Transaction<'_>,
+    session: &SessionRecord,
+    chosen: Vec<String>,
+    adds_one: impl Fn(&str) -> bool,
+) -> Result<Vec<String>, ApiError> {
+    let mut chosen = chosen;
+    chosen.sort();
+    chosen.dedup();
+    if chosen.is_empty() {
+        return Err(ApiError::NoAccountsSelected);
+    }
+    if session.request.account_selection == AccountSelection::Single {
+        let adds = chosen.iter().any(|id| adds_one(id));
+        if chosen.len() > 1
+            || (adds && !AccountRecord::linked_for_session(tx, &session.id)?.is_empty())
+        {
+            return Err(ApiError::TooManyAccountsSelected);
+        }
+    }
+    Ok(chosen)
 }
 
 /// Links one offered account of `session`'s authorization, or updates the account it

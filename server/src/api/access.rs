@@ -25,6 +25,7 @@ pub struct KnownIntegrator {
 }
 
 impl KnownIntegrator {
+    /// Keeps what the configuration says of the integrator, and its secret key only hashed.
     pub fn new(integrator: &Integrator) -> Self {
         Self {
             caller: Caller {
@@ -35,6 +36,7 @@ impl KnownIntegrator {
         }
     }
 
+    /// Who calls when a request carries this integrator's key.
     pub fn caller(&self) -> &Caller {
         &self.caller
     }
@@ -135,22 +137,30 @@ impl Lifetimes {
     }
 }
 
-/// Finds the open session a client secret opens, and marks it active. Every refusal is
+/// The session a client secret opens, whatever its status. Every refusal is
 /// indistinguishable in timing from the others (the hash comparison is constant-time).
-pub fn open_session(
+fn authenticated_session(
     tx: &Transaction<'_>,
     client_secret: Option<&str>,
-    lifetimes: Lifetimes,
-    now: Timestamp,
 ) -> Result<SessionRecord, ApiError> {
     let secret = client_secret.ok_or(ApiError::ClientSecretInvalid)?;
     let (session_id, _) = secret
         .split_once(SECRET_SEPARATOR)
         .ok_or(ApiError::ClientSecretInvalid)?;
-    let mut session = SessionRecord::find(tx, session_id)?.ok_or(ApiError::ClientSecretInvalid)?;
+    let session = SessionRecord::find(tx, session_id)?.ok_or(ApiError::ClientSecretInvalid)?;
     if !secrets::verify(secret, &session.secret_hash) {
         return Err(ApiError::ClientSecretInvalid);
     }
+    Ok(session)
+}
+
+/// Marks an open session active; refuses the others as the link API refuses them.
+fn activate(
+    tx: &Transaction<'_>,
+    mut session: SessionRecord,
+    lifetimes: Lifetimes,
+    now: Timestamp,
+) -> Result<SessionRecord, ApiError> {
     match lifetimes.status(&session, now) {
         SessionStatus::Open => {}
         SessionStatus::Expired => return Err(ApiError::SessionExpired),
@@ -162,32 +172,33 @@ pub fn open_session(
     Ok(session)
 }
 
+/// Finds the open session a client secret opens, and marks it active.
+pub fn open_session(
+    tx: &Transaction<'_>,
+    client_secret: Option<&str>,
+    lifetimes: Lifetimes,
+    now: Timestamp,
+) -> Result<SessionRecord, ApiError> {
+    let session = authenticated_session(tx, client_secret)?;
+    activate(tx, session, lifetimes, now)
+}
+
 /// Finds the session a client secret opens where the person may still save what it linked:
-/// open, or completed within its maximum age (the success screen follows completion).
-/// Expired and cancelled sessions are refused as `open_session` refuses them.
+/// open (marked active), or completed within its maximum age (the success screen follows
+/// completion). Expired and cancelled sessions are refused as `open_session` refuses them.
 pub fn open_or_completed_session(
     tx: &Transaction<'_>,
     client_secret: Option<&str>,
     lifetimes: Lifetimes,
     now: Timestamp,
 ) -> Result<SessionRecord, ApiError> {
-    let secret = client_secret.ok_or(ApiError::ClientSecretInvalid)?;
-    let (session_id, _) = secret
-        .split_once(SECRET_SEPARATOR)
-        .ok_or(ApiError::ClientSecretInvalid)?;
-    let session = SessionRecord::find(tx, session_id)?.ok_or(ApiError::ClientSecretInvalid)?;
-    if !secrets::verify(secret, &session.secret_hash) {
-        return Err(ApiError::ClientSecretInvalid);
-    }
+    let session = authenticated_session(tx, client_secret)?;
     match lifetimes.status(&session, now) {
         SessionStatus::Completed
             if now < session.created.saturating_add(lifetimes.max_age_seconds) =>
         {
             Ok(session)
         }
-        SessionStatus::Completed => Err(ApiError::SessionCompleted),
-        SessionStatus::Open => open_session(tx, client_secret, lifetimes, now),
-        SessionStatus::Expired => Err(ApiError::SessionExpired),
-        SessionStatus::Cancelled => Err(ApiError::SessionCancelled),
+        _ => activate(tx, session, lifetimes, now),
     }
 }

@@ -8,9 +8,9 @@ use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use finlink_protocol::{
-    AccountSelection, AnswerMfaRequest, AttachAccountsRequest, AuthMethod, Authorization,
-    ConsentRequest, Institution, InstitutionStatus, LinkAccount, LinkResult, LinkSession, List,
-    OAuthReturn, ResumeAt, SessionStatus, StartAuthorizationRequest, SubmitCredentialsRequest,
+    AnswerMfaRequest, AttachAccountsRequest, AuthMethod, Authorization, ConsentRequest,
+    Institution, InstitutionStatus, LinkAccount, LinkResult, LinkSession, List, OAuthReturn,
+    ResumeAt, SessionStatus, StartAuthorizationRequest, SubmitCredentialsRequest,
     VerificationMethod,
 };
 use serde::Deserialize;
@@ -115,7 +115,12 @@ fn link_session(
             .account_holder
             .as_ref()
             .and_then(|holder| holder.email.clone()),
-        returning_user: crate::returning::saved::returning_user(tx, session, state.clock.now())?,
+        returning_user: crate::returning::saved::returning_user(
+            tx,
+            session,
+            state.sandbox_inbox,
+            state.clock.now(),
+        )?,
         expires_at: lifetimes.expires_at(session),
         terms_url: format!("{}/legal/terms", state.public_base()),
         privacy_url: format!("{}/legal/privacy", state.public_base()),
@@ -671,26 +676,12 @@ pub async fn attach_accounts(
                 detail: "the bank has not authorized it yet",
             });
         }
-        let mut chosen = request.accounts;
-        chosen.sort();
-        chosen.dedup();
-        if chosen.is_empty() {
-            return Err(ApiError::NoAccountsSelected);
-        }
         let offered = AccountRecord::for_authorization(tx, &record.id)?;
-        if session.request.account_selection == AccountSelection::Single {
-            // One account per session, counting one linked before through this session.
-            let adds_one = chosen.iter().any(|id| {
-                offered
-                    .iter()
-                    .any(|account| &account.id == id && !account.linked)
-            });
-            if chosen.len() > 1
-                || (adds_one && !AccountRecord::linked_for_session(tx, &session.id)?.is_empty())
-            {
-                return Err(ApiError::TooManyAccountsSelected);
-            }
-        }
+        let chosen = linking::checked_selection(tx, &session, request.accounts, |id| {
+            offered
+                .iter()
+                .any(|account| account.id == id && !account.linked)
+        })?;
         let mut linked = Vec::with_capacity(chosen.len());
         for account_id in &chosen {
             let account = offered

@@ -56,8 +56,9 @@ pub async fn send_code(
         let SendCodeRequest {} = parse_json(&body)?;
     }
     let now = state.clock.now();
+    let sandbox_inbox = state.sandbox_inbox;
     let challenge = with_session(&state, bearer, move |tx, session| {
-        codes::send(tx, &session, now)
+        codes::send(tx, &session, sandbox_inbox, now)
     })
     .await?;
     Ok(axum::Json(challenge))
@@ -71,8 +72,9 @@ pub async fn verify(
     Json(request): Json<VerifyOneTimeCodeRequest>,
 ) -> Result<axum::Json<OneTimeCodeChallenge>, ApiError> {
     let now = state.clock.now();
+    let sandbox_inbox = state.sandbox_inbox;
     let challenge = with_session(&state, bearer, move |tx, session| {
-        codes::verify(tx, &session, &request.code, now)
+        codes::verify(tx, &session, &request.code, sandbox_inbox, now)
     })
     .await?;
     Ok(axum::Json(challenge))
@@ -144,6 +146,7 @@ pub async fn forget(
     Ok(axum::Json(forgotten.answer))
 }
 
+/// The query of the sandbox inbox: `to`, the address whose emails to list.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InboxQuery {
@@ -151,12 +154,19 @@ pub struct InboxQuery {
 }
 
 /// `GET /v1/test_helpers/sandbox/emails?to=`: the emails the sandbox "sent" to this address
-/// in the last hour for the calling integrator's sessions, newest first.
+/// in the last hour for the calling integrator's sessions, newest first. Without the sandbox
+/// inbox (`Config::sandbox_inbox`) the route does not exist.
 pub async fn sandbox_emails(
     State(state): State<Shared>,
     Bearer(bearer): Bearer,
+    OriginalUri(uri): OriginalUri,
     Query(query): Query<InboxQuery>,
 ) -> Result<axum::Json<List<SandboxEmail>>, ApiError> {
+    if !state.sandbox_inbox {
+        return Err(ApiError::RouteNotFound {
+            path: uri.path().to_owned(),
+        });
+    }
     let caller = require_secret_key(&state, bearer.as_deref())?;
     let to = query.to.ok_or(ApiError::ParameterMissing {
         param: "to".to_owned(),

@@ -24,6 +24,8 @@ enum Listing {
     Failed(String),
 }
 
+/// `GET /inbox?to=`: the shop's sandbox inbox for an address (the default email when none is
+/// given), or why it could not be read.
 pub async fn page(State(shop): State<Arc<Shop>>, Query(query): Query<InboxQuery>) -> Response {
     let to = query
         .to

@@ -155,11 +155,17 @@ fn sends_in_last_hour(
 
 /// `POST /v1/link/returning_user/code`: sends a new code to the session's email (the sandbox
 /// delivers it to its inbox) when the email has saved accounts, and answers alike when not.
+/// Without the sandbox inbox no code can reach anyone (finlink sends no real email yet):
+/// `returning_user_unavailable`.
 pub fn send(
     tx: &Transaction<'_>,
     session: &SessionRecord,
+    sandbox_inbox: bool,
     now: Timestamp,
 ) -> Result<OneTimeCodeChallenge, ApiError> {
+    if !sandbox_inbox {
+        return Err(ApiError::ReturningUserUnavailable);
+    }
     let macs = Macs::load(tx, now)?;
     let (email, email_mac) = email_of(&macs, session)?;
     let existing = OneTimeCodeRecord::find(tx, &session.id)?;
@@ -202,12 +208,14 @@ pub fn send(
 }
 
 /// `POST /v1/link/returning_user/verify`: checks a code typed by the person. The right code
-/// is the one sent (its MAC compared in constant time), or, since every deployment runs in
-/// test mode, [`SANDBOX_ONE_TIME_CODE`] when the email has saved accounts.
+/// is the one sent (its MAC compared in constant time), or, with the sandbox inbox,
+/// [`SANDBOX_ONE_TIME_CODE`] when the email has saved accounts; without it the test code is
+/// refused like any wrong code.
 pub fn verify(
     tx: &Transaction<'_>,
     session: &SessionRecord,
     code: &str,
+    sandbox_inbox: bool,
     now: Timestamp,
 ) -> Result<OneTimeCodeChallenge, ApiError> {
     if !well_formed(code) {
@@ -225,7 +233,7 @@ pub fn verify(
         Some(stored) => {
             let sent = macs.code_matches(stored, &session.id, code)?;
             let known = SavedPersonRecord::find_by_email_mac(tx, &record.email_mac)?.is_some();
-            sent || (known && code == SANDBOX_ONE_TIME_CODE)
+            sent || (sandbox_inbox && known && code == SANDBOX_ONE_TIME_CODE)
         }
     };
     let error = answer(&mut record, now, right)?;

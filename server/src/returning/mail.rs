@@ -7,14 +7,16 @@ use super::codes::CODE_LIFETIME_SECONDS;
 use crate::secrets;
 use crate::store::saved::SandboxEmailRecord;
 
+/// The subject of the email.
 pub const SUBJECT: &str = "Your finlink code";
 
-/// The plain-text body of the email.
+/// The plain-text body of the email; `business_name` is the business asking now (the
+/// accounts may have been saved at another).
 pub fn body(business_name: &str, code: &str) -> String {
     let minutes = CODE_LIFETIME_SECONDS / 60;
     format!(
         "Your finlink code is {code}.\n\n\
-         Enter it to use the bank accounts you saved with finlink at {business_name}. \
+         Use this code to link your saved bank accounts at {business_name}. \
          It expires in {minutes} minutes.\n\n\
          If you did not ask for it, ignore this email.\n"
     )
@@ -48,6 +50,10 @@ mod tests {
         let text = body("Demo Shop", "042137");
         assert!(text.contains("042137"), "{text}");
         assert!(text.contains("10 minutes"), "{text}");
+        assert!(
+            text.contains("Use this code to link your saved bank accounts at Demo Shop."),
+            "{text}"
+        );
         assert!(text.contains("If you did not ask for it, ignore this email"));
     }
 }

@@ -3,8 +3,11 @@
 //! business of this deployment whose `account_holder.email` has saved accounts offers them,
 //! once the person types the one-time code sent to that email.
 //!
-//! finlink never stores the email or phone: only their HMAC-SHA256 under a random key the
-//! store creates once (`server_keys`, [`KEY_NAME`]), and the masked hint shown to the person.
+//! finlink keeps no email or phone with saved accounts: only their HMAC-SHA256 under a random
+//! key the store creates once (`server_keys`, [`KEY_NAME`]), and the masked hint shown to the
+//! person. The one exception is the sandbox inbox (`Config::sandbox_inbox`): each email it
+//! "sent" keeps the address and the code for an hour, then is deleted (as are the code sends
+//! counted per email).
 //! One-time codes are stored the same way, bound to their session. The rules of codes
 //! (expiry, attempts, resend limits) are in [`codes`], saving, listing, linking and forgetting
 //! saved accounts in [`saved`], and the email the sandbox delivers in [`mail`].

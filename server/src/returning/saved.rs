@@ -12,9 +12,9 @@
 //! more. Once the bank refused the grant, the saved account is offered as inactive.
 
 use finlink_protocol::{
-    AccountSelection, OneTimeCodeStatus, ReturningUser, SandboxEmail, SaveAccountsRequest,
-    SavedAccount, SavedAccountsForgotten, SavedAccountsReceipt, SessionStatus, Timestamp,
-    UnselectableReason, email_hint, normalize_email, normalize_phone,
+    OneTimeCodeStatus, ReturningUser, SandboxEmail, SaveAccountsRequest, SavedAccount,
+    SavedAccountsForgotten, SavedAccountsReceipt, SessionStatus, Timestamp, UnselectableReason,
+    email_hint, normalize_email, normalize_phone,
 };
 use rusqlite::Transaction;
 
@@ -32,14 +32,19 @@ use crate::store::{
 };
 
 /// How long the sandbox inbox keeps its emails.
-const INBOX_SECONDS: i64 = 3_600;
+const INBOX_SECONDS: i64 = crate::store::saved::KEPT_SECONDS;
 
-/// `LinkSession.returning_user`: the session's email has saved accounts.
+/// `LinkSession.returning_user`: the session's email has saved accounts, and a code can reach
+/// the person (only through the sandbox inbox so far: `None` without it).
 pub fn returning_user(
     tx: &Transaction<'_>,
     session: &SessionRecord,
+    sandbox_inbox: bool,
     now: Timestamp,
 ) -> Result<Option<ReturningUser>, ApiError> {
+    if !sandbox_inbox {
+        return Ok(None);
+    }
     let Some(email) = session_email(session) else {
         return Ok(None);
     };
@@ -71,7 +76,8 @@ fn linked_at_a_bank(tx: &Transaction<'_>, account: &AccountRecord) -> Result<boo
 }
 
 /// `POST /v1/link/returning_user/save`, for a completed session: saves the accounts it linked
-/// at a bank under the email (merged with those saved before under it).
+/// at a bank under the email the business gave for the person (`account_holder.email`; no
+/// other), merged with those saved before under it. The phone is set only when given.
 pub fn save(
     tx: &Transaction<'_>,
     session: &SessionRecord,
@@ -86,14 +92,28 @@ pub fn save(
         None | Some("") => None,
         Some(text) => Some(normalize_phone(text).ok_or(ApiError::PhoneInvalid)?),
     };
-    let mut accounts = Vec::new();
+    let mut accounts: Vec<AccountRecord> = Vec::new();
     for account in AccountRecord::linked_for_session(tx, &session.id)? {
-        if linked_at_a_bank(tx, &account)? {
+        let repeated = accounts.iter().any(|saved| {
+            saved.institution_id == account.institution_id
+                && saved.bank.bank_account_id == account.bank.bank_account_id
+        });
+        if !repeated && linked_at_a_bank(tx, &account)? {
             accounts.push(account);
         }
     }
     if accounts.is_empty() {
         return Err(ApiError::NothingToSave);
+    }
+    // Only under the email the business gave: else anyone could put their own bank account
+    // among the saved accounts of someone else's email.
+    let given = session_email(session).ok_or_else(|| ApiError::EmailNotGiven {
+        business_name: session.business_name.clone(),
+    })?;
+    if email != given {
+        return Err(ApiError::EmailNotTheSessions {
+            business_name: session.business_name.clone(),
+        });
     }
     let macs = Macs::load(tx, now)?;
     let email_mac = macs.email(&email)?;
@@ -123,6 +143,7 @@ pub fn save(
             person
         }
     };
+    let saved_accounts = u32::try_from(accounts.len()).unwrap_or(u32::MAX);
     for account in accounts {
         SavedAccountRecord {
             id: secrets::new_id("fcsa"),
@@ -137,10 +158,11 @@ pub fn save(
         }
         .upsert(tx)?;
     }
-    let saved = SavedAccountRecord::for_person(tx, &person.id)?;
+    // Only what this call saved: the person's total would tell whether the email had saved
+    // accounts before.
     Ok(SavedAccountsReceipt {
         email_hint: person.email_hint,
-        saved_accounts: u32::try_from(saved.len()).unwrap_or(u32::MAX),
+        saved_accounts,
     })
 }
 
@@ -249,14 +271,19 @@ pub fn attach(
     if !session.consent_given {
         return Err(ApiError::ConsentRequired);
     }
-    let mut chosen = chosen;
-    chosen.sort();
-    chosen.dedup();
-    if chosen.is_empty() {
-        return Err(ApiError::NoAccountsSelected);
-    }
     let saved = SavedAccountRecord::for_person(tx, &person.id)?;
     let already = AccountRecord::linked_for_session(tx, &session.id)?;
+    let linked_here = |account: &SavedAccountRecord| {
+        already.iter().find(|linked| {
+            linked.institution_id == account.institution_id
+                && linked.bank.bank_account_id == account.bank.bank_account_id
+        })
+    };
+    let chosen = linking::checked_selection(tx, session, chosen, |id| {
+        saved
+            .iter()
+            .any(|account| account.id == id && linked_here(account).is_none())
+    })?;
     let mut picked = Vec::with_capacity(chosen.len());
     for id in &chosen {
         let account = saved
@@ -270,17 +297,7 @@ pub fn attach(
                 reason,
             });
         }
-        let linked_here = already.iter().find(|linked| {
-            linked.institution_id == account.institution_id
-                && linked.bank.bank_account_id == account.bank.bank_account_id
-        });
-        picked.push((account, reach, linked_here));
-    }
-    if session.request.account_selection == AccountSelection::Single {
-        let adds_one = picked.iter().any(|(_, _, linked)| linked.is_none());
-        if picked.len() > 1 || (adds_one && !already.is_empty()) {
-            return Err(ApiError::TooManyAccountsSelected);
-        }
+        picked.push((account, reach, linked_here(account)));
     }
     let mut linked = Vec::with_capacity(picked.len());
     for (position, (saved, reach, linked_here)) in picked.into_iter().enumerate() {

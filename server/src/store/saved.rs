@@ -8,6 +8,10 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 use super::{StoreError, from_json, to_json};
 use crate::connector::BankAccount;
 
+/// How long the code sends counted per email and the sandbox inbox's emails are kept: rows
+/// older than this are deleted whenever a new one is added.
+pub const KEPT_SECONDS: i64 = 3_600;
+
 /// A person who saved accounts: never their email, only its MAC and the hint shown to them.
 #[derive(Debug, Clone)]
 pub struct SavedPersonRecord {
@@ -20,6 +24,7 @@ pub struct SavedPersonRecord {
 }
 
 impl SavedPersonRecord {
+    /// Records a person who saves accounts for the first time.
     pub fn insert(&self, tx: &Transaction<'_>) -> Result<(), StoreError> {
         tx.execute(
             "INSERT INTO saved_people (id, email_mac, phone_mac, email_hint, created, updated)
@@ -36,6 +41,7 @@ impl SavedPersonRecord {
         Ok(())
     }
 
+    /// Writes the person's phone MAC, hint and `updated` time (the email MAC never changes).
     pub fn update(&self, tx: &Transaction<'_>) -> Result<(), StoreError> {
         tx.execute(
             "UPDATE saved_people SET phone_mac = ?2, email_hint = ?3, updated = ?4 WHERE id = ?1",
@@ -44,6 +50,7 @@ impl SavedPersonRecord {
         Ok(())
     }
 
+    /// The person who saved accounts under the email with this MAC, if anyone did.
     pub fn find_by_email_mac(
         tx: &Transaction<'_>,
         email_mac: &[u8],
@@ -239,6 +246,7 @@ fn parse_status(text: &str) -> Result<OneTimeCodeStatus, StoreError> {
 }
 
 impl OneTimeCodeRecord {
+    /// The session's one-time code, if one was ever sent for it.
     pub fn find(tx: &Transaction<'_>, session_id: &str) -> Result<Option<Self>, StoreError> {
         let raw = tx
             .query_row(
@@ -273,6 +281,8 @@ impl OneTimeCodeRecord {
         .transpose()
     }
 
+    /// Records the session's code: the first send creates it, later sends and answers
+    /// replace it (a session has one code at a time).
     pub fn upsert(&self, tx: &Transaction<'_>) -> Result<(), StoreError> {
         tx.execute(
             "INSERT INTO one_time_codes (session_id, email_mac, email_hint, code_mac, status,
@@ -299,12 +309,17 @@ impl OneTimeCodeRecord {
     }
 }
 
-/// Counts a code sent to an email (by its MAC), known or not.
+/// Counts a code sent to an email (by its MAC), known or not, and forgets the sends (of any
+/// email) older than [`KEPT_SECONDS`].
 pub fn record_code_send(
     tx: &Transaction<'_>,
     email_mac: &[u8],
     now: Timestamp,
 ) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM one_time_code_sends WHERE sent_at <= ?1",
+        params![now.saturating_sub(KEPT_SECONDS)],
+    )?;
     tx.execute(
         "INSERT INTO one_time_code_sends (email_mac, sent_at) VALUES (?1, ?2)",
         params![email_mac, now],
@@ -342,7 +357,13 @@ pub struct SandboxEmailRecord {
 }
 
 impl SandboxEmailRecord {
+    /// Puts the email in the sandbox inbox, and deletes the inbox's emails (to anyone) older
+    /// than [`KEPT_SECONDS`].
     pub fn insert(&self, tx: &Transaction<'_>) -> Result<(), StoreError> {
+        tx.execute(
+            "DELETE FROM sandbox_emails WHERE created <= ?1",
+            params![self.created.saturating_sub(KEPT_SECONDS)],
+        )?;
         tx.execute(
             "INSERT INTO sandbox_emails (id, session_id, to_address, subject, body,
                 one_time_code, created)
