@@ -92,9 +92,12 @@ fn select_saved(session: Arc<LinkSession>, selected: &[&str]) -> State {
     }
 }
 
+/// The email the business gave, with markup in it: it must render as text.
+const GIVEN_EMAIL: &str = "jenny<b>.rosen</b>@example.com";
+
 fn success_offering_save(save: SaveOffer) -> State {
     let mut session = LinkSession::clone(&session());
-    session.email = Some("jenny.rosen@example.com".to_owned());
+    session.email = Some(GIVEN_EMAIL.to_owned());
     State::Success {
         session: Arc::new(session),
         result: LinkResult {
@@ -389,11 +392,8 @@ async fn consent_for_saved_accounts_lists_the_data_and_the_accounts_to_share() {
 }
 
 #[wasm_bindgen_test]
-async fn the_save_checkbox_starts_unticked_and_reveals_the_prefilled_fields() {
-    let page = Mounted::new(success_offering_save(SaveOffer::new(Some(
-        "jenny.rosen@example.com",
-    ))))
-    .await;
+async fn the_save_checkbox_starts_unticked_and_reveals_the_business_email_and_the_phone() {
+    let page = Mounted::new(success_offering_save(SaveOffer::default())).await;
     let save: web_sys::HtmlInputElement = page.get("#finlink-save-accounts").unchecked_into();
     assert!(!save.checked(), "unticked by default");
     assert_eq!(
@@ -406,19 +406,35 @@ async fn the_save_checkbox_starts_unticked_and_reveals_the_prefilled_fields() {
         "Save my accounts with finlink to link them faster next time"
     );
     assert!(
-        page.find("input[type=email]").is_none(),
-        "no fields until ticked"
+        page.find("input[type=tel]").is_none() && !page.text().contains("We'll save them"),
+        "nothing more until ticked"
     );
 
     save.click();
     run_flow(&page).await;
-    let email = page.field("Email");
-    assert_eq!(email.value(), "jenny.rosen@example.com");
+    assert!(
+        page.text()
+            .contains("We'll save them for jenny<b>.rosen</b>@example.com."),
+        "{}",
+        page.text()
+    );
+    assert!(page.find(".fl-save-offer b").is_none(), "the email is text");
+    assert!(
+        page.find("input[type=email]").is_none(),
+        "the email is the business's, not typed"
+    );
+    assert!(
+        !page
+            .texts("label")
+            .iter()
+            .any(|label| label.as_str() == "Email"),
+        "no Email field"
+    );
     let phone = page.field("Phone (optional)");
     assert_eq!(phone.value(), "");
     assert_eq!(phone.get_attribute("type").as_deref(), Some("tel"));
 
-    // A wrong phone shows next to it and is announced; the email typed stays.
+    // A wrong phone shows next to it and is announced.
     type_into(&phone, "555");
     run_flow(&page).await;
     page.button("Done").click();
@@ -438,7 +454,6 @@ async fn the_save_checkbox_starts_unticked_and_reveals_the_prefilled_fields() {
         live_region(&page),
         "Enter a phone number like +1 415 555 0100, or leave it empty."
     );
-    assert_eq!(page.field("Email").value(), "jenny.rosen@example.com");
 
     type_into(&phone, "(415) 555-0100");
     run_flow(&page).await;
@@ -448,7 +463,7 @@ async fn the_save_checkbox_starts_unticked_and_reveals_the_prefilled_fields() {
         effects,
         [Effect::SaveAccounts {
             request: SaveAccountsRequest {
-                email: "jenny.rosen@example.com".to_owned(),
+                email: GIVEN_EMAIL.to_owned(),
                 phone: Some("+14155550100".to_owned()),
             }
         }]
@@ -459,7 +474,7 @@ async fn the_save_checkbox_starts_unticked_and_reveals_the_prefilled_fields() {
 async fn a_failed_save_is_shown_with_the_fields_kept() {
     let page = Mounted::new(success_offering_save(SaveOffer {
         ticked: true,
-        email: "jenny.rosen@example.com".to_owned(),
+        phone: "+44 20 7946 0958".to_owned(),
         saving: true,
         ..SaveOffer::default()
     }))
@@ -487,12 +502,99 @@ async fn a_failed_save_is_shown_with_the_fields_kept() {
         "{}",
         page.text()
     );
-    assert_eq!(page.field("Email").value(), "jenny.rosen@example.com");
+    assert_eq!(page.field("Phone (optional)").value(), "+44 20 7946 0958");
+    assert!(page.text().contains("We'll save them for"));
     assert_eq!(
         live_region(&page),
         "We couldn't reach finlink. Check your connection and try again."
     );
     page.button("Done");
+}
+
+#[wasm_bindgen_test]
+async fn a_failure_on_the_saved_path_offers_another_account() {
+    let page = Mounted::new(State::LoadingSavedAccounts {
+        session: returning_session(true),
+    })
+    .await;
+    let (next, _) = step(
+        page.state.get_untracked(),
+        Event::ApiFailed {
+            request: finlink::flow::Request::LoadSavedAccounts,
+            error: Failure::new(Some(ErrorCode::InternalError), "finlink failed."),
+            retryable: false,
+        },
+    );
+    page.state.set(next);
+    tick().await;
+    assert_eq!(page.heading(), "Something went wrong");
+    assert!(!page.has_button("Try again"));
+    page.button("Close");
+    page.button("Use another account").click();
+    run_flow(&page).await;
+    assert_ne!(page.heading(), "Something went wrong", "{}", page.text());
+    assert!(
+        matches!(page.state.get_untracked(), State::Consent { .. }),
+        "the normal flow"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_saved_account_no_longer_linkable_is_said_and_the_list_shown_again() {
+    let mut session = LinkSession::clone(&returning_session(true));
+    session.consent_given = true;
+    let session = Arc::new(session);
+    let page = Mounted::new(State::LinkingSavedAccounts {
+        session,
+        chosen: vec![saved("fcsa_1", "Everyday Checking", "6789", None)],
+        idempotency_key: "fl_1".to_owned(),
+    })
+    .await;
+    let (next, effects) = step(
+        page.state.get_untracked(),
+        Event::ApiFailed {
+            request: finlink::flow::Request::AttachSavedAccounts,
+            error: Failure::new(Some(ErrorCode::AccountNotSelectable), "refused"),
+            retryable: false,
+        },
+    );
+    assert!(effects.contains(&Effect::LoadSavedAccounts));
+    page.state.set(next);
+    tick().await;
+    assert_eq!(page.heading(), "Your saved accounts");
+    let message = "An account you chose can't be linked here any more. Choose again.";
+    assert!(page.text().contains(message), "{}", page.text());
+
+    // The list arrives again: the account that closed is disabled, the error stays.
+    let reloaded = vec![
+        saved(
+            "fcsa_1",
+            "Everyday Checking",
+            "6789",
+            Some(UnselectableReason::Inactive),
+        ),
+        saved("fcsa_2", "Travel Savings", "1111", None),
+    ];
+    let (next, _) = step(
+        page.state.get_untracked(),
+        Event::ReturningUser(ReturningUserEvent::SavedAccountsLoaded(reloaded)),
+    );
+    page.state.set(next);
+    tick().await;
+    assert!(page.text().contains("Travel Savings"), "{}", page.text());
+    assert!(page.text().contains(message), "{}", page.text());
+    let inputs = page.all(".fl-saved-accounts input");
+    assert_eq!(inputs.len(), 2, "{}", page.text());
+    let disabled: Vec<bool> = inputs
+        .iter()
+        .map(|input| {
+            input
+                .clone()
+                .unchecked_into::<web_sys::HtmlInputElement>()
+                .disabled()
+        })
+        .collect();
+    assert_eq!(disabled, [true, false]);
 }
 
 #[wasm_bindgen_test]

@@ -113,12 +113,14 @@ pub struct AttachSavedAccountsRequest {
     pub accounts: Vec<String>,
 }
 
-/// `POST /v1/link/returning_user/save`: what the person confirmed on the success screen.
+/// `POST /v1/link/returning_user/save`: the person ticked "Save my accounts" on the success
+/// screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SaveAccountsRequest {
-    /// The email the accounts are saved under (`email_invalid` unless it reads as one, see
-    /// [`normalize_email`]); prefilled from the session's `account_holder.email`.
+    /// The email the accounts are saved under: the session's `account_holder.email`, which
+    /// the widget shows the person; any other (compared by [`normalize_email`]) is
+    /// `email_invalid`.
     pub email: String,
     /// Optional (`phone_invalid` unless [`normalize_phone`] reads it).
     #[serde(default)]
@@ -130,7 +132,8 @@ pub struct SaveAccountsRequest {
 #[serde(tag = "object", rename = "saved_accounts_receipt")]
 pub struct SavedAccountsReceipt {
     pub email_hint: String,
-    /// How many accounts are saved under this email now, from every business.
+    /// How many accounts this call saved (each bank account once), not how many are saved
+    /// under the email in all: that would tell whether it had saved accounts before.
     pub saved_accounts: u32,
 }
 
@@ -160,20 +163,34 @@ pub struct SandboxEmail {
 }
 
 /// The email as finlink compares it, or `None` when the text is not an email: trimmed,
-/// lower-cased, one `@` with a non-empty local part and a dotted domain, no spaces or
-/// control characters, at most 254 characters. The widget checks with it as the person
-/// types, the server again.
+/// lower-cased, and [`email_well_formed`]. The server compares and stores emails this way.
 pub fn normalize_email(text: &str) -> Option<String> {
-    let email = text.trim().to_lowercase();
-    let (local, domain) = email.split_once('@')?;
-    let well_formed = email.len() <= 254
+    let email = text.trim();
+    email_well_formed(email).then(|| email.to_lowercase())
+}
+
+/// Whether the text (already trimmed) reads as an email: one `@` with a non-empty local part
+/// and a dotted domain, no spaces or control characters, at most 254 bytes as given. Case is
+/// left alone: the widget checks with it without Unicode case tables, and [`normalize_email`]
+/// with it before lower-casing, so both apply the same limit to the same text.
+pub fn email_well_formed(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    email.len() <= 254
         && !local.is_empty()
         && !domain.contains('@')
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-    well_formed.then_some(email)
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// Whether a one-time code has the shape the server checks: exactly
+/// [`ONE_TIME_CODE_DIGITS`] ASCII digits. Another shape is `parameter_invalid` and uses no
+/// attempt.
+pub fn one_time_code_well_formed(code: &str) -> bool {
+    code.len() == ONE_TIME_CODE_DIGITS && code.bytes().all(|byte| byte.is_ascii_digit())
 }
 
 /// A phone number in E.164 form (`+` and 8 to 15 digits), or `None`: spaces, dashes, dots
@@ -244,6 +261,57 @@ mod tests {
         }
         let long = format!("{}@example.com", "a".repeat(250));
         assert_eq!(normalize_email(&long), None);
+    }
+
+    #[test]
+    fn the_length_limit_counts_the_email_as_given_and_lower_casing_keeps_the_answer() {
+        // 'İ' (2 bytes) lower-cases to "i̇" (3 bytes): the limit holds for the text as given.
+        let local = "İ".repeat(121);
+        let email = format!("{local}@example.com");
+        assert_eq!(email.len(), 254);
+        assert!(email_well_formed(&email));
+        assert!(email.to_lowercase().len() > 254);
+        assert_eq!(normalize_email(&email), Some(email.to_lowercase()));
+        let too_long = format!("{local}a@example.com");
+        assert!(!email_well_formed(&too_long));
+        assert_eq!(normalize_email(&too_long), None);
+    }
+
+    #[test]
+    fn the_well_formed_check_agrees_with_normalizing() {
+        for text in [
+            "jenny.rosen@example.com",
+            "Jenny.Rosen@Example.COM",
+            "jenny",
+            "@example.com",
+            "jenny@localhost",
+            "jenny@@example.com",
+            "jenny rosen@example.com",
+        ] {
+            assert_eq!(
+                email_well_formed(text),
+                normalize_email(text).is_some(),
+                "{text:?}"
+            );
+        }
+        assert!(!email_well_formed(" jenny@example.com"));
+    }
+
+    #[test]
+    fn codes_are_exactly_six_ascii_digits() {
+        assert!(one_time_code_well_formed("012345"));
+        assert!(one_time_code_well_formed(SANDBOX_ONE_TIME_CODE));
+        for code in [
+            "",
+            "12345",
+            "1234567",
+            "12345a",
+            " 12345",
+            "１２３４５６",
+            "12 345",
+        ] {
+            assert!(!one_time_code_well_formed(code), "{code:?}");
+        }
     }
 
     #[test]

@@ -19,10 +19,7 @@ mod tests;
 pub use effect::{Effect, HostEvent, Outcome};
 pub use event::{Event, Request};
 pub use failure::Failure;
-pub use returning::{
-    CodeRequest, ReturningUserEvent, SaveError, SaveField, SaveOffer, code_is_well_formed,
-    email_as_typed,
-};
+pub use returning::{CodeRequest, ReturningUserEvent, SaveError, SaveField, SaveOffer, save_email};
 pub use state::{
     CredentialsForm, Directory, HOLDER_NAME_MAX, Handoff, LocalDirectory, ManualField, ManualForm,
     ManualInput, MfaForm, Refusal, Results, Retry, SEARCH_LIMIT, Session, State, manual_entry_only,

@@ -2,8 +2,8 @@
 //! the offer to save the accounts on the success screen.
 
 use finlink_protocol::{
-    ONE_TIME_CODE_DIGITS, OneTimeCodeChallenge, SavedAccount, SavedAccountsForgotten,
-    SavedAccountsReceipt, normalize_phone,
+    OneTimeCodeChallenge, SavedAccount, SavedAccountsForgotten, SavedAccountsReceipt,
+    normalize_phone,
 };
 
 /// An event of the returning-user path or of the save offer, as `Event::ReturningUser` holds it.
@@ -33,8 +33,6 @@ pub enum ReturningUserEvent {
     ForgetRequested,
     /// The save checkbox on the success screen.
     SaveToggled(bool),
-    /// The save offer's email field changed.
-    SaveEmailChanged(String),
     /// The save offer's phone field changed.
     SavePhoneChanged(String),
 
@@ -64,7 +62,6 @@ impl ReturningUserEvent {
             Self::SavedAccountsConsentGiven { .. } => "saved_accounts_consent_given",
             Self::ForgetRequested => "forget_requested",
             Self::SaveToggled(_) => "save_toggled",
-            Self::SaveEmailChanged(_) => "save_email_changed",
             Self::SavePhoneChanged(_) => "save_phone_changed",
             Self::CodeSent(_) => "code_sent",
             Self::CodeChecked(_) => "code_checked",
@@ -84,15 +81,10 @@ pub enum CodeRequest {
     Resend,
 }
 
-/// Whether a code has the shape the server checks: exactly six ASCII digits.
-pub fn code_is_well_formed(code: &str) -> bool {
-    code.len() == ONE_TIME_CODE_DIGITS && code.bytes().all(|byte| byte.is_ascii_digit())
-}
-
-/// A field of the save offer that can be wrong.
+/// A field of the save offer that can be wrong. The email is the one the business gave, shown
+/// as text: only the phone is typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SaveField {
-    Email,
     Phone,
 }
 
@@ -104,12 +96,12 @@ pub struct SaveError {
     pub message: String,
 }
 
-/// The offer on the success screen to save the accounts linked at the bank, unticked at first.
-/// What is typed stays, whatever the server answered.
+/// The offer on the success screen to save the accounts linked at the bank, unticked at first,
+/// under the email the business gave (`LinkSession.email`). What is typed stays, whatever the
+/// server answered.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SaveOffer {
     pub ticked: bool,
-    pub email: String,
     pub phone: String,
     pub error: Option<SaveError>,
     /// The save was sent; its answer is awaited.
@@ -117,43 +109,17 @@ pub struct SaveOffer {
 }
 
 impl SaveOffer {
-    /// The offer, unticked, with the email the business gave prefilled.
-    pub fn new(email: Option<&str>) -> Self {
-        Self {
-            email: email.unwrap_or_default().to_owned(),
-            ..Self::default()
+    /// The normalized phone to send (`None` when left empty), or what is wrong with it.
+    pub fn checked_phone(&self) -> Result<Option<String>, SaveError> {
+        if self.phone.trim().is_empty() {
+            return Ok(None);
         }
-    }
-
-    /// The email (trimmed; the server lower-cases it) and the normalized phone to send, or
-    /// what is wrong with them.
-    pub fn checked(&self) -> Result<(String, Option<String>), SaveError> {
-        let Some(email) = email_as_typed(&self.email) else {
-            let message = if self.email.trim().is_empty() {
-                "Enter your email address."
-            } else {
-                "Enter an email address like name@example.com."
-            };
-            return Err(SaveError {
-                field: Some(SaveField::Email),
-                message: message.to_owned(),
-            });
-        };
-        let phone = if self.phone.trim().is_empty() {
-            None
-        } else {
-            match normalize_phone(&self.phone) {
-                Some(phone) => Some(phone),
-                None => {
-                    return Err(SaveError {
-                        field: Some(SaveField::Phone),
-                        message: "Enter a phone number like +1 415 555 0100, or leave it empty."
-                            .to_owned(),
-                    });
-                }
-            }
-        };
-        Ok((email, phone))
+        normalize_phone(&self.phone)
+            .map(Some)
+            .ok_or_else(|| SaveError {
+                field: Some(SaveField::Phone),
+                message: "Enter a phone number like +1 415 555 0100, or leave it empty.".to_owned(),
+            })
     }
 
     /// The error a field shows now.
@@ -173,20 +139,10 @@ impl SaveOffer {
     }
 }
 
-/// The email trimmed, if it reads as one by the rules of [`finlink_protocol::normalize_email`]:
-/// one `@` with a non-empty local part and a dotted domain, no spaces or control characters,
-/// at most 254 bytes. Checked without lower-casing, which only the server does: Unicode case
-/// conversion would bring its tables into the widget (17 KB of its wasm). A test keeps the two
-/// in agreement.
-pub fn email_as_typed(text: &str) -> Option<String> {
-    let email = text.trim();
-    let (local, domain) = email.split_once('@')?;
-    let well_formed = email.len() <= 254
-        && !local.is_empty()
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-    well_formed.then(|| email.to_owned())
+/// The email the business gave, when the accounts can be saved under it: it reads as an email
+/// by the rules the server applies ([`finlink_protocol::email_well_formed`], checked without
+/// lower-casing, which only the server does: Unicode case conversion would bring its tables
+/// into the widget).
+pub fn save_email(email: Option<&str>) -> Option<&str> {
+    email.filter(|email| finlink_protocol::email_well_formed(email.trim()))
 }

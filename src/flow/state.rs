@@ -356,6 +356,21 @@ impl State {
         }
     }
 
+    /// Whether "Use another account" leads somewhere from here: a failure that leaves the
+    /// session open, while it offers saved accounts and "Pick another bank" is not offered
+    /// (before consent). The same condition as `step` applies to
+    /// `ReturningUserEvent::AnotherAccountChosen`.
+    pub fn offers_another_account(&self) -> bool {
+        match self {
+            Self::Failed {
+                session: Some(session),
+                error,
+                ..
+            } => offers_another_account(session, error),
+            _ => false,
+        }
+    }
+
     /// Whether "Enter bank details manually" leads somewhere from here: the bank list, and a
     /// failure of the bank (down, failed, locked, denied), when the session allows manual
     /// entry. The same condition as `step` applies to `Event::ManualEntryChosen`.
@@ -614,4 +629,10 @@ impl ManualForm {
             account_holder_name: self.account_holder_name.trim().to_owned(),
         }
     }
+}
+
+/// A failure on the saved-accounts path, before consent (after it, "Pick another bank" leads to
+/// the normal flow): the person can leave it for the normal flow, whose first step is consent.
+pub fn offers_another_account(session: &LinkSession, error: &Failure) -> bool {
+    !error.ends_session() && session.returning_user.is_some() && !session.consent_given
 }

@@ -225,18 +225,20 @@ pub fn SavedAccountsStep(
     #[prop(into)] state: Signal<State>,
     send: Callback<Event>,
 ) -> impl IntoView {
-    let Some((business, accounts, single)) = state.with_untracked(|state| match state {
-        State::SelectSavedAccounts {
-            session, accounts, ..
-        } => Some((
+    let Some((business, single)) = state.with_untracked(|state| match state {
+        State::SelectSavedAccounts { session, .. } => Some((
             session.business_name.clone(),
-            accounts.clone(),
             session.account_selection == AccountSelection::Single,
         )),
         _ => None,
     }) else {
         return ().into_any();
     };
+    // The list can arrive again on this screen (after an account chosen could not be linked).
+    let accounts = part(state, |state| match state {
+        State::SelectSavedAccounts { accounts, .. } => Some(accounts.clone()),
+        _ => None,
+    });
     let selected = part(state, |state| match state {
         State::SelectSavedAccounts { selected, .. } => Some(selected.clone()),
         _ => None,
@@ -247,23 +249,29 @@ pub fn SavedAccountsStep(
     });
     let heading = NodeRef::<html::H1>::new();
     focus_on_load(heading);
-    let choices = accounts
-        .iter()
-        .map(|account| AccountChoice {
-            id: account.id.clone(),
-            label: saved_account_line(account).into_any(),
-            reason: account.unselectable_reason,
-        })
-        .collect();
-    let picker = account_picker(
-        choices,
-        single,
-        "finlink-saved-account",
-        "Saved accounts".to_owned(),
-        selected,
-        error,
-        Callback::new(move |id| send_returning(send, ReturningUserEvent::SavedAccountToggled(id))),
-    );
+    let picker = move || {
+        let choices = accounts
+            .get()
+            .unwrap_or_default()
+            .iter()
+            .map(|account| AccountChoice {
+                id: account.id.clone(),
+                label: saved_account_line(account).into_any(),
+                reason: account.unselectable_reason,
+            })
+            .collect();
+        account_picker(
+            choices,
+            single,
+            "finlink-saved-account",
+            "Saved accounts".to_owned(),
+            selected,
+            error,
+            Callback::new(move |id| {
+                send_returning(send, ReturningUserEvent::SavedAccountToggled(id))
+            }),
+        )
+    };
     view! {
         <div class="fl-step fl-accounts fl-saved-accounts">
             <h1 id=TITLE_ID class="fl-title" tabindex="-1" node_ref=heading>
@@ -291,12 +299,12 @@ pub fn SavedAccountsStep(
     .into_any()
 }
 
-const SAVE_EMAIL_ID: &str = "finlink-save-email";
 const SAVE_PHONE_ID: &str = "finlink-save-phone";
+const SAVE_PHONE_ERROR_ID: &str = "finlink-save-phone-error";
 const SAVE_ERROR_ID: &str = "finlink-save-error";
 
 /// The success screen's offer to save the accounts with finlink: an unticked checkbox, and
-/// once ticked the email (prefilled) and an optional phone. Done saves them.
+/// once ticked the email the business gave (as text) and an optional phone. Done saves them.
 #[component]
 pub fn SaveAccountsOffer(
     #[prop(into)] state: Signal<State>,
@@ -304,73 +312,35 @@ pub fn SaveAccountsOffer(
 ) -> impl IntoView {
     let offer = part(state, |state| match state {
         State::Success {
-            save: Some(save), ..
-        } => Some(save.clone()),
+            session,
+            save: Some(save),
+            ..
+        } => Some((save.clone(), session.email.clone().unwrap_or_default())),
         _ => None,
     });
-    let ticked = move || offer.with(|offer| offer.as_ref().is_some_and(|offer| offer.ticked));
-    let saving = move || offer.with(|offer| offer.as_ref().is_some_and(|offer| offer.saving));
+    let ticked = move || offer.with(|offer| offer.as_ref().is_some_and(|(offer, _)| offer.ticked));
+    let saving = move || offer.with(|offer| offer.as_ref().is_some_and(|(offer, _)| offer.saving));
     let form_error = move || {
         offer.with(|offer| {
             offer
                 .as_ref()
-                .and_then(|offer| offer.form_error().map(str::to_owned))
+                .and_then(|(offer, _)| offer.form_error().map(str::to_owned))
         })
     };
-    let field = move |field: SaveField, id: &'static str, label: &'static str| {
-        let error_id = match field {
-            SaveField::Email => "finlink-save-email-error",
-            SaveField::Phone => "finlink-save-phone-error",
-        };
-        let error = move || {
-            offer.with(|offer| {
-                offer
-                    .as_ref()
-                    .and_then(|offer| offer.field_error(field).map(str::to_owned))
-            })
-        };
-        let value = move || {
-            offer.with(|offer| {
-                offer.as_ref().map(|offer| match field {
-                    SaveField::Email => offer.email.clone(),
-                    SaveField::Phone => offer.phone.clone(),
-                })
-            })
-        };
-        let (kind, autocomplete, inputmode) = match field {
-            SaveField::Email => ("email", "email", "email"),
-            SaveField::Phone => ("tel", "tel", "tel"),
-        };
-        view! {
-            <div class="fl-field">
-                <label class="fl-label" for=id>{label}</label>
-                <input
-                    id=id
-                    class="fl-input"
-                    type=kind
-                    inputmode=inputmode
-                    autocomplete=autocomplete
-                    spellcheck="false"
-                    readonly=saving
-                    aria-invalid=move || error().map(|_| "true")
-                    aria-describedby=move || error().map(|_| error_id)
-                    prop:value=value
-                    on:input=move |event| {
-                        let text = event_target_value(&event);
-                        send_returning(
-                            send,
-                            match field {
-                                SaveField::Email => ReturningUserEvent::SaveEmailChanged(text),
-                                SaveField::Phone => ReturningUserEvent::SavePhoneChanged(text),
-                            },
-                        )
-                    }
-                />
-                {move || error().map(|error| view! {
-                    <p class="fl-field-error" id=error_id>{error}</p>
-                })}
-            </div>
-        }
+    let phone_error = move || {
+        offer.with(|offer| {
+            offer
+                .as_ref()
+                .and_then(|(offer, _)| offer.field_error(SaveField::Phone).map(str::to_owned))
+        })
+    };
+    let phone = move || offer.with(|offer| offer.as_ref().map(|(offer, _)| offer.phone.clone()));
+    let email = move || {
+        offer.with(|offer| {
+            offer
+                .as_ref()
+                .map(|(_, email)| format!("We'll save them for {}.", email.trim()))
+        })
     };
     view! {
         <div class="fl-save-offer">
@@ -391,11 +361,34 @@ pub fn SaveAccountsOffer(
             </div>
             {move || ticked().then(|| view! {
                 <div class="fl-form">
+                    <p class="fl-hint">{email}</p>
                     {move || form_error().map(|message| view! {
                         <p class="fl-message" id=SAVE_ERROR_ID role="alert">{message}</p>
                     })}
-                    {field(SaveField::Email, SAVE_EMAIL_ID, "Email")}
-                    {field(SaveField::Phone, SAVE_PHONE_ID, "Phone (optional)")}
+                    <div class="fl-field">
+                        <label class="fl-label" for=SAVE_PHONE_ID>"Phone (optional)"</label>
+                        <input
+                            id=SAVE_PHONE_ID
+                            class="fl-input"
+                            type="tel"
+                            inputmode="tel"
+                            autocomplete="tel"
+                            spellcheck="false"
+                            readonly=saving
+                            aria-invalid=move || phone_error().map(|_| "true")
+                            aria-describedby=move || phone_error().map(|_| SAVE_PHONE_ERROR_ID)
+                            prop:value=phone
+                            on:input=move |event| {
+                                send_returning(
+                                    send,
+                                    ReturningUserEvent::SavePhoneChanged(event_target_value(&event)),
+                                )
+                            }
+                        />
+                        {move || phone_error().map(|error| view! {
+                            <p class="fl-field-error" id=SAVE_PHONE_ERROR_ID>{error}</p>
+                        })}
+                    </div>
                 </div>
             })}
         </div>

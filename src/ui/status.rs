@@ -1,6 +1,7 @@
 use leptos::html;
 use leptos::prelude::*;
 
+use super::returning::another_account_button;
 use super::{TITLE_ID, focus_on_load, part};
 use crate::flow::{Event, State, manual_entry_only};
 
@@ -84,6 +85,8 @@ pub fn FailedStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -> 
         )),
         _ => None,
     });
+    // On the saved-accounts path: the normal flow, always reachable.
+    let offers_another_account = Memo::new(move |_| state.with(State::offers_another_account));
     let heading = NodeRef::<html::H1>::new();
     focus_on_load(heading);
     let message = move || failed.get().map(|(message, ..)| message);
@@ -128,6 +131,7 @@ pub fn FailedStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -> 
                     "Enter bank details manually"
                 </button>
             })}
+            {move || offers_another_account.get().then(|| another_account_button(send))}
             <button
                 type="button"
                 class="fl-button fl-button-text"

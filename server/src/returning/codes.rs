@@ -8,7 +8,7 @@
 
 use finlink_protocol::{
     ONE_TIME_CODE_DIGITS, OneTimeCodeChallenge, OneTimeCodeStatus, SANDBOX_ONE_TIME_CODE,
-    Timestamp, email_hint,
+    Timestamp, email_hint, one_time_code_well_formed,
 };
 use rand::Rng;
 use rusqlite::Transaction;
@@ -34,11 +34,6 @@ const HOUR_SECONDS: i64 = 3_600;
 pub fn new_code() -> String {
     let value: u32 = rand::rng().random_range(0..1_000_000);
     format!("{value:0width$}", width = ONE_TIME_CODE_DIGITS)
-}
-
-/// Whether the text has the shape of a code: exactly 6 ASCII digits.
-pub fn well_formed(code: &str) -> bool {
-    code.len() == ONE_TIME_CODE_DIGITS && code.bytes().all(|byte| byte.is_ascii_digit())
 }
 
 /// When the email may get another code, given the times of its sends in the last hour
@@ -218,7 +213,7 @@ pub fn verify(
     sandbox_inbox: bool,
     now: Timestamp,
 ) -> Result<OneTimeCodeChallenge, ApiError> {
-    if !well_formed(code) {
+    if !one_time_code_well_formed(code) {
         return Err(ApiError::invalid(
             "code",
             format!("the code is {ONE_TIME_CODE_DIGITS} digits."),
@@ -265,14 +260,14 @@ mod tests {
     #[test]
     fn codes_are_six_digits_and_vary() {
         let codes: std::collections::HashSet<String> = (0..50).map(|_| new_code()).collect();
-        assert!(codes.iter().all(|code| well_formed(code)));
+        assert!(codes.iter().all(|code| one_time_code_well_formed(code)));
         assert!(codes.len() > 40, "{codes:?}");
     }
 
     #[test]
     fn only_six_ascii_digits_are_well_formed() {
-        assert!(well_formed("000000"));
-        assert!(well_formed("123456"));
+        assert!(one_time_code_well_formed("000000"));
+        assert!(one_time_code_well_formed("123456"));
         for text in [
             "",
             "12345",
@@ -282,7 +277,7 @@ mod tests {
             "１２３４５６",
             "12-456",
         ] {
-            assert!(!well_formed(text), "{text:?}");
+            assert!(!one_time_code_well_formed(text), "{text:?}");
         }
     }
 

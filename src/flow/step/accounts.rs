@@ -2,7 +2,7 @@
 
 use finlink_protocol::{AccountSelection, ErrorCode, SaveAccountsRequest, VerificationStatus};
 
-use crate::flow::{ReturningUserEvent, SaveError, SaveField, SaveOffer};
+use crate::flow::{ReturningUserEvent, SaveError, SaveField, SaveOffer, save_email};
 
 use super::*;
 
@@ -311,7 +311,9 @@ pub(super) fn succeeded(session: Session, result: LinkResult, offer_save: bool) 
         Effect::Emit(HostEvent::Success),
         Effect::Announce(announcement),
     ];
-    let save = offer_save.then(|| SaveOffer::new(session.email.as_deref()));
+    // Saved under the email the business gave: offered only when there is one to save under.
+    let save =
+        (offer_save && save_email(session.email.as_deref()).is_some()).then(SaveOffer::default);
     (
         State::Success {
             session,
@@ -330,31 +332,40 @@ pub(super) fn success(
 ) -> Next {
     let saving = save.as_ref().is_some_and(|save| save.saving);
     match (event, save) {
-        (Event::Done, Some(mut offer)) if offer.ticked && !saving => match offer.checked() {
-            Ok((email, phone)) => {
-                offer.error = None;
-                offer.saving = true;
-                let effect = Effect::SaveAccounts {
-                    request: SaveAccountsRequest { email, phone },
-                };
-                let state = State::Success {
-                    session,
-                    result,
-                    save: Some(offer),
-                };
-                (state, vec![effect])
+        (Event::Done, Some(mut offer)) if offer.ticked && !saving => {
+            let checked = offer.checked_phone().and_then(|phone| {
+                let email = save_email(session.email.as_deref()).ok_or_else(|| SaveError {
+                    field: None,
+                    message: NO_EMAIL_TO_SAVE_UNDER.to_owned(),
+                })?;
+                Ok((email.to_owned(), phone))
+            });
+            match checked {
+                Ok((email, phone)) => {
+                    offer.error = None;
+                    offer.saving = true;
+                    let effect = Effect::SaveAccounts {
+                        request: SaveAccountsRequest { email, phone },
+                    };
+                    let state = State::Success {
+                        session,
+                        result,
+                        save: Some(offer),
+                    };
+                    (state, vec![effect])
+                }
+                Err(error) => {
+                    let announcement = Effect::Announce(error.message.clone());
+                    offer.error = Some(error);
+                    let state = State::Success {
+                        session,
+                        result,
+                        save: Some(offer),
+                    };
+                    (state, vec![announcement])
+                }
             }
-            Err(error) => {
-                let announcement = Effect::Announce(error.message.clone());
-                offer.error = Some(error);
-                let state = State::Success {
-                    session,
-                    result,
-                    save: Some(offer),
-                };
-                (state, vec![announcement])
-            }
-        },
+        }
         (Event::Done, _) if !saving => finish(Outcome::Linked(result), None),
         (Event::ReturningUser(event), Some(mut offer)) if !saving => {
             let changed = match &event {
@@ -363,26 +374,9 @@ pub(super) fn success(
                     offer.error = None;
                     true
                 }
-                ReturningUserEvent::SaveEmailChanged(text) if offer.ticked => {
-                    offer.email = text.clone();
-                    if offer
-                        .error
-                        .as_ref()
-                        .is_some_and(|e| e.field != Some(SaveField::Phone))
-                    {
-                        offer.error = None;
-                    }
-                    true
-                }
                 ReturningUserEvent::SavePhoneChanged(text) if offer.ticked => {
                     offer.phone = text.clone();
-                    if offer
-                        .error
-                        .as_ref()
-                        .is_some_and(|e| e.field != Some(SaveField::Email))
-                    {
-                        offer.error = None;
-                    }
+                    offer.error = None;
                     true
                 }
                 _ => false,
@@ -469,13 +463,14 @@ pub(super) fn success(
     }
 }
 
+/// What the save offer says when the accounts cannot be saved under the business's email.
+const NO_EMAIL_TO_SAVE_UNDER: &str =
+    "Your accounts can't be saved under this email. Untick the box to finish.";
+
 /// Why the server did not save the accounts, in the person's words, on the field at fault.
 fn save_refusal(error: Failure) -> SaveError {
     let (field, message) = match error.code {
-        Some(ErrorCode::EmailInvalid) => (
-            Some(SaveField::Email),
-            "Enter an email address like name@example.com.",
-        ),
+        Some(ErrorCode::EmailInvalid) => (None, NO_EMAIL_TO_SAVE_UNDER),
         Some(ErrorCode::PhoneInvalid) => (
             Some(SaveField::Phone),
             "Enter a phone number like +1 415 555 0100, or leave it empty.",

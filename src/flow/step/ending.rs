@@ -1,6 +1,8 @@
 //! Failure and the end of the flow.
 
 use super::*;
+use crate::flow::ReturningUserEvent;
+use crate::flow::state::offers_another_account;
 
 pub(super) fn failed(
     session: Option<Session>,
@@ -12,6 +14,12 @@ pub(super) fn failed(
         (Event::Retry, Some(Retry { effect, resume }), _) => (*resume, vec![effect]),
         (Event::Back, _, Some(session)) if !error.ends_session() && session.consent_given => {
             bank_list_or_form(session)
+        }
+        // A failure on the saved-accounts path can always be left for the normal flow.
+        (Event::ReturningUser(ReturningUserEvent::AnotherAccountChosen), _, Some(session))
+            if offers_another_account(&session, &error) =>
+        {
+            normal_start(session)
         }
         (
             event @ (Event::Retry

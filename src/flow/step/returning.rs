@@ -5,10 +5,11 @@
 
 use finlink_protocol::{
     AccountSelection, ErrorCode, OneTimeCodeChallenge, OneTimeCodeStatus, SavedAccount,
+    one_time_code_well_formed,
 };
 
 use super::*;
-use crate::flow::{CodeRequest, ReturningUserEvent as Returning, code_is_well_formed};
+use crate::flow::{CodeRequest, ReturningUserEvent as Returning};
 
 /// What the code step says once the session may try no more codes.
 pub const TOO_MANY_CODES: &str = "Too many wrong codes.";
@@ -70,6 +71,25 @@ fn without_saved_accounts(session: &Session, announcement: &str) -> Next {
     effects.insert(0, Effect::Announce(announcement.to_owned()));
     (state, effects)
 }
+
+/// Why the saved accounts can no longer be used in this session (forgotten, in another tab
+/// say, or the code no longer holds), as the announcement on the way to the normal flow; `None`
+/// for another failure.
+fn saved_accounts_gone(error: &Failure) -> Option<&'static str> {
+    match error.code {
+        Some(ErrorCode::ReturningUserUnavailable) => {
+            Some("Your saved accounts aren't available any more. Link your account instead.")
+        }
+        Some(ErrorCode::OneTimeCodeRequired) => {
+            Some("Your saved accounts can't be used without a new code. Link your account instead.")
+        }
+        _ => None,
+    }
+}
+
+/// What the saved accounts say when one chosen can no longer be linked here.
+pub const SAVED_ACCOUNT_NOT_SELECTABLE: &str =
+    "An account you chose can't be linked here any more. Choose again.";
 
 /// The refusal of a code request, in the person's words.
 fn code_failure(error: Failure) -> Failure {
@@ -285,7 +305,7 @@ pub(super) fn awaiting_code(mut step: CodeStep, event: Event) -> Next {
         }
         Event::ReturningUser(Returning::CodeSubmitted) if idle => {
             let code = step.code.trim().to_owned();
-            if !code_is_well_formed(&code) {
+            if !one_time_code_well_formed(&code) {
                 let error = Failure::new(None, "Enter the 6-digit code from the email.");
                 return step.refused(error);
             }
@@ -382,54 +402,48 @@ pub(super) fn awaiting_code(mut step: CodeStep, event: Event) -> Next {
     }
 }
 
+/// The saved accounts arrived: the list to choose from.
+fn saved_accounts_loaded(
+    session: Session,
+    accounts: Vec<SavedAccount>,
+    error: Option<Failure>,
+) -> Next {
+    let selectable: Vec<&SavedAccount> = accounts
+        .iter()
+        .filter(|account| account.unselectable_reason.is_none())
+        .collect();
+    // One account that can be linked is picked for the person.
+    let selected: BTreeSet<String> = match selectable.as_slice() {
+        [only] => BTreeSet::from([only.id.clone()]),
+        _ => BTreeSet::new(),
+    };
+    let announcement = match selectable.len() {
+        0 => "None of your saved accounts can be linked here.".to_owned(),
+        1 => "Your saved accounts: 1 can be linked.".to_owned(),
+        count => format!("Your saved accounts: {count} can be linked."),
+    };
+    let state = State::SelectSavedAccounts {
+        session,
+        accounts,
+        selected,
+        error,
+    };
+    (state, vec![Effect::Announce(announcement)])
+}
+
 pub(super) fn loading_saved_accounts(session: Session, event: Event) -> Next {
     match event {
         Event::ReturningUser(Returning::SavedAccountsLoaded(accounts)) => {
-            let selectable: Vec<&SavedAccount> = accounts
-                .iter()
-                .filter(|account| account.unselectable_reason.is_none())
-                .collect();
-            // One account that can be linked is picked for the person.
-            let selected: BTreeSet<String> = match selectable.as_slice() {
-                [only] => BTreeSet::from([only.id.clone()]),
-                _ => BTreeSet::new(),
-            };
-            let announcement = match selectable.len() {
-                0 => "None of your saved accounts can be linked here.".to_owned(),
-                1 => "Your saved accounts: 1 can be linked.".to_owned(),
-                count => format!("Your saved accounts: {count} can be linked."),
-            };
-            let state = State::SelectSavedAccounts {
-                session,
-                accounts,
-                selected,
-                error: None,
-            };
-            (state, vec![Effect::Announce(announcement)])
-        }
-        Event::ApiFailed {
-            request: Request::LoadSavedAccounts,
-            error,
-            ..
-        } if error.code == Some(ErrorCode::OneTimeCodeRequired) => {
-            // The code no longer holds for this session: ask for one again.
-            let mut updated = LinkSession::clone(&session);
-            if let Some(returning) = &mut updated.returning_user {
-                returning.verified = false;
-            }
-            let announcement = Effect::Announce(code_failure(error).message);
-            (
-                State::ReturningUserOffer {
-                    session: Session::new(updated),
-                },
-                vec![announcement],
-            )
+            saved_accounts_loaded(session, accounts, None)
         }
         Event::ApiFailed {
             request: Request::LoadSavedAccounts,
             error,
             retryable,
         } => {
+            if let Some(announcement) = saved_accounts_gone(&error) {
+                return without_saved_accounts(&session, announcement);
+            }
             let resume = State::LoadingSavedAccounts {
                 session: session.clone(),
             };
@@ -530,6 +544,27 @@ pub(super) fn select_saved_accounts(
             };
             (state, effects)
         }
+        // The list again, after an account chosen could not be linked: the error stays.
+        Event::ReturningUser(Returning::SavedAccountsLoaded(accounts)) => {
+            saved_accounts_loaded(session, accounts, error)
+        }
+        Event::ApiFailed {
+            request: Request::LoadSavedAccounts,
+            error: failure,
+            ..
+        } => match saved_accounts_gone(&failure) {
+            Some(announcement) => without_saved_accounts(&session, announcement),
+            // The list shown stays: the person can choose again, or use another account.
+            None => {
+                let state = State::SelectSavedAccounts {
+                    session,
+                    accounts,
+                    selected,
+                    error,
+                };
+                (state, Vec::new())
+            }
+        },
         Event::ReturningUser(Returning::ForgetRequested) => (
             State::ForgettingSavedAccounts { session },
             vec![Effect::ForgetSavedAccounts],
@@ -709,6 +744,21 @@ pub(super) fn linking_saved_accounts(
             error,
             retryable,
         } => {
+            if let Some(announcement) = saved_accounts_gone(&error) {
+                return without_saved_accounts(&session, announcement);
+            }
+            if error.code == Some(ErrorCode::AccountNotSelectable) {
+                // Back to the list, fetched again to say which accounts can be linked now.
+                let error = Failure::new(error.code, SAVED_ACCOUNT_NOT_SELECTABLE);
+                let announcement = Effect::Announce(error.message.clone());
+                let state = State::SelectSavedAccounts {
+                    session,
+                    accounts: chosen,
+                    selected: BTreeSet::new(),
+                    error: Some(error),
+                };
+                return (state, vec![announcement, Effect::LoadSavedAccounts]);
+            }
             // The same key again: the server links once, whatever happened to the first answer.
             let effect = attach(&chosen, &idempotency_key);
             let resume = state(session.clone(), chosen, idempotency_key);

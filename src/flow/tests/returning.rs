@@ -63,18 +63,24 @@ fn chosen() -> Vec<SavedAccount> {
     vec![saved_account("fcsa_1", None)]
 }
 
+/// A completed session whose business gave the person's email.
+fn session_with_email(email: Option<&str>) -> Session {
+    let mut session = link_session(ResumeAt::SelectInstitution);
+    session.email = email.map(str::to_owned);
+    shared(session)
+}
+
 fn success_with(save: Option<SaveOffer>) -> State {
     State::Success {
-        session: session(),
+        session: session_with_email(Some(" Jenny.Rosen@Example.com ")),
         result: link_result(SessionStatus::Completed, &["fca_1"]),
         save,
     }
 }
 
-fn ticked(email: &str, phone: &str) -> SaveOffer {
+fn ticked(phone: &str) -> SaveOffer {
     SaveOffer {
         ticked: true,
-        email: email.to_owned(),
         phone: phone.to_owned(),
         ..SaveOffer::default()
     }
@@ -706,41 +712,35 @@ fn rows() -> Vec<Row> {
         },
         Row {
             name: "the save offer is ticked",
-            before: success_with(Some(SaveOffer::new(Some("jenny@example.com")))),
+            before: success_with(Some(SaveOffer::default())),
             event: returning(ReturningUserEvent::SaveToggled(true)),
-            after: success_with(Some(ticked("jenny@example.com", ""))),
+            after: success_with(Some(ticked(""))),
             effects: vec![],
         },
         Row {
-            name: "the email typed stays",
-            before: success_with(Some(ticked("jenny@example.com", ""))),
-            event: returning(ReturningUserEvent::SaveEmailChanged("jen".to_owned())),
-            after: success_with(Some(ticked("jen", ""))),
+            name: "the phone typed stays and clears its error",
+            before: success_with(Some(SaveOffer {
+                error: Some(SaveError {
+                    field: Some(SaveField::Phone),
+                    message: "Enter a phone number like +1 415 555 0100, or leave it empty."
+                        .to_owned(),
+                }),
+                ..ticked("555")
+            })),
+            event: returning(ReturningUserEvent::SavePhoneChanged("555 0".to_owned())),
+            after: success_with(Some(ticked("555 0"))),
             effects: vec![],
         },
         Row {
             name: "done with the offer unticked finishes without saving",
-            before: success_with(Some(SaveOffer::new(Some("jenny@example.com")))),
+            before: success_with(Some(SaveOffer::default())),
             event: Event::Done,
             after: State::Finished,
             effects: vec![linked_outcome()],
         },
         Row {
-            name: "done with a wrong email shows it next to the field",
-            before: success_with(Some(ticked("jenny@", ""))),
-            event: Event::Done,
-            after: success_with(Some(SaveOffer {
-                error: Some(SaveError {
-                    field: Some(SaveField::Email),
-                    message: "Enter an email address like name@example.com.".to_owned(),
-                }),
-                ..ticked("jenny@", "")
-            })),
-            effects: vec![announce("Enter an email address like name@example.com.")],
-        },
-        Row {
             name: "done with a wrong phone shows it next to the field",
-            before: success_with(Some(ticked("jenny@example.com", "555"))),
+            before: success_with(Some(ticked("555"))),
             event: Event::Done,
             after: success_with(Some(SaveOffer {
                 error: Some(SaveError {
@@ -748,24 +748,39 @@ fn rows() -> Vec<Row> {
                     message: "Enter a phone number like +1 415 555 0100, or leave it empty."
                         .to_owned(),
                 }),
-                ..ticked("jenny@example.com", "555")
+                ..ticked("555")
             })),
             effects: vec![announce(
                 "Enter a phone number like +1 415 555 0100, or leave it empty.",
             )],
         },
         Row {
-            name: "done saves the trimmed email and the normalized phone",
-            before: success_with(Some(ticked(" Jenny@Example.com ", "(415) 555-0100"))),
+            name: "done saves under the email the business gave and the normalized phone",
+            before: success_with(Some(ticked("(415) 555-0100"))),
             event: Event::Done,
             after: success_with(Some(SaveOffer {
                 saving: true,
-                ..ticked(" Jenny@Example.com ", "(415) 555-0100")
+                ..ticked("(415) 555-0100")
             })),
             effects: vec![Effect::SaveAccounts {
                 request: SaveAccountsRequest {
-                    email: "Jenny@Example.com".to_owned(),
+                    email: " Jenny.Rosen@Example.com ".to_owned(),
                     phone: Some("+14155550100".to_owned()),
+                },
+            }],
+        },
+        Row {
+            name: "done without a phone saves under the email alone",
+            before: success_with(Some(ticked("  "))),
+            event: Event::Done,
+            after: success_with(Some(SaveOffer {
+                saving: true,
+                ..ticked("  ")
+            })),
+            effects: vec![Effect::SaveAccounts {
+                request: SaveAccountsRequest {
+                    email: " Jenny.Rosen@Example.com ".to_owned(),
+                    phone: None,
                 },
             }],
         },
@@ -773,7 +788,7 @@ fn rows() -> Vec<Row> {
             name: "saved accounts finish the flow",
             before: success_with(Some(SaveOffer {
                 saving: true,
-                ..ticked("jenny@example.com", "")
+                ..ticked("")
             })),
             event: returning(ReturningUserEvent::AccountsSaved(SavedAccountsReceipt {
                 email_hint: "j•••@example.com".to_owned(),
@@ -786,10 +801,10 @@ fn rows() -> Vec<Row> {
             ],
         },
         Row {
-            name: "a save the server refused keeps the fields and says why",
+            name: "an email the server refused is said for the whole offer, which can be unticked",
             before: success_with(Some(SaveOffer {
                 saving: true,
-                ..ticked("jenny@example.com", "")
+                ..ticked("")
             })),
             event: Event::ApiFailed {
                 request: Request::SaveAccounts,
@@ -798,18 +813,45 @@ fn rows() -> Vec<Row> {
             },
             after: success_with(Some(SaveOffer {
                 error: Some(SaveError {
-                    field: Some(SaveField::Email),
-                    message: "Enter an email address like name@example.com.".to_owned(),
+                    field: None,
+                    message:
+                        "Your accounts can't be saved under this email. Untick the box to finish."
+                            .to_owned(),
                 }),
-                ..ticked("jenny@example.com", "")
+                ..ticked("")
             })),
-            effects: vec![announce("Enter an email address like name@example.com.")],
+            effects: vec![announce(
+                "Your accounts can't be saved under this email. Untick the box to finish.",
+            )],
+        },
+        Row {
+            name: "a phone the server refused keeps the field and says why",
+            before: success_with(Some(SaveOffer {
+                saving: true,
+                ..ticked("+44 20 7946 0958")
+            })),
+            event: Event::ApiFailed {
+                request: Request::SaveAccounts,
+                error: Failure::new(Some(ErrorCode::PhoneInvalid), "bad"),
+                retryable: false,
+            },
+            after: success_with(Some(SaveOffer {
+                error: Some(SaveError {
+                    field: Some(SaveField::Phone),
+                    message: "Enter a phone number like +1 415 555 0100, or leave it empty."
+                        .to_owned(),
+                }),
+                ..ticked("+44 20 7946 0958")
+            })),
+            effects: vec![announce(
+                "Enter a phone number like +1 415 555 0100, or leave it empty.",
+            )],
         },
         Row {
             name: "a save that failed because the session ended stays on success",
             before: success_with(Some(SaveOffer {
                 saving: true,
-                ..ticked("jenny@example.com", "")
+                ..ticked("")
             })),
             event: Event::ApiFailed {
                 request: Request::SaveAccounts,
@@ -824,7 +866,7 @@ fn rows() -> Vec<Row> {
                     field: None,
                     message: "This link has expired. Go back and start again.".to_owned(),
                 }),
-                ..ticked("jenny@example.com", "")
+                ..ticked("")
             })),
             effects: vec![announce("This link has expired. Go back and start again.")],
         },
@@ -832,12 +874,12 @@ fn rows() -> Vec<Row> {
             name: "done is ignored while saving",
             before: success_with(Some(SaveOffer {
                 saving: true,
-                ..ticked("jenny@example.com", "")
+                ..ticked("")
             })),
             event: Event::Done,
             after: success_with(Some(SaveOffer {
                 saving: true,
-                ..ticked("jenny@example.com", "")
+                ..ticked("")
             })),
             effects: vec![Effect::Ignored {
                 state: "success",
@@ -907,7 +949,6 @@ fn the_prefilled_email_is_the_one_the_business_gave() {
         panic!("success with the save offer, got {}", state.name());
     };
     assert!(!save.ticked, "unticked at first");
-    assert_eq!(save.email, "Jenny.Rosen@example.com");
     assert_eq!(save.phone, "");
 }
 
@@ -1269,12 +1310,10 @@ fn a_reload_after_the_right_code_resumes_at_the_saved_accounts() {
     assert!(selected.contains("fcsa_1"));
 }
 
-/// A run at success after linking at a bank, with the session's email.
-fn at_success(server: ScriptedServer) -> Run {
-    let mut session = link_session(ResumeAt::SelectInstitution);
-    session.email = Some("jenny.rosen@example.com".to_owned());
+/// A run at success after linking at a bank, with the email the business gave.
+fn at_success(server: ScriptedServer, email: Option<&str>) -> Run {
     let linking = State::Linking {
-        session: shared(session),
+        session: session_with_email(email),
         institution: Box::new(credentials_bank()),
         authorization: "fcauth_1".to_owned(),
         accounts: vec![account("fca_1", None)],
@@ -1305,25 +1344,36 @@ fn save_offer(run: &Run) -> SaveOffer {
 }
 
 #[test]
-fn saving_at_success_checks_the_fields_then_saves_and_finishes() {
-    let mut run = at_success(ScriptedServer::new());
+fn the_save_offer_appears_only_when_the_business_gave_an_email() {
+    for email in [
+        None,
+        Some(""),
+        Some("jenny"),
+        Some("jenny@localhost"),
+        Some("jenny rosen@example.com"),
+    ] {
+        let run = at_success(ScriptedServer::new(), email);
+        assert!(
+            matches!(&run.state, State::Success { save: None, .. }),
+            "{email:?}: {}",
+            run.state.name()
+        );
+    }
+    let run = at_success(ScriptedServer::new(), Some("Jenny.Rosen@example.com"));
+    assert_eq!(save_offer(&run), SaveOffer::default(), "unticked at first");
+}
+
+#[test]
+fn saving_at_success_checks_the_phone_then_saves_under_the_business_email_and_finishes() {
+    let mut run = at_success(ScriptedServer::new(), Some("Jenny.Rosen@example.com"));
     run.returning(ReturningUserEvent::SaveToggled(true))
-        .returning(ReturningUserEvent::SaveEmailChanged("jenny".to_owned()))
         .returning(ReturningUserEvent::SavePhoneChanged("12".to_owned()))
         .person(Event::Done);
-    assert_eq!(
-        save_offer(&run).field_error(SaveField::Email),
-        Some("Enter an email address like name@example.com.")
-    );
-    assert!(run.server.saved.is_empty(), "nothing sent");
-    run.returning(ReturningUserEvent::SaveEmailChanged(
-        "Jenny.Rosen@example.com".to_owned(),
-    ))
-    .person(Event::Done);
     assert_eq!(
         save_offer(&run).field_error(SaveField::Phone),
         Some("Enter a phone number like +1 415 555 0100, or leave it empty.")
     );
+    assert!(run.server.saved.is_empty(), "nothing sent");
     run.returning(ReturningUserEvent::SavePhoneChanged(String::new()))
         .person(Event::Done);
     assert_eq!(
@@ -1340,7 +1390,7 @@ fn saving_at_success_checks_the_fields_then_saves_and_finishes() {
 fn a_failed_save_keeps_the_fields_and_done_retries_or_unticking_finishes() {
     let mut server = ScriptedServer::new();
     server.save_failure = Some(network_failure());
-    let mut run = at_success(server);
+    let mut run = at_success(server, Some("jenny.rosen@example.com"));
     run.returning(ReturningUserEvent::SaveToggled(true))
         .returning(ReturningUserEvent::SavePhoneChanged(
             "+44 20 7946 0958".to_owned(),
@@ -1348,7 +1398,6 @@ fn a_failed_save_keeps_the_fields_and_done_retries_or_unticking_finishes() {
         .person(Event::Done);
     let offer = save_offer(&run);
     assert_eq!(offer.form_error(), Some(network_failure().message.as_str()));
-    assert_eq!(offer.email, "jenny.rosen@example.com");
     assert_eq!(offer.phone, "+44 20 7946 0958");
     assert!(run.outcomes.is_empty());
     run.person(Event::Done);
@@ -1363,7 +1412,7 @@ fn a_failed_save_keeps_the_fields_and_done_retries_or_unticking_finishes() {
 
     let mut server = ScriptedServer::new();
     server.save_failure = Some(network_failure());
-    let mut untick = at_success(server);
+    let mut untick = at_success(server, Some("jenny.rosen@example.com"));
     untick
         .returning(ReturningUserEvent::SaveToggled(true))
         .person(Event::Done)
@@ -1371,6 +1420,186 @@ fn a_failed_save_keeps_the_fields_and_done_retries_or_unticking_finishes() {
         .person(Event::Done);
     assert!(untick.server.saved.is_empty());
     assert!(matches!(untick.outcomes.as_slice(), [Outcome::Linked(_)]));
+}
+
+fn api_failed(request: Request, code: ErrorCode, retryable: bool) -> Event {
+    Event::ApiFailed {
+        request,
+        error: Failure::new(Some(code), "refused"),
+        retryable,
+    }
+}
+
+fn consented_session() -> Session {
+    let mut session = returning_session(true);
+    session.consent_given = true;
+    shared(session)
+}
+
+fn linking_saved() -> State {
+    State::LinkingSavedAccounts {
+        session: consented_session(),
+        chosen: chosen(),
+        idempotency_key: "key_1".to_owned(),
+    }
+}
+
+/// The state is the normal flow's first step for this session, which no longer offers saved
+/// accounts, and the person heard why.
+fn assert_normal_flow_without_saved_accounts(state: &State, effects: &[Effect], step_name: &str) {
+    assert_eq!(state.name(), step_name);
+    let session = state
+        .session()
+        .map(|session| session.returning_user.clone());
+    assert_eq!(session, Some(None), "saved accounts no longer offered");
+    assert!(
+        matches!(effects.first(), Some(Effect::Announce(text)) if text.contains("Link your account instead")),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn saved_accounts_that_are_gone_when_listed_lead_to_the_normal_flow() {
+    for code in [
+        ErrorCode::ReturningUserUnavailable,
+        ErrorCode::OneTimeCodeRequired,
+    ] {
+        for retryable in [false, true] {
+            let loading = State::LoadingSavedAccounts {
+                session: verified_session(),
+            };
+            let (state, effects) = step(
+                loading,
+                api_failed(Request::LoadSavedAccounts, code, retryable),
+            );
+            assert_normal_flow_without_saved_accounts(&state, &effects, "consent");
+            assert!(effects.contains(&Effect::LoadDirectory));
+        }
+    }
+}
+
+#[test]
+fn saved_accounts_that_are_gone_when_linked_lead_to_the_bank_list() {
+    for code in [
+        ErrorCode::ReturningUserUnavailable,
+        ErrorCode::OneTimeCodeRequired,
+    ] {
+        let (state, effects) = step(
+            linking_saved(),
+            api_failed(Request::AttachSavedAccounts, code, false),
+        );
+        // Consent was given for this business: the normal flow goes on at the bank list.
+        assert_normal_flow_without_saved_accounts(&state, &effects, "select_institution");
+    }
+}
+
+#[test]
+fn a_saved_account_no_longer_linkable_goes_back_to_the_list_with_the_error_and_reloads_it() {
+    let (state, effects) = step(
+        linking_saved(),
+        api_failed(
+            Request::AttachSavedAccounts,
+            ErrorCode::AccountNotSelectable,
+            false,
+        ),
+    );
+    let message = "An account you chose can't be linked here any more. Choose again.";
+    assert_eq!(
+        effects,
+        [announce(message), Effect::LoadSavedAccounts],
+        "said, and the list fetched again"
+    );
+    let State::SelectSavedAccounts {
+        selected, error, ..
+    } = &state
+    else {
+        panic!("saved accounts, got {}", state.name());
+    };
+    assert!(selected.is_empty());
+    assert_eq!(
+        error.as_ref().map(|error| error.message.as_str()),
+        Some(message)
+    );
+
+    // The list arrives again: the closed account is now said to be so; the error stays.
+    let reloaded = vec![
+        saved_account("fcsa_1", Some(UnselectableReason::Inactive)),
+        saved_account("fcsa_2", None),
+    ];
+    let (state, _) = step(
+        state,
+        returning(ReturningUserEvent::SavedAccountsLoaded(reloaded.clone())),
+    );
+    let State::SelectSavedAccounts {
+        accounts,
+        selected,
+        error,
+        ..
+    } = &state
+    else {
+        panic!("saved accounts, got {}", state.name());
+    };
+    assert_eq!(accounts, &reloaded);
+    assert_eq!(selected, &BTreeSet::from(["fcsa_2".to_owned()]));
+    assert_eq!(
+        error.as_ref().map(|error| error.message.as_str()),
+        Some(message)
+    );
+
+    // Forgotten meanwhile: the reload leads to the normal flow.
+    let (state, effects) = step(
+        state,
+        api_failed(
+            Request::LoadSavedAccounts,
+            ErrorCode::ReturningUserUnavailable,
+            false,
+        ),
+    );
+    assert_normal_flow_without_saved_accounts(&state, &effects, "select_institution");
+}
+
+#[test]
+fn a_failure_on_the_saved_path_before_consent_offers_another_account() {
+    let failure = Failure::new(Some(ErrorCode::InternalError), "finlink failed");
+    let (failed, _) = step(
+        State::LoadingSavedAccounts {
+            session: verified_session(),
+        },
+        Event::ApiFailed {
+            request: Request::LoadSavedAccounts,
+            error: failure,
+            retryable: false,
+        },
+    );
+    assert!(matches!(failed, State::Failed { retry: None, .. }));
+    assert!(!failed.can_go_back());
+    assert!(failed.offers_another_account());
+    let (state, effects) = step(failed, returning(ReturningUserEvent::AnotherAccountChosen));
+    assert_eq!(state.name(), "consent");
+    assert_eq!(effects, [Effect::LoadDirectory]);
+
+    // After consent, "Pick another bank" leads to the normal flow instead.
+    let (failed, _) = step(
+        linking_saved(),
+        api_failed(
+            Request::AttachSavedAccounts,
+            ErrorCode::InternalError,
+            false,
+        ),
+    );
+    assert!(failed.can_go_back());
+    assert!(!failed.offers_another_account());
+
+    // A session that ended offers neither.
+    let (ended, _) = step(
+        State::LoadingSavedAccounts {
+            session: verified_session(),
+        },
+        api_failed(Request::LoadSavedAccounts, ErrorCode::SessionExpired, false),
+    );
+    assert!(!ended.offers_another_account());
+    let (state, _) = step(ended, returning(ReturningUserEvent::AnotherAccountChosen));
+    assert_ne!(state.name(), "consent");
 }
 
 #[test]
@@ -1398,9 +1627,33 @@ fn single_selection_saved_accounts_are_a_radio_choice() {
 }
 
 #[test]
-fn codes_of_another_shape_are_never_sent() {
+fn codes_of_another_shape_are_refused_without_being_sent() {
     for code in ["", "12345", "1234567", "12 456", "١٢٣٤٥٦", "abcdef"] {
-        assert!(!code_is_well_formed(code), "{code:?}");
+        let (state, effects) = step(
+            awaiting(Some(pending(5)), code, None, None),
+            returning(ReturningUserEvent::CodeSubmitted),
+        );
+        assert_eq!(
+            effects,
+            [announce("Enter the 6-digit code from the email.")],
+            "{code:?}"
+        );
+        assert!(matches!(
+            state,
+            State::AwaitingCode {
+                submitting: None,
+                ..
+            }
+        ));
     }
-    assert!(code_is_well_formed("000000"));
+    let (_, effects) = step(
+        awaiting(Some(pending(5)), " 000000 ", None, None),
+        returning(ReturningUserEvent::CodeSubmitted),
+    );
+    assert_eq!(
+        effects,
+        [Effect::VerifyCode {
+            code: "000000".to_owned()
+        }]
+    );
 }

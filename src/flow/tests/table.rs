@@ -945,7 +945,7 @@ fn rows() -> Vec<Row> {
             after: State::Success {
                 session: session(),
                 result: link_result(SessionStatus::Completed, &["fca_1"]),
-                save: Some(SaveOffer::new(None)),
+                save: None,
             },
             effects: vec![
                 Effect::Emit(HostEvent::Success),
@@ -957,7 +957,7 @@ fn rows() -> Vec<Row> {
             before: State::Success {
                 session: session(),
                 result: link_result(SessionStatus::Completed, &["fca_1"]),
-                save: Some(SaveOffer::new(None)),
+                save: None,
             },
             event: Event::Done,
             after: State::Finished,
