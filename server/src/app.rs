@@ -159,12 +159,12 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServe
     });
     let store = Store::open(&config.database)?;
     let now = clock.now();
-    let verification_key = store
-        .transaction(move |tx| crate::store::keys::load_or_create(tx, verification::KEY_NAME, now))
-        .await?;
     let first_integrator = config.integrators[0].id.clone();
-    store
-        .transaction(move |tx| crate::store::integrators::adopt_unowned(tx, &first_integrator))
+    let verification_key = store
+        .transaction(move |tx| {
+            crate::store::integrators::adopt_unowned(tx, &first_integrator)?;
+            crate::store::keys::load_or_create(tx, verification::KEY_NAME, now)
+        })
         .await?;
     let public_base = public_url.as_str().trim_end_matches('/').to_owned();
     let state: Shared = Arc::new(AppState {

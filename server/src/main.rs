@@ -98,7 +98,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let (secret_key, generated) = match cli.secret_key {
         Some(key) => (key, false),
-        None => (format!("sk_test_{}", secrets::random_token(32)), true),
+        None => (secrets::new_secret_key(), true),
     };
     let mut integrators = vec![Integrator::new(
         DEFAULT_INTEGRATOR_ID,
@@ -116,7 +116,7 @@ async fn main() -> ExitCode {
     }
     let mut generated_second = None;
     if !cli.no_demo && integrators.len() < 2 {
-        let key = format!("sk_test_{}", secrets::random_token(32));
+        let key = secrets::new_secret_key();
         generated_second = Some(key.clone());
         integrators.push(Integrator::new(
             SECOND_DEMO_INTEGRATOR_ID,

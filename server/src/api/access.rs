@@ -8,7 +8,7 @@ use crate::app::AppState;
 use crate::config::Integrator;
 use crate::error::ApiError;
 use crate::secrets;
-use crate::store::{AccountRecord, SessionRecord};
+use crate::store::{AccountRecord, SessionRecord, integrators};
 
 /// The integrator a request comes from, as its secret key says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,13 +42,14 @@ impl KnownIntegrator {
     }
 }
 
-/// Checks `Authorization: Bearer sk_...` against every configured key, each in constant time
-/// (all are compared, whichever matches); answers the integrator it belongs to.
+/// Checks `Authorization: Bearer sk_...` against every configured key: hashed once, compared
+/// with each in constant time (all are compared, whichever matches); answers the integrator
+/// it belongs to.
 pub fn require_secret_key(state: &AppState, bearer: Option<&str>) -> Result<Caller, ApiError> {
-    let key = bearer.ok_or(ApiError::SecretKeyMissing)?;
+    let key = secrets::hash(bearer.ok_or(ApiError::SecretKeyMissing)?);
     let mut found = None;
     for integrator in &state.integrators {
-        if secrets::verify(key, &integrator.key_hash) && found.is_none() {
+        if secrets::same_hash(&key, &integrator.key_hash) && found.is_none() {
             found = Some(integrator.caller.clone());
         }
     }
@@ -76,8 +77,7 @@ pub fn owns_account(
     caller: &Caller,
     account: &AccountRecord,
 ) -> Result<bool, ApiError> {
-    Ok(SessionRecord::find(tx, &account.session_id)?
-        .is_some_and(|session| session.integrator_id == caller.integrator_id))
+    Ok(integrators::of_account(tx, &account.id)?.as_deref() == Some(caller.integrator_id.as_str()))
 }
 
 /// A linked account of `caller`'s, by the id the integrator knows; another integrator's is

@@ -21,7 +21,6 @@ use crate::http::extract::{Bearer, IdempotencyKey, Json, Query, RawBody, parse_j
 use crate::refresh::tokens;
 use crate::returning::{codes, saved};
 use crate::secrets;
-use crate::store::SessionRecord;
 
 /// `POST /v1/link/returning_user/save`: the one call a completed session may make.
 pub async fn save(
@@ -174,12 +173,7 @@ pub async fn sandbox_emails(
     let now = state.clock.now();
     let emails = state
         .store
-        .transaction(move |tx| {
-            saved::inbox(tx, &to, now, |tx, session_id| {
-                Ok(SessionRecord::find(tx, session_id)?
-                    .is_some_and(|session| session.integrator_id == caller.integrator_id))
-            })
-        })
+        .transaction(move |tx| saved::inbox(tx, &to, now, &caller.integrator_id))
         .await?;
     Ok(axum::Json(List::complete(
         emails,

@@ -66,8 +66,14 @@ fn linked_at_a_bank(tx: &Transaction<'_>, account: &AccountRecord) -> Result<boo
     if account.verification.is_some() || account.access == AccountAccess::Disconnected {
         return Ok(false);
     }
+    grant_held(tx, &account.authorization_id)
+}
+
+/// Whether finlink holds the bank grant of this authorization (it authorized, and was not
+/// given up).
+fn grant_held(tx: &Transaction<'_>, authorization_id: &str) -> Result<bool, StoreError> {
     Ok(matches!(
-        AuthorizationRecord::find(tx, &account.authorization_id)?,
+        AuthorizationRecord::find(tx, authorization_id)?,
         Some(AuthorizationRecord {
             progress: AuthorizationProgress::Authorized { .. },
             ..
@@ -205,13 +211,7 @@ fn reach(tx: &Transaction<'_>, saved: &SavedAccountRecord) -> Result<Reach, Stor
         ),
         _ => (saved.authorization_id.clone(), saved.bank.clone(), false),
     };
-    let held = matches!(
-        AuthorizationRecord::find(tx, &authorization_id)?,
-        Some(AuthorizationRecord {
-            progress: AuthorizationProgress::Authorized { .. },
-            ..
-        })
-    );
+    let held = grant_held(tx, &authorization_id)?;
     Ok(Reach {
         authorization_id,
         bank,
@@ -363,27 +363,27 @@ pub fn forget(tx: &Transaction<'_>, session: &SessionRecord) -> Result<Forgotten
     })
 }
 
-/// The sandbox inbox of `to` (the last hour, newest first), keeping the emails of sessions
-/// `visible` accepts (the calling integrator's).
+/// The sandbox inbox of `to` (the last hour, newest first): the emails sent for sessions of
+/// `integrator_id`, the calling integrator.
 pub fn inbox(
     tx: &Transaction<'_>,
     to: &str,
     now: Timestamp,
-    visible: impl Fn(&Transaction<'_>, &str) -> Result<bool, ApiError>,
+    integrator_id: &str,
 ) -> Result<Vec<SandboxEmail>, ApiError> {
     let to = normalize_email(to).ok_or_else(|| ApiError::invalid("to", "not an email."))?;
-    let mut emails = Vec::new();
-    for email in SandboxEmailRecord::sent_to_since(tx, &to, now.saturating_sub(INBOX_SECONDS))? {
-        if visible(tx, &email.session_id)? {
-            emails.push(SandboxEmail {
+    let since = now.saturating_sub(INBOX_SECONDS);
+    Ok(
+        SandboxEmailRecord::sent_to_since(tx, &to, since, integrator_id)?
+            .into_iter()
+            .map(|email| SandboxEmail {
                 id: email.id,
                 to: email.to,
                 subject: email.subject,
                 body: email.body,
                 one_time_code: email.one_time_code,
                 created: email.created,
-            });
-        }
-    }
-    Ok(emails)
+            })
+            .collect(),
+    )
 }

@@ -381,20 +381,23 @@ impl SandboxEmailRecord {
         Ok(())
     }
 
-    /// The emails to `to` created after `since`, newest first, with the session each was
-    /// sent for (the caller keeps those of its own sessions).
+    /// The emails to `to` created after `since` for sessions of `integrator_id`, newest
+    /// first.
     pub fn sent_to_since(
         tx: &Transaction<'_>,
         to: &str,
         since: Timestamp,
+        integrator_id: &str,
     ) -> Result<Vec<Self>, StoreError> {
         let mut statement = tx.prepare(
-            "SELECT id, session_id, to_address, subject, body, one_time_code, created
-             FROM sandbox_emails WHERE to_address = ?1 AND created > ?2
-             ORDER BY created DESC, rowid DESC",
+            "SELECT e.id, e.session_id, e.to_address, e.subject, e.body, e.one_time_code,
+                    e.created
+             FROM sandbox_emails e JOIN sessions s ON s.id = e.session_id
+             WHERE e.to_address = ?1 AND e.created > ?2 AND s.integrator_id = ?3
+             ORDER BY e.created DESC, e.rowid DESC",
         )?;
         let emails = statement
-            .query_map(params![to, since], |row| {
+            .query_map(params![to, since, integrator_id], |row| {
                 Ok(Self {
                     id: row.get(0)?,
                     session_id: row.get(1)?,
