@@ -658,54 +658,99 @@ pub async fn attach_accounts(
     OriginalUri(uri): OriginalUri,
     RawBody(body): RawBody,
 ) -> Result<Response, ApiError> {
+    attach_idempotently(
+        &state,
+        bearer,
+        key,
+        uri.path(),
+        &body,
+        move |tx, session, request: AttachAccountsRequest| {
+            choose_offered(tx, session, &id, request.accounts)
+        },
+    )
+    .await
+}
+
+/// The accounts of authorization `id` the person chose, checked and linked.
+fn choose_offered(
+    tx: &rusqlite::Transaction<'_>,
+    session: &SessionRecord,
+    id: &str,
+    accounts: Vec<String>,
+) -> Result<Vec<linking::Linked>, ApiError> {
+    let record = find_authorization(tx, session, id)?;
+    if !matches!(record.progress, AuthorizationProgress::Authorized { .. }) {
+        return Err(ApiError::AuthorizationStateInvalid {
+            detail: "the bank has not authorized it yet",
+        });
+    }
+    let offered = AccountRecord::for_authorization(tx, &record.id)?;
+    let chosen = linking::checked_selection(tx, session, accounts, |id| {
+        offered
+            .iter()
+            .any(|account| account.id == id && !account.linked)
+    })?;
+    let mut linked = Vec::with_capacity(chosen.len());
+    for account_id in &chosen {
+        let account = offered
+            .iter()
+            .find(|account| &account.id == account_id)
+            .ok_or_else(|| ApiError::ResourceMissing {
+                kind: "account",
+                id: account_id.clone(),
+            })?;
+        if let Some(reason) = views::unselectable_reason(&account.bank, session) {
+            return Err(ApiError::AccountNotSelectable {
+                id: account_id.clone(),
+                reason,
+            });
+        }
+        linked.push(linking::link(tx, session, account.clone())?);
+    }
+    Ok(linked)
+}
+
+/// Links accounts to the session with `Idempotency-Key`, whichever step `choose` picks them
+/// in (the bank's accounts, or saved accounts): a retry with the same key and body gets the
+/// first answer, another body an `idempotency_error`; otherwise the chosen accounts' follow-up
+/// work starts and the answer is the session's linked accounts.
+pub(super) async fn attach_idempotently<R>(
+    state: &Shared,
+    bearer: Option<String>,
+    key: Option<String>,
+    path: &str,
+    body: &[u8],
+    choose: impl FnOnce(
+        &rusqlite::Transaction<'_>,
+        &SessionRecord,
+        R,
+    ) -> Result<Vec<linking::Linked>, ApiError>
+    + Send
+    + 'static,
+) -> Result<Response, ApiError>
+where
+    R: serde::de::DeserializeOwned + Send + 'static,
+{
     let key = key.ok_or(ApiError::ParameterMissing {
         param: "Idempotency-Key".to_owned(),
     })?;
-    let request: AttachAccountsRequest = parse_json(&body)?;
-    let fingerprint = secrets::fingerprint(&[uri.path().as_bytes(), b"\n", &body].concat());
+    let request: R = parse_json(body)?;
+    let fingerprint = secrets::fingerprint(&[path.as_bytes(), b"\n", body].concat());
     let now = state.clock.now();
     let cooldown = state.timing.refresh_cooldown_seconds;
     let links = state.verification_links.clone();
-    let (status, json, follow_up) = with_session(&state, bearer, move |tx, session| {
+    let (status, json, follow_up) = with_session(state, bearer, move |tx, session| {
         if let Some((status, json)) = replayed(tx, &session.id, &key, &fingerprint)? {
             return Ok((status, json, linking::FollowUp::default()));
         }
-        let record = find_authorization(tx, &session, &id)?;
-        if !matches!(record.progress, AuthorizationProgress::Authorized { .. }) {
-            return Err(ApiError::AuthorizationStateInvalid {
-                detail: "the bank has not authorized it yet",
-            });
-        }
-        let offered = AccountRecord::for_authorization(tx, &record.id)?;
-        let chosen = linking::checked_selection(tx, &session, request.accounts, |id| {
-            offered
-                .iter()
-                .any(|account| account.id == id && !account.linked)
-        })?;
-        let mut linked = Vec::with_capacity(chosen.len());
-        for account_id in &chosen {
-            let account = offered
-                .iter()
-                .find(|account| &account.id == account_id)
-                .ok_or_else(|| ApiError::ResourceMissing {
-                    kind: "account",
-                    id: account_id.clone(),
-                })?;
-            if let Some(reason) = views::unselectable_reason(&account.bank, &session) {
-                return Err(ApiError::AccountNotSelectable {
-                    id: account_id.clone(),
-                    reason,
-                });
-            }
-            linked.push(linking::link(tx, &session, account.clone())?);
-        }
+        let linked = choose(tx, &session, request)?;
         let follow_up = linking::follow_up(tx, &session, &linked, now, cooldown, &links)?;
         let result = link_result(tx, &session, &links)?;
         let json = remember(tx, &session.id, key, fingerprint, &result, now)?;
         Ok((StatusCode::OK.as_u16(), json, follow_up))
     })
     .await?;
-    linking::start(&state, follow_up);
+    linking::start(state, follow_up);
     Ok(json_response(status, json))
 }
 

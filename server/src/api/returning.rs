@@ -3,7 +3,6 @@
 //! rules live in `crate::returning`.
 
 use axum::extract::{OriginalUri, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use finlink_protocol::{
     AttachSavedAccountsRequest, List, OneTimeCodeChallenge, SandboxEmail, SaveAccountsRequest,
@@ -12,15 +11,13 @@ use finlink_protocol::{
 use serde::Deserialize;
 
 use super::access::{Lifetimes, open_or_completed_session, require_secret_key};
-use super::link::{json_response, link_result, remember, replayed, with_session};
+use super::link::{attach_idempotently, with_session};
 use super::views;
-use crate::accounts::linking;
 use crate::app::Shared;
 use crate::error::ApiError;
 use crate::http::extract::{Bearer, IdempotencyKey, Json, Query, RawBody, parse_json};
 use crate::refresh::tokens;
 use crate::returning::{codes, saved};
-use crate::secrets;
 
 /// `POST /v1/link/returning_user/save`: the one call a completed session may make.
 pub async fn save(
@@ -103,33 +100,24 @@ pub async fn attach(
     OriginalUri(uri): OriginalUri,
     RawBody(body): RawBody,
 ) -> Result<Response, ApiError> {
-    let key = key.ok_or(ApiError::ParameterMissing {
-        param: "Idempotency-Key".to_owned(),
-    })?;
-    let request: AttachSavedAccountsRequest = parse_json(&body)?;
-    let fingerprint = secrets::fingerprint(&[uri.path().as_bytes(), b"\n", &body].concat());
     let now = state.clock.now();
-    let cooldown = state.timing.refresh_cooldown_seconds;
-    let links = state.verification_links.clone();
-    let (status, json, follow_up) = with_session(&state, bearer, move |tx, session| {
-        if let Some((status, json)) = replayed(tx, &session.id, &key, &fingerprint)? {
-            return Ok((status, json, linking::FollowUp::default()));
-        }
-        let linked = saved::attach(
-            tx,
-            &session,
-            request.accounts,
-            views::unselectable_reason,
-            now,
-        )?;
-        let follow_up = linking::follow_up(tx, &session, &linked, now, cooldown, &links)?;
-        let result = link_result(tx, &session, &links)?;
-        let json = remember(tx, &session.id, key, fingerprint, &result, now)?;
-        Ok((StatusCode::OK.as_u16(), json, follow_up))
-    })
-    .await?;
-    linking::start(&state, follow_up);
-    Ok(json_response(status, json))
+    attach_idempotently(
+        &state,
+        bearer,
+        key,
+        uri.path(),
+        &body,
+        move |tx, session, request: AttachSavedAccountsRequest| {
+            saved::attach(
+                tx,
+                session,
+                request.accounts,
+                views::unselectable_reason,
+                now,
+            )
+        },
+    )
+    .await
 }
 
 /// `POST /v1/link/returning_user/forget`: answers at once; the grants nothing uses any more
