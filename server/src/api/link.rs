@@ -731,11 +731,8 @@ pub(super) async fn attach_idempotently<R>(
 where
     R: serde::de::DeserializeOwned + Send + 'static,
 {
-    let key = key.ok_or(ApiError::ParameterMissing {
-        param: "Idempotency-Key".to_owned(),
-    })?;
+    let (key, fingerprint) = idempotency(key, path, body)?;
     let request: R = parse_json(body)?;
-    let fingerprint = secrets::fingerprint(&[path.as_bytes(), b"\n", body].concat());
     let now = state.clock.now();
     let cooldown = state.timing.refresh_cooldown_seconds;
     let links = state.verification_links.clone();
@@ -801,6 +798,20 @@ pub(super) fn link_result(
             .map(|account| views::linked_account(account, links))
             .collect(),
     })
+}
+
+/// The `Idempotency-Key` a request must carry, and the fingerprint of its path and body that
+/// a retry with the same key must match.
+pub(super) fn idempotency(
+    key: Option<String>,
+    path: &str,
+    body: &[u8],
+) -> Result<(String, String), ApiError> {
+    let key = key.ok_or(ApiError::ParameterMissing {
+        param: "Idempotency-Key".to_owned(),
+    })?;
+    let fingerprint = secrets::fingerprint(&[path.as_bytes(), b"\n", body].concat());
+    Ok((key, fingerprint))
 }
 
 /// The stored answer (status, JSON) to a request seen before with this `Idempotency-Key`;

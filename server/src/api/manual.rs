@@ -16,7 +16,7 @@ use rusqlite::Transaction;
 use serde::Deserialize;
 
 use super::access::{own_linked_account, require_secret_key};
-use super::link::{json_response, link_result, remember, replayed, with_session};
+use super::link::{idempotency, json_response, link_result, remember, replayed, with_session};
 use crate::accounts::verification::{self, VerificationLinks};
 use crate::accounts::view as account_view;
 use crate::app::{AppState, Shared};
@@ -151,11 +151,8 @@ pub async fn create(
     OriginalUri(uri): OriginalUri,
     RawBody(body): RawBody,
 ) -> Result<Response, ApiError> {
-    let key = key.ok_or(ApiError::ParameterMissing {
-        param: "Idempotency-Key".to_owned(),
-    })?;
+    let (key, fingerprint) = idempotency(key, uri.path(), &body)?;
     let request: ManualAccountRequest = parse_json(&body)?;
-    let fingerprint = secrets::fingerprint(&[uri.path().as_bytes(), b"\n", &body].concat());
     let now = state.clock.now();
     let cooldown = state.timing.refresh_cooldown_seconds;
     let links = state.verification_links.clone();
