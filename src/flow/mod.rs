@@ -19,10 +19,14 @@ mod tests;
 pub use effect::{Effect, HostEvent, Outcome};
 pub use event::{Event, Request};
 pub use failure::Failure;
-pub use returning::{CodeRequest, ReturningUserEvent, SaveError, SaveField, SaveOffer, save_email};
+pub use returning::{
+    CodeRequest, PHONE_INVALID, ReturningUserEvent, SaveError, SaveField, SaveOffer, save_email,
+};
 pub use state::{
     CredentialsForm, Directory, HOLDER_NAME_MAX, Handoff, LocalDirectory, ManualField, ManualForm,
     ManualInput, MfaForm, Refusal, Results, Retry, SEARCH_LIMIT, Session, State, manual_entry_only,
     offers_manual_entry,
 };
-pub use step::{POLL_INTERVAL_MS, start, step};
+pub use step::{
+    POLL_INTERVAL_MS, TOO_MANY_CODES, code_attempts_exhausted, pending_verification, start, step,
+};

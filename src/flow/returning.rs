@@ -108,6 +108,9 @@ pub struct SaveOffer {
     pub saving: bool,
 }
 
+/// What the person is told when the phone they gave to save under is not one.
+pub const PHONE_INVALID: &str = "Enter a phone number like +1 415 555 0100, or leave it empty.";
+
 impl SaveOffer {
     /// The normalized phone to send (`None` when left empty), or what is wrong with it.
     pub fn checked_phone(&self) -> Result<Option<String>, SaveError> {
@@ -118,7 +121,7 @@ impl SaveOffer {
             .map(Some)
             .ok_or_else(|| SaveError {
                 field: Some(SaveField::Phone),
-                message: "Enter a phone number like +1 415 555 0100, or leave it empty.".to_owned(),
+                message: PHONE_INVALID.to_owned(),
             })
     }
 

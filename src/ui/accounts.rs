@@ -1,8 +1,6 @@
 use std::collections::BTreeSet;
 
-use finlink_protocol::{
-    AccountSelection, AccountSubcategory, LinkedAccount, UnselectableReason, VerificationStatus,
-};
+use finlink_protocol::{AccountSelection, AccountSubcategory, LinkedAccount, UnselectableReason};
 use leptos::html;
 use leptos::prelude::*;
 
@@ -10,7 +8,7 @@ use super::{
     SaveAccountsOffer, TITLE_ID, focus_on_load, new_idempotency_key, part,
     pending_verification_text,
 };
-use crate::flow::{Event, Failure, State};
+use crate::flow::{Event, Failure, State, pending_verification};
 
 /// An account's type, as the person calls it.
 pub fn account_kind(subcategory: AccountSubcategory) -> &'static str {
@@ -228,11 +226,7 @@ pub fn SuccessStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) ->
     focus_on_load(heading);
     // Accounts entered by hand await their microdeposits.
     let pending = |account: &LinkedAccount| {
-        account
-            .verification
-            .as_ref()
-            .filter(|verification| verification.status == VerificationStatus::Pending)
-            .map(|verification| verification.microdeposit_type)
+        pending_verification(account).map(|verification| verification.microdeposit_type)
     };
     let any_pending = accounts.iter().any(|account| pending(account).is_some());
     let (title, summary) = match accounts.len() {
@@ -276,9 +270,12 @@ pub fn SuccessStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) ->
             }
         })
         .collect_view();
-    let saving = move || {
-        state.with(|state| matches!(state, State::Success { save: Some(save), .. } if save.saving))
-    };
+    let saving = part(state, |state| match state {
+        State::Success {
+            save: Some(save), ..
+        } => Some(save.saving),
+        _ => None,
+    });
     view! {
         <div class="fl-step fl-success">
             <span class="fl-success-mark" aria-hidden="true"></span>
@@ -287,7 +284,7 @@ pub fn SuccessStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) ->
             <ul class="fl-account-list" aria-label="Linked accounts">{items}</ul>
             {offers_save.then(|| view! { <SaveAccountsOffer state send /> })}
             <button type="button" class="fl-button" on:click=move |_| send.run(Event::Done)>
-                {move || if saving() { "Saving…" } else { "Done" }}
+                {move || if saving.get().unwrap_or(false) { "Saving…" } else { "Done" }}
             </button>
         </div>
     }

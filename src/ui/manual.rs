@@ -108,7 +108,9 @@ pub fn ManualEntryStep(#[prop(into)] state: Signal<State>, send: Callback<Event>
         });
     };
     let text_field = move |field: ManualField, label: &'static str, node: NodeRef<html::Input>| {
-        let error = move || form.with(|form| form.as_ref().and_then(|form| form.error(field)));
+        // Read three times per keystroke; the routing checksum runs once.
+        let error =
+            Memo::new(move |_| form.with(|form| form.as_ref().and_then(|form| form.error(field))));
         let value = move || {
             form.with(|form| {
                 form.as_ref().map_or_else(String::new, |form| match field {
@@ -128,7 +130,7 @@ pub fn ManualEntryStep(#[prop(into)] state: Signal<State>, send: Callback<Event>
         };
         let described_by = move || {
             let ids: Vec<&str> = [
-                error().map(|_| error_id(field)),
+                error.get().map(|_| error_id(field)),
                 bank().map(|_| BANK_NAME_ID),
             ]
             .into_iter()
@@ -162,7 +164,7 @@ pub fn ManualEntryStep(#[prop(into)] state: Signal<State>, send: Callback<Event>
                 // Sent: what is typed now would not be what the server checks.
                 readonly=submitting
                 node_ref=node
-                aria-invalid=move || error().map(|_| "true")
+                aria-invalid=move || error.get().map(|_| "true")
                 aria-describedby=described_by
                 prop:value=value
                 on:input=on_input
@@ -172,7 +174,7 @@ pub fn ManualEntryStep(#[prop(into)] state: Signal<State>, send: Callback<Event>
             <div class="fl-field">
                 <label class="fl-label" for=field_id(field)>{label}</label>
                 {input}
-                {move || error().map(|error| view! {
+                {move || error.get().map(|error| view! {
                     <p class="fl-field-error" id=error_id(field)>{error}</p>
                 })}
                 {move || bank().map(|name| view! {

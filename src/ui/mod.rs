@@ -1,8 +1,8 @@
 //! Leptos components: the dialog shell and one view per step (DESIGN §1).
 //!
-//! Views render the flow [`State`] and report what the person does as [`Event`]s through a
-//! callback; they hold no logic of the flow. The one [`driver`] runs the flow's effects and
-//! feeds the results back as events.
+//! Views render the flow [`State`](crate::flow::State) and report what the person does as
+//! [`Event`]s through a callback; they hold no logic of the flow. The one [`driver`] runs the
+//! flow's effects and feeds the results back as events.
 //!
 //! Every step component takes the same two props: `state`, the flow state as a signal, and
 //! `send`, where the person's events go. A step reads the parts of the state it shows through
@@ -35,18 +35,17 @@ use leptos::html::ElementType;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::flow::State;
-
 /// The `id` of the current step's heading, which names the dialog.
 pub const TITLE_ID: &str = "finlink-title";
 
 /// A part of the flow state, for fine-grained updates: what reads it re-renders only when the
 /// part changes. `None` when the state is not the step that `pick` knows.
-fn part<T>(
-    state: Signal<State>,
-    pick: impl Fn(&State) -> Option<T> + Send + Sync + 'static,
+pub(crate) fn part<S, T>(
+    state: Signal<S>,
+    pick: impl Fn(&S) -> Option<T> + Send + Sync + 'static,
 ) -> Memo<Option<T>>
 where
+    S: Send + Sync + 'static,
     T: Clone + PartialEq + Send + Sync + 'static,
 {
     Memo::new(move |_| state.with(|state| pick(state)))

@@ -2,14 +2,17 @@
 //! accounts to pick, and the consent for this business. Errors show next to their field
 //! (`aria-invalid`, `aria-describedby`); the flow says them in the live region.
 
-use finlink_protocol::{AccountSelection, OneTimeCodeStatus, SavedAccount};
+use finlink_protocol::{AccountSelection, SavedAccount};
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
 
 use super::accounts::{AccountChoice, account_picker};
 use super::{TITLE_ID, account_kind, focus_on_load, part};
-use crate::flow::{CodeRequest, Event, ReturningUserEvent, SaveField, State};
+use crate::flow::{
+    CodeRequest, Event, ReturningUserEvent, SaveField, State, TOO_MANY_CODES,
+    code_attempts_exhausted,
+};
 
 /// The `id` of the code field.
 pub const CODE_FIELD_ID: &str = "finlink-one-time-code";
@@ -106,12 +109,7 @@ pub fn CodeStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -> im
             code: code.clone(),
             submitting: *submitting,
             error: error.as_ref().map(|error| error.message.clone()),
-            failed: challenge
-                .as_ref()
-                .is_some_and(|challenge| challenge.status == OneTimeCodeStatus::Failed)
-                || error.as_ref().is_some_and(|error| {
-                    error.code == Some(finlink_protocol::ErrorCode::OneTimeCodeAttemptsExceeded)
-                }),
+            failed: code_attempts_exhausted(challenge.as_deref(), error.as_ref()),
         }),
         _ => None,
     });
@@ -192,7 +190,7 @@ pub fn CodeStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -> im
             </p>
             {move || failed().then(|| view! {
                 <p class="fl-message" role="alert">
-                    {TOO_MANY_CODES_TEXT}
+                    {TOO_MANY_CODES}
                     " Link your account another way."
                 </p>
             })}
@@ -202,8 +200,6 @@ pub fn CodeStep(#[prop(into)] state: Signal<State>, send: Callback<Event>) -> im
     }
     .into_any()
 }
-
-const TOO_MANY_CODES_TEXT: &str = "Too many wrong codes.";
 
 /// "{display_name} ••••{last4}", with the dots hidden from screen readers.
 pub(super) fn saved_account_line(account: &SavedAccount) -> impl IntoView + use<> {

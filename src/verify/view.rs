@@ -11,7 +11,7 @@ use super::machine::{
     Answer, AnswerForm, Event, Field, State, VERIFIED_TEXT, attempts_text, failed_text,
     failure_reason_text,
 };
-use crate::ui::{TITLE_ID, focus_on_load, footer_and_status, form_value};
+use crate::ui::{TITLE_ID, focus_on_load, footer_and_status, form_value, part};
 
 const ERROR_ID: &str = "finlink-verify-error";
 const HINT_ID: &str = "finlink-verify-hint";
@@ -245,11 +245,9 @@ fn AnswerScreen(state: Signal<State>, send: Callback<Event>) -> impl IntoView {
         return ().into_any();
     };
     let kind = verification.microdeposit_type;
-    let form = Memo::new(move |_| {
-        state.with(|state| match state {
-            State::Answering { form, .. } => Some(form.clone()),
-            _ => None,
-        })
+    let form = part(state, |state| match state {
+        State::Answering { form, .. } => Some(form.clone()),
+        _ => None,
     });
     let attempts = move || {
         state.with(|state| match state {

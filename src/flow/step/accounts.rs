@@ -1,8 +1,11 @@
 //! Picking and linking accounts, and success.
 
-use finlink_protocol::{AccountSelection, ErrorCode, SaveAccountsRequest, VerificationStatus};
+use finlink_protocol::{
+    AccountSelection, ErrorCode, LinkedAccount, MicrodepositVerification, SaveAccountsRequest,
+    VerificationStatus,
+};
 
-use crate::flow::{ReturningUserEvent, SaveError, SaveField, SaveOffer, save_email};
+use crate::flow::{PHONE_INVALID, ReturningUserEvent, SaveError, SaveField, SaveOffer, save_email};
 
 use super::*;
 
@@ -18,11 +21,7 @@ pub(super) fn loading_accounts(
                 .iter()
                 .filter(|account| account.unselectable_reason.is_none())
                 .collect();
-            // One account that can be linked is picked for the person.
-            let selected: BTreeSet<String> = match selectable.as_slice() {
-                [only] => BTreeSet::from([only.id.clone()]),
-                _ => BTreeSet::new(),
-            };
+            let selected = preselect(selectable.iter().map(|account| account.id.as_str()));
             let single = session.account_selection == AccountSelection::Single;
             let announcement = match selectable.len() {
                 0 => "None of the accounts your bank shared can be linked here.".to_owned(),
@@ -158,25 +157,12 @@ pub(super) fn select_accounts(mut picking: Picking, error: Option<Failure>, even
             if !selectable {
                 return ignored(picking.selecting(error), &Event::AccountToggled(id));
             }
-            match picking.session.account_selection {
-                // A radio group: choosing an account replaces the choice; it stays chosen.
-                AccountSelection::Single => picking.selected = BTreeSet::from([id]),
-                AccountSelection::Multiple => {
-                    if !picking.selected.remove(&id) {
-                        picking.selected.insert(id);
-                    }
-                }
-            }
+            toggle(picking.session.account_selection, &mut picking.selected, id);
             (picking.selecting(None), Vec::new())
         }
         Event::AccountsConfirmed { idempotency_key } => {
             if picking.selected.is_empty() {
-                let error = match picking.session.account_selection {
-                    AccountSelection::Single => Failure::new(None, "Select an account."),
-                    AccountSelection::Multiple => {
-                        Failure::new(None, "Select at least one account.")
-                    }
-                };
+                let error = nothing_selected(picking.session.account_selection);
                 let announcement = Effect::Announce(error.message.clone());
                 return (picking.selecting(Some(error)), vec![announcement]);
             }
@@ -293,15 +279,21 @@ pub(super) fn linking(picking: Picking, idempotency_key: String, event: Event) -
     }
 }
 
+/// The microdeposits `account` awaits, when it was entered by hand and is not verified yet.
+pub fn pending_verification(account: &LinkedAccount) -> Option<&MicrodepositVerification> {
+    account
+        .verification
+        .as_ref()
+        .filter(|verification| verification.status == VerificationStatus::Pending)
+}
+
 /// The session completed: the accounts, told to the host and to screen readers. `offer_save`:
 /// they were linked at a bank, so the person may save them with finlink.
 pub(super) fn succeeded(session: Session, result: LinkResult, offer_save: bool) -> Next {
-    let pending = result.accounts.iter().any(|account| {
-        account
-            .verification
-            .as_ref()
-            .is_some_and(|verification| verification.status == VerificationStatus::Pending)
-    });
+    let pending = result
+        .accounts
+        .iter()
+        .any(|account| pending_verification(account).is_some());
     let announcement = match result.accounts.len() {
         _ if pending => "Account added. Its verification is pending.".to_owned(),
         1 => "1 account linked.".to_owned(),
@@ -471,10 +463,7 @@ const NO_EMAIL_TO_SAVE_UNDER: &str =
 fn save_refusal(error: Failure) -> SaveError {
     let (field, message) = match error.code {
         Some(ErrorCode::EmailInvalid) => (None, NO_EMAIL_TO_SAVE_UNDER),
-        Some(ErrorCode::PhoneInvalid) => (
-            Some(SaveField::Phone),
-            "Enter a phone number like +1 415 555 0100, or leave it empty.",
-        ),
+        Some(ErrorCode::PhoneInvalid) => (Some(SaveField::Phone), PHONE_INVALID),
         Some(ErrorCode::NothingToSave) => (
             None,
             "There are no accounts linked at a bank to save. Untick the box to finish.",

@@ -12,6 +12,7 @@ mod opening;
 mod returning;
 mod search;
 
+pub use accounts::pending_verification;
 use accounts::{Picking, linking, loading_accounts, select_accounts, succeeded, success};
 use ending::{cancelling, failed};
 use login::{OAuthStep, authorization_changed, credentials, mfa, oauth, starting_authorization};
@@ -22,13 +23,14 @@ use returning::{
     loading_saved_accounts, returning_user_offer, returning_user_start, saved_accounts_consent,
     select_saved_accounts, sending_code,
 };
+pub use returning::{TOO_MANY_CODES, code_attempts_exhausted};
 use search::{SearchStep, search_from_start, select_institution};
 
 use std::collections::BTreeSet;
 
 use finlink_protocol::{
-    Authorization, AuthorizationState, Institution, InstitutionStatus, LinkAccount, LinkResult,
-    LinkSession, ResumeAt, SessionStatus,
+    AccountSelection, Authorization, AuthorizationState, Institution, InstitutionStatus,
+    LinkAccount, LinkResult, LinkSession, ResumeAt, SessionStatus,
 };
 
 use super::Retry;
@@ -219,6 +221,37 @@ pub fn step(state: State, event: Event) -> Next {
             State::Cancelling { session } => cancelling(session, event),
             State::Finished => ignored(State::Finished, &event),
         },
+    }
+}
+
+// ---- Picking accounts, shared by new and saved accounts ---------------------------------
+
+/// The accounts picked for the person up front: the one that can be linked, if only one can.
+fn preselect<'a>(mut selectable: impl Iterator<Item = &'a str>) -> BTreeSet<String> {
+    match (selectable.next(), selectable.next()) {
+        (Some(only), None) => BTreeSet::from([only.to_owned()]),
+        _ => BTreeSet::new(),
+    }
+}
+
+/// The person toggled account `id`, one they may pick.
+fn toggle(selection: AccountSelection, selected: &mut BTreeSet<String>, id: String) {
+    match selection {
+        // A radio group: choosing an account replaces the choice; it stays chosen.
+        AccountSelection::Single => *selected = BTreeSet::from([id]),
+        AccountSelection::Multiple => {
+            if !selected.remove(&id) {
+                selected.insert(id);
+            }
+        }
+    }
+}
+
+/// What the person is told when they confirm with no account picked.
+fn nothing_selected(selection: AccountSelection) -> Failure {
+    match selection {
+        AccountSelection::Single => Failure::new(None, "Select an account."),
+        AccountSelection::Multiple => Failure::new(None, "Select at least one account."),
     }
 }
 

@@ -4,8 +4,7 @@
 //! "Use another account" leaves for the normal flow at every step.
 
 use finlink_protocol::{
-    AccountSelection, ErrorCode, OneTimeCodeChallenge, OneTimeCodeStatus, SavedAccount,
-    one_time_code_well_formed,
+    ErrorCode, OneTimeCodeChallenge, OneTimeCodeStatus, SavedAccount, one_time_code_well_formed,
 };
 
 use super::*;
@@ -13,6 +12,16 @@ use crate::flow::{CodeRequest, ReturningUserEvent as Returning};
 
 /// What the code step says once the session may try no more codes.
 pub const TOO_MANY_CODES: &str = "Too many wrong codes.";
+
+/// Too many wrong codes, by the code's `challenge` or the `error` the last try got: the code
+/// step leaves only "Use another account".
+pub fn code_attempts_exhausted(
+    challenge: Option<&OneTimeCodeChallenge>,
+    error: Option<&Failure>,
+) -> bool {
+    challenge.is_some_and(|challenge| challenge.status == OneTimeCodeStatus::Failed)
+        || error.is_some_and(|error| error.code == Some(ErrorCode::OneTimeCodeAttemptsExceeded))
+}
 
 /// Where a session whose email has saved accounts starts: the offer, or the saved accounts
 /// themselves when the code was already right in this session (a reload).
@@ -269,13 +278,7 @@ impl CodeStep {
 
     /// Too many wrong codes: only "Use another account" is left.
     fn failed(&self) -> bool {
-        self.challenge
-            .as_ref()
-            .is_some_and(|challenge| challenge.status == OneTimeCodeStatus::Failed)
-            || self
-                .error
-                .as_ref()
-                .is_some_and(|error| error.code == Some(ErrorCode::OneTimeCodeAttemptsExceeded))
+        code_attempts_exhausted(self.challenge.as_deref(), self.error.as_ref())
     }
 
     /// Shows `error` next to the field and says it.
@@ -412,11 +415,7 @@ fn saved_accounts_loaded(
         .iter()
         .filter(|account| account.unselectable_reason.is_none())
         .collect();
-    // One account that can be linked is picked for the person.
-    let selected: BTreeSet<String> = match selectable.as_slice() {
-        [only] => BTreeSet::from([only.id.clone()]),
-        _ => BTreeSet::new(),
-    };
+    let selected = preselect(selectable.iter().map(|account| account.id.as_str()));
     let announcement = match selectable.len() {
         0 => "None of your saved accounts can be linked here.".to_owned(),
         1 => "Your saved accounts: 1 can be linked.".to_owned(),
@@ -496,15 +495,7 @@ pub(super) fn select_saved_accounts(
                 .iter()
                 .any(|account| account.id == id && account.unselectable_reason.is_none()) =>
         {
-            match session.account_selection {
-                // A radio group: choosing an account replaces the choice; it stays chosen.
-                AccountSelection::Single => selected = BTreeSet::from([id]),
-                AccountSelection::Multiple => {
-                    if !selected.remove(&id) {
-                        selected.insert(id);
-                    }
-                }
-            }
+            toggle(session.account_selection, &mut selected, id);
             let state = State::SelectSavedAccounts {
                 session,
                 accounts,
@@ -515,12 +506,7 @@ pub(super) fn select_saved_accounts(
         }
         Event::ReturningUser(Returning::SavedAccountsConfirmed) => {
             if selected.is_empty() {
-                let error = match session.account_selection {
-                    AccountSelection::Single => Failure::new(None, "Select an account."),
-                    AccountSelection::Multiple => {
-                        Failure::new(None, "Select at least one account.")
-                    }
-                };
+                let error = nothing_selected(session.account_selection);
                 let announcement = Effect::Announce(error.message.clone());
                 let state = State::SelectSavedAccounts {
                     session,
