@@ -2,10 +2,12 @@
 // API opens the consent screen, directly (as a mobile web view loads it) and through the loader
 // on another origin (as a business's page does).
 import assert from "node:assert/strict";
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
 import { Shop, WIDGET_FRAME } from "./demo-shop.js";
-import { createSession, launchBrowser, startServer, watchedPage } from "./harness.js";
+import { createSession, launchBrowser, startServer, watchedPage, widgetDir } from "./harness.js";
 
 const CONSENT_HEADING = "Demo Shop uses finlink to connect your bank account";
 const TIMEOUT = { timeout: 60_000 };
@@ -47,6 +49,35 @@ describe("consent", () => {
       assert.equal(await asked.getByRole("listitem").count(), 2, "only the permissions asked for");
       assert.equal(await dialog.getByText("Transactions", { exact: true }).count(), 0);
 
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("the widget page's script, module and styles arrive compressed", async () => {
+    const session = await createSession(server, { permissions: ["payment_method"] });
+    const { page, context, problems } = await watchedPage(browser);
+    const files = [];
+    page.on("response", (response) => {
+      const { pathname } = new URL(response.url());
+      if (/^\/link\/[\w-]+\.(wasm|js|css)$/.test(pathname)) files.push(response);
+    });
+    try {
+      await page.goto(`${server.url}/link/#client_secret=${encodeURIComponent(session.client_secret)}`);
+      await page.getByRole("heading", { level: 1, name: CONSENT_HEADING }).waitFor();
+
+      const names = files.map((response) => new URL(response.url()).pathname).sort();
+      assert.deepEqual(names, ["/link/boot.js", "/link/finlink.js", "/link/finlink_bg.wasm", "/link/widget.css"]);
+      for (const response of files) {
+        const name = new URL(response.url()).pathname.slice("/link/".length);
+        const accepted = (await response.request().allHeaders())["accept-encoding"] ?? "";
+        const expected = /\bbr\b/.test(accepted) ? "br" : "gzip";
+        assert.equal(response.headers()["content-encoding"], expected, `${name}, accepting ${accepted}`);
+        const sent = (await response.request().sizes()).responseBodySize;
+        const size = statSync(join(widgetDir(), name)).size;
+        assert.ok(sent < size, `${name}: ${sent} B sent for a ${size} B file`);
+      }
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

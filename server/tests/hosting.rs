@@ -119,6 +119,74 @@ async fn the_hosted_verification_page_is_its_own_page_under_the_widgets_policies
     }
 }
 
+/// The widget's files as a browser asks for them, with `accept_encoding` (or none).
+async fn widget_file(
+    server: &finlink_server::RunningServer,
+    path: &str,
+    accept_encoding: Option<&str>,
+) -> reqwest::Response {
+    let mut request = reqwest::Client::new().get(format!("{}/link/{path}", server.base_url()));
+    if let Some(encodings) = accept_encoding {
+        request = request.header("accept-encoding", encodings);
+    }
+    request.send().await.expect("sent")
+}
+
+#[tokio::test]
+async fn the_widget_is_sent_in_the_smallest_encoding_the_browser_accepts() {
+    let (server, widget) = start_with_widget().await;
+    // What the build writes next to each file (scripts/precompress.mjs).
+    let plain = b"\0asm, as the page's module".to_vec();
+    let gzip = {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(&plain).expect("gzip");
+        encoder.finish().expect("gzip")
+    };
+    let brotli = b"brotli copy of the module".to_vec();
+    for (name, bytes) in [
+        ("finlink_bg.wasm", &plain),
+        ("finlink_bg.wasm.gz", &gzip),
+        ("finlink_bg.wasm.br", &brotli),
+    ] {
+        std::fs::write(widget.path().join(name), bytes).expect("file");
+    }
+
+    for (accepts, encoding, body) in [
+        (Some("gzip, deflate, br, zstd"), "br", &brotli),
+        (Some("gzip, deflate"), "gzip", &gzip),
+        (None, "", &plain),
+    ] {
+        let response = widget_file(&server, "finlink_bg.wasm", accepts).await;
+        assert_eq!(response.status(), StatusCode::OK, "{accepts:?}");
+        assert_eq!(
+            header(&response, "content-encoding"),
+            encoding,
+            "{accepts:?}"
+        );
+        assert_eq!(
+            header(&response, "content-type"),
+            "application/wasm",
+            "{accepts:?}"
+        );
+        assert_eq!(header(&response, "vary"), "accept-encoding", "{accepts:?}");
+        assert!(
+            header(&response, "content-security-policy").contains("frame-ancestors"),
+            "{accepts:?}"
+        );
+        assert_eq!(
+            &response.bytes().await.expect("body")[..],
+            &body[..],
+            "{accepts:?}"
+        );
+    }
+
+    // A file the build left uncompressed goes as it is, whatever the browser accepts.
+    let response = widget_file(&server, "finlink.wasm", Some("gzip, br")).await;
+    assert_eq!(header(&response, "content-encoding"), "");
+    assert_eq!(&response.bytes().await.expect("body")[..], b"\0asm");
+}
+
 /// The `frame-ancestors` sources of a content security policy.
 fn frame_ancestors(csp: &str) -> Vec<String> {
     csp.split(';')
