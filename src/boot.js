@@ -3,18 +3,27 @@
 // verification page), else the widget's finlink.js, whose init() runs the program's start.
 const bindings = new URL(import.meta.url).searchParams.get("bindings") || "finlink.js";
 
+// The page loads this script `async`, so it may run before the page is parsed: whatever goes
+// into #finlink waits for the whole page.
+const parsed = document.readyState === "loading"
+  ? new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }))
+  : Promise.resolve();
+
 function fail(error) {
-  const root = document.getElementById("finlink");
-  if (root) {
-    root.textContent = "This page could not start. Reload it to try again.";
-    root.setAttribute("role", "alert");
-  }
   console.error("finlink: could not start", error);
+  parsed.then(() => {
+    const root = document.getElementById("finlink");
+    if (root) {
+      root.textContent = "This page could not start. Reload it to try again.";
+      root.setAttribute("role", "alert");
+    }
+  });
 }
 
-// A file name next to this script, never a URL.
+// A file name next to this script, never a URL. The bindings load (and the module, which the
+// page preloads) while the page is parsed; the module starts, and mounts, once both are done.
 if (/^[\w-]+\.js$/.test(bindings)) {
-  import("./" + bindings).then((module) => module.default()).catch(fail);
+  Promise.all([import("./" + bindings), parsed]).then(([module]) => module.default()).catch(fail);
 } else {
   fail(new Error("not a bindings file: " + bindings));
 }
