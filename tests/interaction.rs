@@ -25,6 +25,35 @@ fn focused_text() -> String {
 }
 
 #[wasm_bindgen_test]
+async fn the_first_screen_takes_the_focus_once_it_is_painted() {
+    let page = Mounted::new(State::Loading).await;
+    next_frame().await;
+    assert_eq!(focused(), Some(page.get("h1")), "the Loading heading");
+    assert_eq!(focused_text(), "Loading…");
+}
+
+#[wasm_bindgen_test]
+async fn a_step_shown_before_the_first_paint_keeps_the_focus() {
+    let page = Mounted::new(State::Loading).await;
+    page.state.set(State::Consent {
+        session: session(),
+        submitting: false,
+    });
+    tick().await;
+    next_frame().await;
+    next_frame().await;
+    assert_eq!(
+        focused(),
+        Some(page.get("h1")),
+        "the consent heading, not the Loading heading that was there first"
+    );
+    assert_eq!(
+        focused_text(),
+        "Acme Bikes uses finlink to connect your bank account"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn the_focus_moves_to_each_new_step() {
     let page = Mounted::new(State::Consent {
         session: session(),

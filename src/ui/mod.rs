@@ -64,6 +64,27 @@ where
     });
 }
 
+/// Moves the focus to this element in the first frame the page paints, if the element is still
+/// there then: for the page's first screen ("Loading…"). Focusing lays the page out at once,
+/// and the page's style sheet may still be on its way; a layout without styles is thrown away,
+/// and usually the session is here, and the next screen shown, before anything is painted.
+pub fn focus_when_painted<E>(node: NodeRef<E>)
+where
+    E: ElementType + 'static,
+    E::Output: JsCast + Clone + 'static,
+{
+    node.on_load(|element| {
+        let Some(element) = element.dyn_ref::<web_sys::HtmlElement>().cloned() else {
+            return;
+        };
+        request_animation_frame(move || {
+            if element.is_connected() {
+                let _ = element.focus();
+            }
+        });
+    });
+}
+
 /// A URL from the API that is safe as a link target: `https:` (or `http:`) only, never
 /// `javascript:` or `data:`.
 pub fn safe_url(url: &str) -> Option<&str> {

@@ -2,7 +2,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::returning::another_account_button;
-use super::{TITLE_ID, focus_on_load, part};
+use super::{TITLE_ID, focus_on_load, focus_when_painted, part};
 use crate::flow::{Event, State, manual_entry_only};
 
 /// What the flow is busy with, for the steps that only wait: loading, connecting, linking.
@@ -56,7 +56,11 @@ pub fn ProgressStep(#[prop(into)] state: Signal<State>) -> impl IntoView {
         return ().into_any();
     };
     let heading = NodeRef::<html::H1>::new();
-    focus_on_load(heading);
+    if state.with_untracked(|state| matches!(state, State::Loading)) {
+        focus_when_painted(heading);
+    } else {
+        focus_on_load(heading);
+    }
     view! {
         <div class="fl-step fl-status" role="status">
             {busy.then(|| view! { <span class="fl-spinner" aria-hidden="true"></span> })}

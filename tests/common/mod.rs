@@ -398,6 +398,17 @@ pub fn all(root: &web_sys::Element, selector: &str) -> Vec<web_sys::HtmlElement>
         .collect()
 }
 
+/// Waits for the page's next frame (`requestAnimationFrame`).
+pub async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .request_animation_frame(&resolve)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
 /// The element that has the keyboard focus.
 pub fn focused() -> Option<web_sys::HtmlElement> {
     document()
