@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::link::deserialize_by_name;
+use crate::names::wire_names;
 
 /// Unix time in seconds, as every timestamp of the API.
 pub type Timestamp = i64;
@@ -29,8 +29,7 @@ impl<T> List<T> {
 }
 
 /// The data a business asks to read; the person consents to exactly these.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Permission {
     /// Account and routing numbers, to pay from or to the account.
     PaymentMethod,
@@ -42,7 +41,7 @@ pub enum Permission {
     Transactions,
 }
 
-deserialize_by_name!(Permission {
+wire_names!(Permission {
     "payment_method" => PaymentMethod,
     "balances" => Balances,
     "ownership" => Ownership,
@@ -56,16 +55,6 @@ impl Permission {
         Self::Ownership,
         Self::Transactions,
     ];
-
-    /// The wire name, as in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::PaymentMethod => "payment_method",
-            Self::Balances => "balances",
-            Self::Ownership => "ownership",
-            Self::Transactions => "transactions",
-        }
-    }
 }
 
 /// Data that can be fetched right after linking or refreshed later.
@@ -97,8 +86,7 @@ impl Feature {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AccountCategory {
     Cash,
     Credit,
@@ -106,15 +94,14 @@ pub enum AccountCategory {
     Other,
 }
 
-deserialize_by_name!(AccountCategory {
+wire_names!(AccountCategory {
     "cash" => Cash,
     "credit" => Credit,
     "investment" => Investment,
     "other" => Other,
 });
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AccountSubcategory {
     Checking,
     Savings,
@@ -124,7 +111,7 @@ pub enum AccountSubcategory {
     Other,
 }
 
-deserialize_by_name!(AccountSubcategory {
+wire_names!(AccountSubcategory {
     "checking" => Checking,
     "savings" => Savings,
     "credit_card" => CreditCard,
@@ -144,15 +131,14 @@ impl AccountSubcategory {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AccountStatus {
     Active,
     Inactive,
     Disconnected,
 }
 
-deserialize_by_name!(AccountStatus {
+wire_names!(AccountStatus {
     "active" => Active,
     "inactive" => Inactive,
     "disconnected" => Disconnected,
@@ -198,37 +184,6 @@ pub struct Filters {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::link::reads_back;
-
-    #[test]
-    fn unit_enums_read_the_names_they_write() {
-        reads_back(&Permission::ALL);
-        for permission in Permission::ALL {
-            assert_eq!(
-                serde_json::to_string(&permission).unwrap(),
-                format!("\"{}\"", permission.as_str())
-            );
-        }
-        reads_back(&[
-            AccountCategory::Cash,
-            AccountCategory::Credit,
-            AccountCategory::Investment,
-            AccountCategory::Other,
-        ]);
-        reads_back(&[
-            AccountSubcategory::Checking,
-            AccountSubcategory::Savings,
-            AccountSubcategory::CreditCard,
-            AccountSubcategory::LineOfCredit,
-            AccountSubcategory::Mortgage,
-            AccountSubcategory::Other,
-        ]);
-        reads_back(&[
-            AccountStatus::Active,
-            AccountStatus::Inactive,
-            AccountStatus::Disconnected,
-        ]);
-    }
 
     #[test]
     fn an_unknown_permission_is_refused() {

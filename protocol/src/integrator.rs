@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::link::deserialize_by_name;
+use crate::names::wire_names;
 
 use crate::{
     AccountCategory, AccountHolder, AccountStatus, AccountSubcategory, Feature, Filters, List,
@@ -40,8 +40,7 @@ pub struct CreateSessionRequest {
 }
 
 /// How many accounts the person may link in a session, as the business asks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum AccountSelection {
     /// Exactly one account: the widget shows a radio group, and attaching more is refused.
     Single,
@@ -50,32 +49,12 @@ pub enum AccountSelection {
     Multiple,
 }
 
-deserialize_by_name!(AccountSelection {
+wire_names!(AccountSelection {
     "single" => Single,
     "multiple" => Multiple,
 });
 
-impl AccountSelection {
-    /// The wire name, as in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Single => "single",
-            Self::Multiple => "multiple",
-        }
-    }
-
-    /// The selection of a wire name; `None` for a name this version does not know.
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "single" => Some(Self::Single),
-            "multiple" => Some(Self::Multiple),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SessionStatus {
     /// The person can still go through the flow.
     Open,
@@ -87,7 +66,7 @@ pub enum SessionStatus {
     Expired,
 }
 
-deserialize_by_name!(SessionStatus {
+wire_names!(SessionStatus {
     "open" => Open,
     "completed" => Completed,
     "cancelled" => Cancelled,
@@ -196,27 +175,4 @@ pub struct TransactionRefresh {
     pub last_attempted_at: Timestamp,
     /// When another refresh may be asked for; `null` while this one is pending.
     pub next_refresh_available_at: Option<Timestamp>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::link::reads_back;
-
-    #[test]
-    fn unit_enums_read_the_names_they_write() {
-        reads_back(&[AccountSelection::Single, AccountSelection::Multiple]);
-        for selection in [AccountSelection::Single, AccountSelection::Multiple] {
-            assert_eq!(
-                serde_json::to_string(&selection).unwrap(),
-                format!("\"{}\"", selection.as_str())
-            );
-        }
-        reads_back(&[
-            SessionStatus::Open,
-            SessionStatus::Completed,
-            SessionStatus::Cancelled,
-            SessionStatus::Expired,
-        ]);
-    }
 }

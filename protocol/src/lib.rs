@@ -10,6 +10,7 @@ mod error;
 mod integrator;
 mod link;
 mod manual;
+mod names;
 mod returning;
 mod webhooks;
 

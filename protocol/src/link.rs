@@ -2,30 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::names::wire_names;
 use crate::{
     AccountCategory, AccountSelection, AccountStatus, AccountSubcategory, ApiError, Filters,
     MicrodepositVerification, Permission, ReturningUser, SessionStatus, Timestamp,
     VerificationMethod,
 };
-
-/// `Deserialize` for an enum of unit variants, from the names `Serialize` writes: one shared
-/// read of a string, then a match, where serde's derive reads each such enum with serde_json's
-/// `deserialize_enum` of its own (about 1 KB of WebAssembly each in the widget).
-macro_rules! deserialize_by_name {
-    ($enum:ident { $($name:literal => $variant:ident),+ $(,)? }) => {
-        impl<'de> serde::Deserialize<'de> for $enum {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                const NAMES: &[&str] = &[$($name),+];
-                let name = <String as serde::Deserialize>::deserialize(deserializer)?;
-                match name.as_str() {
-                    $($name => Ok(Self::$variant),)+
-                    _ => Err(serde::de::Error::unknown_variant(&name, NAMES)),
-                }
-            }
-        }
-    };
-}
-pub(crate) use deserialize_by_name;
 
 /// `GET /v1/link/session`: what the widget needs to show and where to resume.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,8 +74,7 @@ pub struct ConsentRequest {
 }
 
 /// How a person logs in at an institution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AuthMethod {
     /// At the bank's own page (OAuth 2.0).
     Oauth,
@@ -101,14 +82,13 @@ pub enum AuthMethod {
     Credentials,
 }
 
-deserialize_by_name!(AuthMethod {
+wire_names!(AuthMethod {
     "oauth" => Oauth,
     "credentials" => Credentials,
 });
 
 /// Whether an institution can be linked right now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum InstitutionStatus {
     Up,
     /// Planned maintenance.
@@ -117,7 +97,7 @@ pub enum InstitutionStatus {
     DownUnscheduled,
 }
 
-deserialize_by_name!(InstitutionStatus {
+wire_names!(InstitutionStatus {
     "up" => Up,
     "down_scheduled" => DownScheduled,
     "down_unscheduled" => DownUnscheduled,
@@ -265,8 +245,7 @@ pub struct LinkAccount {
 }
 
 /// Why an account is shown but cannot be picked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum UnselectableReason {
     /// The account is closed or inactive at the bank.
     Inactive,
@@ -276,7 +255,7 @@ pub enum UnselectableReason {
     FilteredOut,
 }
 
-deserialize_by_name!(UnselectableReason {
+wire_names!(UnselectableReason {
     "inactive" => Inactive,
     "unsupported_for_payments" => UnsupportedForPayments,
     "filtered_out" => FilteredOut,
@@ -339,7 +318,7 @@ mod wire {
         SelectAccounts,
     }
 
-    super::deserialize_by_name!(Step {
+    crate::names::deserialize_by_name!(Step {
         "consent" => Consent,
         "select_institution" => SelectInstitution,
         "authorization" => Authorization,
@@ -382,7 +361,7 @@ mod wire {
         Failed,
     }
 
-    super::deserialize_by_name!(Status {
+    crate::names::deserialize_by_name!(Status {
         "awaiting_oauth" => AwaitingOauth,
         "awaiting_credentials" => AwaitingCredentials,
         "awaiting_mfa" => AwaitingMfa,
@@ -441,7 +420,7 @@ mod wire {
         Selection,
     }
 
-    super::deserialize_by_name!(MfaKind {
+    crate::names::deserialize_by_name!(MfaKind {
         "code" => Code,
         "question" => Question,
         "selection" => Selection,
@@ -474,50 +453,5 @@ mod wire {
                 },
             })
         }
-    }
-}
-
-/// Asserts that each value reads back from the JSON it writes: for the enums read by
-/// [`deserialize_by_name`], that the names read are exactly the names written.
-#[cfg(test)]
-pub(crate) fn reads_back<T>(values: &[T])
-where
-    T: Serialize + for<'de> Deserialize<'de> + PartialEq + std::fmt::Debug,
-{
-    for value in values {
-        let json = serde_json::to_string(value).unwrap();
-        assert_eq!(&serde_json::from_str::<T>(&json).unwrap(), value, "{json}");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unit_enums_read_the_names_they_write() {
-        reads_back(&[AuthMethod::Oauth, AuthMethod::Credentials]);
-        reads_back(&[
-            InstitutionStatus::Up,
-            InstitutionStatus::DownScheduled,
-            InstitutionStatus::DownUnscheduled,
-        ]);
-        reads_back(&[
-            UnselectableReason::Inactive,
-            UnselectableReason::UnsupportedForPayments,
-            UnselectableReason::FilteredOut,
-        ]);
-    }
-
-    #[test]
-    fn an_unknown_name_is_refused_with_the_names_expected() {
-        let error = serde_json::from_str::<InstitutionStatus>(r#""down""#).unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .contains("unknown variant `down`, expected one of `up`, `down_scheduled`"),
-            "{error}"
-        );
-        assert!(serde_json::from_str::<AuthMethod>("1").is_err());
     }
 }

@@ -9,13 +9,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::link::deserialize_by_name;
+use crate::names::wire_names;
 use crate::{ApiError, Timestamp};
 
 /// How a session that asks for `payment_method` may verify the account
 /// (`verification_method` when creating the session).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum VerificationMethod {
     /// Link at the bank; offer manual entry when the bank cannot be found or linked.
     #[default]
@@ -26,7 +25,7 @@ pub enum VerificationMethod {
     Microdeposits,
 }
 
-deserialize_by_name!(VerificationMethod {
+wire_names!(VerificationMethod {
     "automatic" => Automatic,
     "instant" => Instant,
     "microdeposits" => Microdeposits,
@@ -41,8 +40,7 @@ impl VerificationMethod {
 
 /// What finlink sends to an account entered by hand (`microdeposit_type` when creating the
 /// session).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum MicrodepositType {
     /// Two deposits of under a dollar each: the person types both amounts in cents.
     #[default]
@@ -52,20 +50,19 @@ pub enum MicrodepositType {
     DescriptorCode,
 }
 
-deserialize_by_name!(MicrodepositType {
+wire_names!(MicrodepositType {
     "amounts" => Amounts,
     "descriptor_code" => DescriptorCode,
 });
 
 /// The kind of account entered by hand.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BankAccountType {
     Checking,
     Savings,
 }
 
-deserialize_by_name!(BankAccountType {
+wire_names!(BankAccountType {
     "checking" => Checking,
     "savings" => Savings,
 });
@@ -96,8 +93,7 @@ impl ManualAccountRequest {
 }
 
 /// Where the verification of an account entered by hand stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum VerificationStatus {
     /// The deposits were sent; the person has not yet typed them right.
     Pending,
@@ -107,15 +103,14 @@ pub enum VerificationStatus {
     Failed,
 }
 
-deserialize_by_name!(VerificationStatus {
+wire_names!(VerificationStatus {
     "pending" => Pending,
     "verified" => Verified,
     "failed" => Failed,
 });
 
 /// Why a verification failed for good.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum VerificationFailure {
     /// Three wrong answers.
     TooManyAttempts,
@@ -123,7 +118,7 @@ pub enum VerificationFailure {
     Expired,
 }
 
-deserialize_by_name!(VerificationFailure {
+wire_names!(VerificationFailure {
     "too_many_attempts" => TooManyAttempts,
     "expired" => Expired,
 });
@@ -179,30 +174,4 @@ pub struct VerifyMicrodepositsRequest {
     /// The 6-character code from the deposit's descriptor, in any case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub descriptor_code: Option<String>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::link::reads_back;
-
-    #[test]
-    fn unit_enums_read_the_names_they_write() {
-        reads_back(&[
-            VerificationMethod::Automatic,
-            VerificationMethod::Instant,
-            VerificationMethod::Microdeposits,
-        ]);
-        reads_back(&[MicrodepositType::Amounts, MicrodepositType::DescriptorCode]);
-        reads_back(&[BankAccountType::Checking, BankAccountType::Savings]);
-        reads_back(&[
-            VerificationStatus::Pending,
-            VerificationStatus::Verified,
-            VerificationStatus::Failed,
-        ]);
-        reads_back(&[
-            VerificationFailure::TooManyAttempts,
-            VerificationFailure::Expired,
-        ]);
-    }
 }

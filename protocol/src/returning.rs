@@ -22,7 +22,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::link::deserialize_by_name;
+use crate::names::wire_names;
 use crate::{AccountCategory, AccountSubcategory, ApiError, Timestamp, UnselectableReason};
 
 /// On the link session (`returning_user`): the session's email has saved accounts, so the
@@ -44,8 +44,7 @@ pub const ONE_TIME_CODE_DIGITS: usize = 6;
 pub const SANDBOX_ONE_TIME_CODE: &str = "000000";
 
 /// Where the one-time code of a session stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OneTimeCodeStatus {
     /// A code was sent; the person has not typed it right yet.
     Pending,
@@ -55,7 +54,7 @@ pub enum OneTimeCodeStatus {
     Failed,
 }
 
-deserialize_by_name!(OneTimeCodeStatus {
+wire_names!(OneTimeCodeStatus {
     "pending" => Pending,
     "verified" => Verified,
     "failed" => Failed,
