@@ -1486,3 +1486,276 @@ async fn the_sandbox_inbox_and_the_code_sends_keep_only_the_last_hour() {
     assert_eq!(rows(&server, "one_time_code_sends"), 1);
     assert_eq!(inbox(&server, EMAIL).await.len(), 1);
 }
+
+/// One rule for which bank grant a saved account reaches its bank through: what reaching a
+/// saved account picks is what keeps a grant from being given up, and nothing else does.
+mod one_grant_rule {
+    use finlink_server::store::saved::SavedAccountRecord;
+    use finlink_server::store::{
+        AccountRecord, AuthorizationProgress, AuthorizationRecord, Store, StoreError,
+    };
+
+    use super::*;
+
+    /// What the store says of the bank grants: the grant each saved account reaches its bank
+    /// through (oldest saved first), and, of every grant finlink got, those a saved account uses,
+    /// those anything uses (a saved account or a linked, connected account) and those given up.
+    #[derive(Debug)]
+    struct Grants {
+        reached: Vec<String>,
+        used_by_saved_accounts: Vec<String>,
+        in_use: Vec<String>,
+        given_up: Vec<String>,
+    }
+
+    /// Reads `Grants` through the server's store, on its SQLite file.
+    async fn store_grants(server: &TestServer) -> Grants {
+        let store = Store::open(&Database::File(server.database.clone())).expect("store opens");
+        store
+            .transaction(|tx| {
+                let people: Vec<String> = tx
+                    .prepare("SELECT id FROM saved_people ORDER BY created, rowid")?
+                    .query_map([], |row| row.get(0))?
+                    .collect::<Result<_, _>>()?;
+                let mut reached = Vec::new();
+                for person in &people {
+                    for saved in SavedAccountRecord::for_person(tx, person)? {
+                        reached.push(saved.reached(tx)?.authorization_id);
+                    }
+                }
+                let all: Vec<String> = tx
+                    .prepare("SELECT id FROM authorizations ORDER BY id")?
+                    .query_map([], |row| row.get(0))?
+                    .collect::<Result<_, _>>()?;
+                let mut grants = Grants {
+                    reached,
+                    used_by_saved_accounts: Vec::new(),
+                    in_use: Vec::new(),
+                    given_up: Vec::new(),
+                };
+                for grant in all {
+                    if SavedAccountRecord::grant_in_use(tx, &grant)? {
+                        grants.used_by_saved_accounts.push(grant.clone());
+                    }
+                    if AccountRecord::grant_in_use(tx, &grant)? {
+                        grants.in_use.push(grant.clone());
+                    }
+                    if AuthorizationRecord::find(tx, &grant)?.is_some_and(|record| {
+                        matches!(record.progress, AuthorizationProgress::Revoked)
+                    }) {
+                        grants.given_up.push(grant);
+                    }
+                }
+                Ok::<_, StoreError>(grants)
+            })
+            .await
+            .expect("store reads")
+    }
+
+    /// Asserts that every saved account reaches its bank through `grant`, and that of all
+    /// grants, the saved accounts count as using exactly that one; returns what the store says.
+    async fn saved_accounts_reach(server: &TestServer, grant: &str) -> Grants {
+        let grants = store_grants(server).await;
+        assert!(!grants.reached.is_empty(), "no saved accounts: {grants:?}");
+        assert!(
+            grants.reached.iter().all(|reached| reached == grant),
+            "saved accounts reach {grant}: {grants:?}"
+        );
+        assert_eq!(
+            grants.used_by_saved_accounts,
+            vec![grant.to_owned()],
+            "the grants saved accounts use are those they reach: {grants:?}"
+        );
+        grants
+    }
+
+    /// The grant a linked account reads its data with, from the server's database.
+    fn grant_of(server: &TestServer, account_id: &str) -> String {
+        let connection = rusqlite::Connection::open(&server.database).expect("open");
+        connection
+            .query_row(
+                "SELECT authorization_id FROM accounts WHERE id = ?1",
+                [account_id],
+                |row| row.get(0),
+            )
+            .expect("account")
+    }
+
+    /// A later session of the default business with `EMAIL`, verified and consented, attaches
+    /// every saved account (all selectable); returns the new accounts' ids.
+    async fn attach_every_saved_account(server: &TestServer) -> Vec<String> {
+        let (secret, _) = verified_later_session(server).await;
+        consent(server, &secret).await;
+        let list = expect_status(saved_accounts(server, &secret).await, StatusCode::OK).await;
+        let offered = list["data"].as_array().expect("data").clone();
+        for account in &offered {
+            assert_eq!(account["unselectable_reason"], Value::Null, "{account}");
+        }
+        let ids: Vec<&str> = offered
+            .iter()
+            .map(|account| account["id"].as_str().expect("id"))
+            .collect();
+        let result = expect_status(
+            attach(server, &secret, "attach-every-saved", &ids).await,
+            StatusCode::OK,
+        )
+        .await;
+        result["accounts"]
+            .as_array()
+            .expect("accounts")
+            .iter()
+            .map(|account| account["id"].as_str().expect("id").to_owned())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_saved_account_reaches_its_bank_through_the_grant_its_account_holds_and_keeps_only_that()
+     {
+        let server = TestServer::start().await;
+        // Saved while its grant is live: it reaches the bank through the grant it was linked with.
+        let first = saved_at_first_business(&server).await;
+        let original = grant_of(&server, &first.id(0));
+        assert_eq!(grant_of(&server, &first.id(1)), original);
+        let grants = saved_accounts_reach(&server, &original).await;
+        assert_eq!(grants.in_use, vec![original.clone()]);
+
+        // The business it was saved at disconnects: the saved accounts still reach the bank
+        // through that grant, which is kept for them.
+        disconnect_all(&server, &[first.id(0), first.id(1)]).await;
+        assert_eq!(live_grants_settled(&server).await, 1);
+        let grants = saved_accounts_reach(&server, &original).await;
+        assert_eq!(grants.in_use, vec![original.clone()]);
+        assert!(grants.given_up.is_empty(), "{grants:?}");
+
+        // The person links the same accounts there again with a new bank login: the saved
+        // accounts follow their accounts to the new grant, and the original one is given up.
+        let relinked = linked_and_completed(&server, "cus_first", EMAIL).await;
+        assert_eq!(relinked.id(0), first.id(0), "the same account, relinked");
+        assert_eq!(relinked.accounts[0]["status"], "active");
+        let replacement = grant_of(&server, &first.id(0));
+        assert_ne!(replacement, original);
+        live_grants_become(&server, 1).await;
+        let grants = saved_accounts_reach(&server, &replacement).await;
+        assert_eq!(grants.in_use, vec![replacement.clone()]);
+        common::eventually("the original grant given up", || async {
+            grants_given_up(&server)
+                .await
+                .contains(&original)
+                .then_some(())
+        })
+        .await;
+
+        // Linked at a later session, they read their data through the grant they reach.
+        let attached = attach_every_saved_account(&server).await;
+        assert_eq!(attached.len(), 2);
+        for id in &attached {
+            assert_eq!(grant_of(&server, id), replacement, "{id}");
+        }
+        expect_status(
+            server.refresh(&attached[0], &["balance"]).await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(
+            server.refreshed(&attached[0], "balance").await["balance_refresh"]["status"],
+            "succeeded"
+        );
+    }
+
+    /// The grants finlink gave up (revoked at the bank, tokens erased).
+    async fn grants_given_up(server: &TestServer) -> Vec<String> {
+        store_grants(server).await.given_up
+    }
+
+    #[tokio::test]
+    async fn a_grant_shared_by_a_saved_and_a_linked_account_is_given_up_only_when_neither_uses_it()
+    {
+        let server = two_businesses().await;
+        let first = saved_at_first_business(&server).await;
+        let original = grant_of(&server, &first.id(0));
+
+        // Harbor Books links the saved accounts: its accounts share the grant the saved
+        // accounts reach.
+        let response = harbor(&server, Method::POST, "/v1/financial_connections/sessions")
+            .json(&session_request(
+                "cus_demo",
+                Some(EMAIL),
+                json!(["balances"]),
+            ))
+            .send()
+            .await
+            .expect("sent");
+        let session = expect_status(response, StatusCode::OK).await;
+        let secret = session["client_secret"].as_str().unwrap().to_owned();
+        expect_status(send_code(&server, &secret).await, StatusCode::OK).await;
+        verified(&server, &secret, "000000").await;
+        consent(&server, &secret).await;
+        let list = expect_status(saved_accounts(&server, &secret).await, StatusCode::OK).await;
+        let ids: Vec<&str> = list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|account| account["id"].as_str().unwrap())
+            .collect();
+        let result = expect_status(
+            attach(&server, &secret, "harbor-shared", &ids).await,
+            StatusCode::OK,
+        )
+        .await;
+        let harbor_accounts: Vec<String> = result["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|account| account["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(harbor_accounts.len(), 2);
+        for id in &harbor_accounts {
+            assert_eq!(grant_of(&server, id), original, "{id}");
+        }
+        saved_accounts_reach(&server, &original).await;
+
+        // The first business's accounts are relinked with a new login: the saved accounts
+        // follow them to the new grant; Harbor Books' accounts keep the original one.
+        linked_and_completed(&server, "cus_first", EMAIL).await;
+        let replacement = grant_of(&server, &first.id(0));
+        assert_ne!(replacement, original);
+        let grants = saved_accounts_reach(&server, &replacement).await;
+        let mut both = vec![original.clone(), replacement.clone()];
+        both.sort();
+        assert_eq!(
+            grants.in_use, both,
+            "Harbor Books still reads with the original"
+        );
+        assert_eq!(live_grants_settled(&server).await, 2);
+
+        // Harbor Books disconnects: nothing uses the original grant any more.
+        for id in &harbor_accounts {
+            let response = harbor(
+                &server,
+                Method::POST,
+                &format!("/v1/financial_connections/accounts/{id}/disconnect"),
+            )
+            .send()
+            .await
+            .expect("sent");
+            expect_status(response, StatusCode::OK).await;
+        }
+        live_grants_become(&server, 1).await;
+        let grants = saved_accounts_reach(&server, &replacement).await;
+        assert_eq!(grants.in_use, vec![replacement.clone()]);
+
+        // Forgotten while the first business still reads with the grant: it stays; once that
+        // business disconnects too, it is given up.
+        let later = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+        expect_status(send_code(&server, &later).await, StatusCode::OK).await;
+        verified(&server, &later, "000000").await;
+        assert_eq!(forget(&server, &later).await["forgotten_accounts"], 2);
+        let grants = store_grants(&server).await;
+        assert!(grants.reached.is_empty(), "{grants:?}");
+        assert!(grants.used_by_saved_accounts.is_empty(), "{grants:?}");
+        assert_eq!(grants.in_use, vec![replacement.clone()]);
+        assert_eq!(live_grants_settled(&server).await, 1);
+        disconnect_all(&server, &[first.id(0), first.id(1)]).await;
+        live_grants_become(&server, 0).await;
+    }
+}

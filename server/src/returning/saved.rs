@@ -185,8 +185,9 @@ fn verified_person(
         .ok_or(ApiError::ReturningUserUnavailable)
 }
 
-/// How a saved account reaches its bank now: through the grant of the account it was saved
-/// from (which follows that account's relinks), with that account's latest data.
+/// How a saved account reaches its bank now: through the grant the store's one rule picks
+/// (`store::saved::REACH`, which also decides whether a grant is still in use), with the
+/// latest data of the linked account it follows, or what the bank said when it was saved.
 struct Reach {
     authorization_id: String,
     bank: BankAccount,
@@ -195,25 +196,18 @@ struct Reach {
 }
 
 fn reach(tx: &Transaction<'_>, saved: &SavedAccountRecord) -> Result<Reach, StoreError> {
-    let mut source = AccountRecord::find(tx, &saved.source_account_id)?;
-    if let Some(merged_into) = source.as_ref().and_then(|a| a.merged_into.clone()) {
-        source = AccountRecord::find(tx, &merged_into)?;
-    }
-    let same_account = |account: &AccountRecord| {
-        account.institution_id == saved.institution_id
-            && account.bank.bank_account_id == saved.bank.bank_account_id
+    let reached = saved.reached(tx)?;
+    let followed = match &reached.followed_account_id {
+        Some(id) => AccountRecord::find(tx, id)?,
+        None => None,
     };
-    let (authorization_id, bank, refused) = match source {
-        Some(account) if same_account(&account) => (
-            account.authorization_id,
-            account.bank,
-            account.access == AccountAccess::Inactive,
-        ),
-        _ => (saved.authorization_id.clone(), saved.bank.clone(), false),
+    let (bank, refused) = match followed {
+        Some(account) => (account.bank, account.access == AccountAccess::Inactive),
+        None => (saved.bank.clone(), false),
     };
-    let held = grant_held(tx, &authorization_id)?;
+    let held = grant_held(tx, &reached.authorization_id)?;
     Ok(Reach {
-        authorization_id,
+        authorization_id: reached.authorization_id,
         bank,
         usable: held && !refused,
     })

@@ -281,7 +281,8 @@ impl AccountRecord {
     }
 
     /// Whether this authorization's grant is still needed: a linked, not disconnected account
-    /// reads its data with it, or a saved account reaches its bank through it.
+    /// reads its data with it, or a saved account reaches its bank through it (by the one
+    /// rule in `store::saved`, which reaching a saved account follows too).
     pub fn grant_in_use(tx: &Transaction<'_>, authorization_id: &str) -> Result<bool, StoreError> {
         let count: i64 = tx.query_row(
             "SELECT COUNT(*) FROM accounts WHERE authorization_id = ?1 AND linked = 1

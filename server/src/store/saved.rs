@@ -94,12 +94,39 @@ pub struct SavedAccountRecord {
     pub institution_id: String,
     pub institution_name: String,
     pub bank: BankAccount,
-    /// The authorization whose grant reaches the account at its bank.
+    /// The authorization it was saved with: the grant it reaches its bank through when it
+    /// follows no linked account any more (see `REACH`).
     pub authorization_id: String,
     /// The linked account it was saved from (at whichever business).
     pub source_account_id: String,
     pub created: Timestamp,
     pub updated: Timestamp,
+}
+
+/// The one rule for which bank grant a saved account (`s`) reaches its bank through, as a
+/// `FROM` clause: it follows the linked account it was saved from (`followed`), or the
+/// canonical account that row was merged into when relinked, as long as that is still the
+/// same bank account (institution and bank account id); it then reaches its bank through
+/// that account's grant, which moves with relinks. Otherwise (`followed` is NULL) it
+/// reaches it through the grant it was saved with. Reaching a saved account
+/// ([`SavedAccountRecord::reached`]) and deciding whether a grant may be given up
+/// ([`SavedAccountRecord::grant_in_use`]) both read it, so they cannot disagree.
+const REACH: &str = "saved_accounts s
+    LEFT JOIN accounts src ON src.id = s.source_account_id
+    LEFT JOIN accounts followed ON followed.id = COALESCE(src.merged_into, src.id)
+        AND followed.institution_id = s.institution_id
+        AND json_extract(followed.bank_json, '$.bank_account_id') = s.bank_account_id";
+
+/// The authorization whose grant a saved account of [`REACH`] reaches its bank through.
+const REACHED_GRANT: &str = "COALESCE(followed.authorization_id, s.authorization_id)";
+
+/// How a saved account reaches its bank now (the rule is `REACH`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reached {
+    /// The authorization whose grant it reaches its bank through.
+    pub authorization_id: String,
+    /// The linked account it follows (whose grant and latest data it uses), if any.
+    pub followed_account_id: Option<String>,
 }
 
 const SAVED_COLUMNS: &str = "id, person_id, institution_id, institution_name, bank_json,
@@ -136,30 +163,28 @@ impl SavedAccountRecord {
         Ok(())
     }
 
-    /// Whether some saved account reaches its bank through this authorization's grant: the
-    /// grant of the linked account it was saved from (followed to the account it was merged
-    /// into when relinked) while that is still the same bank account, else the grant it was
-    /// saved with (as `returning::saved` reaches it).
+    /// How this saved account reaches its bank now, by the rule of `REACH`.
+    pub fn reached(&self, tx: &Transaction<'_>) -> Result<Reached, StoreError> {
+        Ok(tx.query_row(
+            &format!("SELECT {REACHED_GRANT}, followed.id FROM {REACH} WHERE s.id = ?1"),
+            params![self.id],
+            |row| {
+                Ok(Reached {
+                    authorization_id: row.get(0)?,
+                    followed_account_id: row.get(1)?,
+                })
+            },
+        )?)
+    }
+
+    /// Whether some saved account reaches its bank through this authorization's grant, by
+    /// the rule of `REACH` (the one [`SavedAccountRecord::reached`] follows).
     pub fn grant_in_use(tx: &Transaction<'_>, authorization_id: &str) -> Result<bool, StoreError> {
-        let count: i64 = tx.query_row(
-            "SELECT COUNT(*) FROM saved_accounts s
-               LEFT JOIN accounts src ON src.id = s.source_account_id
-               LEFT JOIN accounts m ON m.id = src.merged_into
-             WHERE COALESCE(
-                 CASE WHEN src.merged_into IS NOT NULL THEN
-                     CASE WHEN m.institution_id = s.institution_id
-                           AND json_extract(m.bank_json, '$.bank_account_id') = s.bank_account_id
-                          THEN m.authorization_id END
-                 ELSE
-                     CASE WHEN src.institution_id = s.institution_id
-                           AND json_extract(src.bank_json, '$.bank_account_id') = s.bank_account_id
-                          THEN src.authorization_id END
-                 END,
-                 s.authorization_id) = ?1",
+        Ok(tx.query_row(
+            &format!("SELECT EXISTS (SELECT 1 FROM {REACH} WHERE {REACHED_GRANT} = ?1)"),
             params![authorization_id],
             |row| row.get(0),
-        )?;
-        Ok(count > 0)
+        )?)
     }
 
     /// The person's saved accounts, oldest first.
