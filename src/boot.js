@@ -3,6 +3,20 @@
 // verification page), else the widget's finlink.js, whose init() runs the program's start.
 const bindings = new URL(import.meta.url).searchParams.get("bindings") || "finlink.js";
 
+// The widget's first request, its session, goes now, while the module downloads and compiles;
+// the module takes the answer for the same client secret (src/api/early.rs), else asks itself.
+// The secret travels in the Authorization header, as the module sends it, never in a URL.
+const clientSecret = new URLSearchParams(location.hash.slice(1)).get("client_secret");
+if (bindings === "finlink.js" && clientSecret) {
+  window.finlinkEarlySession = {
+    clientSecret,
+    // No answer is null: the module then asks itself, with its own retries and errors.
+    response: fetch("/v1/link/session", {
+      headers: { Authorization: `Bearer ${clientSecret}`, Accept: "application/json" },
+    }).catch(() => null),
+  };
+}
+
 // The page loads this script `async`, so it may run before the page is parsed: whatever goes
 // into #finlink waits for the whole page.
 const parsed = document.readyState === "loading"

@@ -467,6 +467,82 @@ fn session_at(resume: ResumeAt) -> Value {
     ok(session)
 }
 
+/// What the page's boot script leaves when it asked for the session early: `session` answered
+/// for `client_secret`.
+fn ask_early(client_secret: &str, session: Value) {
+    let leave = js_sys::Function::new_with_args(
+        "key, clientSecret, body",
+        r#"
+        window[key] = {
+            clientSecret: clientSecret,
+            response: Promise.resolve(new Response(body, {
+                status: 200,
+                headers: { "Content-Type": "application/json" },
+            })),
+        };
+        "#,
+    );
+    leave
+        .call3(
+            &JsValue::NULL,
+            &finlink::api::EARLY_SESSION.into(),
+            &client_secret.into(),
+            &session["body"].to_string().into(),
+        )
+        .unwrap();
+}
+
+fn early_session_left() -> bool {
+    js_sys::Reflect::has(
+        &web_sys::window().unwrap(),
+        &finlink::api::EARLY_SESSION.into(),
+    )
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn the_session_the_page_asked_for_early_is_used_and_not_asked_again() {
+    install_api(
+        json!({ "GET /v1/link/session": session_at(ResumeAt::Consent) }),
+        false,
+    );
+    let mut early = link_session("Early Bird Books", vec![Permission::PaymentMethod]);
+    early.resume = ResumeAt::Consent;
+    ask_early(SECRET, ok(early));
+    let app = App::mount(SECRET).await;
+    app.until_heading("Early Bird Books uses finlink to connect your bank account")
+        .await;
+    assert!(
+        calls()
+            .iter()
+            .all(|call| call["path"] != "/v1/link/session"),
+        "{:?}",
+        calls()
+    );
+    assert!(!early_session_left(), "taken once");
+}
+
+#[wasm_bindgen_test]
+async fn a_session_asked_for_early_with_another_secret_is_not_used() {
+    install_api(
+        json!({ "GET /v1/link/session": session_at(ResumeAt::Consent) }),
+        false,
+    );
+    let mut early = link_session("Early Bird Books", vec![Permission::PaymentMethod]);
+    early.resume = ResumeAt::Consent;
+    ask_early("fcsess_someone_else", ok(early));
+    let app = App::mount(SECRET).await;
+    app.until_heading("Acme Bikes uses finlink to connect your bank account")
+        .await;
+    let asked: Vec<_> = calls()
+        .into_iter()
+        .filter(|call| call["path"] == "/v1/link/session")
+        .collect();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert_eq!(asked[0]["authorization"], format!("Bearer {SECRET}"));
+    assert!(!early_session_left());
+}
+
 #[wasm_bindgen_test]
 async fn oauth_opens_the_popup_within_the_click_and_links_an_account() {
     install_api(

@@ -12,10 +12,12 @@ use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
 mod directory;
+mod early;
 mod manual;
 mod returning;
 mod verification;
 
+pub use early::EARLY_SESSION;
 pub use verification::VerificationClient;
 
 /// Why a call to the link API did not give the expected answer.
@@ -102,7 +104,7 @@ impl Client {
     /// `GET /v1/link/session`: the session the client secret opens; decoded as a
     /// `LinkSession`.
     pub fn session() -> Call {
-        Call::get("/v1/link/session".to_owned())
+        Call::get(SESSION_PATH.to_owned())
     }
 
     /// `POST /v1/link/consent` with the permissions the person saw; decoded as a
@@ -236,6 +238,13 @@ impl Client {
         if self.client_secret.is_empty() {
             return Err(ApiError::MissingClientSecret);
         }
+        if method == Method::GET
+            && path == SESSION_PATH
+            && let Some(response) = early::take(&self.client_secret).await
+            && let Ok(answer) = read(Response::from(response)).await
+        {
+            return Ok(answer);
+        }
         let resend = method == Method::GET || idempotency_key.is_some();
         let url = format!("{}{path}", self.base);
         let authorization = format!("Bearer {}", self.client_secret);
@@ -266,6 +275,10 @@ impl Client {
         }
     }
 }
+
+/// The session: the first request of every widget, which the page may have sent already
+/// ([`early`]).
+const SESSION_PATH: &str = "/v1/link/session";
 
 /// One request of the link API, ready to send with [`Client::call`].
 #[derive(Debug, Clone, PartialEq, Eq)]
