@@ -740,14 +740,7 @@ pub(crate) fn last4_of(text: &str) -> Option<String> {
 
 /// A bank's subcategory name in finlink's terms; names finlink does not know become `Other`.
 fn subcategory_of(name: &str) -> AccountSubcategory {
-    match name {
-        "checking" => AccountSubcategory::Checking,
-        "savings" => AccountSubcategory::Savings,
-        "credit_card" => AccountSubcategory::CreditCard,
-        "line_of_credit" => AccountSubcategory::LineOfCredit,
-        "mortgage" => AccountSubcategory::Mortgage,
-        _ => AccountSubcategory::Other,
-    }
+    AccountSubcategory::from_name(name).unwrap_or(AccountSubcategory::Other)
 }
 
 fn bank_transaction(transaction: wire::Transaction) -> BankTransaction {

@@ -342,7 +342,7 @@ impl SandboxAccount {
         wire::Account {
             id: self.id.clone(),
             name: template.name.to_owned(),
-            subcategory: subcategory_name(template.subcategory).to_owned(),
+            subcategory: template.subcategory.as_str().to_owned(),
             last4: template.last4.to_owned(),
             status: if template.open {
                 wire::AccountState::Open
@@ -441,18 +441,6 @@ pub fn accounts(institution: &DirectoryInstitution) -> Vec<SandboxAccount> {
             }
         })
         .collect()
-}
-
-/// The wire name of a subcategory.
-pub fn subcategory_name(subcategory: AccountSubcategory) -> &'static str {
-    match subcategory {
-        AccountSubcategory::Checking => "checking",
-        AccountSubcategory::Savings => "savings",
-        AccountSubcategory::CreditCard => "credit_card",
-        AccountSubcategory::LineOfCredit => "line_of_credit",
-        AccountSubcategory::Mortgage => "mortgage",
-        AccountSubcategory::Other => "other",
-    }
 }
 
 /// A subcategory as a person reads it.

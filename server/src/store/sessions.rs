@@ -35,22 +35,9 @@ pub fn account_holder_key(holder: &AccountHolder) -> Option<String> {
     }
 }
 
-fn status_text(status: SessionStatus) -> &'static str {
-    match status {
-        SessionStatus::Open => "open",
-        SessionStatus::Completed => "completed",
-        SessionStatus::Cancelled => "cancelled",
-        SessionStatus::Expired => "expired",
-    }
-}
-
+/// A stored status; text this version does not know reads as `Open`, as it always has.
 fn parse_status(text: &str) -> SessionStatus {
-    match text {
-        "completed" => SessionStatus::Completed,
-        "cancelled" => SessionStatus::Cancelled,
-        "expired" => SessionStatus::Expired,
-        _ => SessionStatus::Open,
-    }
+    SessionStatus::from_name(text).unwrap_or(SessionStatus::Open)
 }
 
 /// A unit enum's snake_case name as serde writes it, for a text column.
@@ -78,7 +65,7 @@ impl SessionRecord {
                 self.secret_hash,
                 self.created,
                 self.last_active,
-                status_text(self.status),
+                self.status.as_str(),
                 self.consent_given,
                 self.business_name,
                 to_json(&self.request)?,
@@ -107,7 +94,7 @@ impl SessionRecord {
             params![
                 self.id,
                 self.last_active,
-                status_text(self.status),
+                self.status.as_str(),
                 self.consent_given,
                 self.authorization_id,
             ],
