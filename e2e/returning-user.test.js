@@ -3,8 +3,9 @@
 // secret key, another origin) with the same email, the widget offers the saved accounts, a
 // one-time code goes to that email (read from Harbor Books' inbox page, as a person reads an
 // email), and the accounts link without a bank login. Also: by keyboard alone, wrong codes up
-// to the lockout, the sandbox's test code, forgetting the saved accounts, an email with nothing
-// saved, and axe on every new screen. Each test uses an email of its own.
+// to the lockout, the sandbox's test code, forgetting the saved accounts, "Use another account"
+// kept when the widget opens again, an email with nothing saved, and axe on every new screen.
+// Each test uses an email of its own.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
@@ -559,6 +560,72 @@ describe("returning users across two businesses", () => {
       } finally {
         await later.close();
       }
+    }
+  });
+
+  test("use another account is kept: the widget opened again for the session resumes in the normal flow", TIMEOUT, async () => {
+    const email = uniqueEmail("declined");
+    const name = "returning user declined";
+    await linkAndSaveAtDemoShop(browser, server, name, email);
+
+    const shop = await openShop(browser, server.shopB, server.shopBName, `${name} at harbor books`, email);
+    try {
+      await reachOffer(shop, email);
+      await continueToCode(shop, email);
+      const declined = shop.context.waitForEvent("requestfinished", {
+        predicate: (request) => new URL(request.url()).pathname === "/v1/link/returning_user/decline",
+        timeout: 30_000,
+      });
+      await shop.button("Use another account").click();
+      // The normal flow at once; the decline is recorded meanwhile.
+      await consentHeading(shop).waitFor();
+      assert.equal((await (await declined).response()).status(), 200, "the decline is recorded");
+      assert.equal(await shop.button("Use another account").count(), 0, "the normal consent");
+
+      // The widget page opened again for the same session (a reload, a redirect's return, a
+      // web view resuming): the normal consent, not "Welcome back".
+      const src = await shop.page.locator(WIDGET_FRAME).getAttribute("src");
+      const secret = new URLSearchParams(new URL(src).hash.slice(1)).get("client_secret");
+      assert.ok(secret, "the widget's page names the session");
+      const reopened = `${new URL(src).origin}/link/#client_secret=${encodeURIComponent(secret)}`;
+      const again = await shop.context.newPage();
+      try {
+        await again.goto(reopened);
+        await again
+          .getByRole("heading", { level: 1, name: `${server.shopBName} uses finlink to connect your bank account` })
+          .waitFor();
+        assert.equal(await again.getByRole("heading", { name: "Welcome back" }).count(), 0);
+        assert.equal(await again.getByRole("button", { name: "Use another account" }).count(), 0);
+        await again.screenshot({ path: `${shop.dir}/opened again after declining.png` });
+      } finally {
+        await again.close();
+      }
+
+      // Consent in the normal flow, then once more: the bank list, still no offer.
+      await shop.page.bringToFront();
+      await shop.consent();
+      const third = await shop.context.newPage();
+      try {
+        await third.goto(reopened);
+        await third.getByRole("heading", { level: 1, name: "Select your bank" }).waitFor();
+        assert.equal(await third.getByRole("heading", { name: "Welcome back" }).count(), 0);
+      } finally {
+        await third.close();
+      }
+      const events = await shop.eventNames();
+      assert.ok(!events.includes("returning_user_verified"), `${events}`);
+      shop.assertNoProblems();
+    } finally {
+      await shop.close();
+    }
+
+    // Declined in that session only: a new session for the email is offered them again.
+    const later = await openShop(browser, server.shopB, server.shopBName, `${name} a new session`, email);
+    try {
+      await reachOffer(later, email);
+      later.assertNoProblems();
+    } finally {
+      await later.close();
     }
   });
 

@@ -180,6 +180,43 @@ async fn the_offer_welcomes_back_and_offers_both_ways() {
 }
 
 #[wasm_bindgen_test]
+async fn another_account_shows_consent_at_once_and_the_decline_is_never_shown() {
+    let page = Mounted::new(State::ReturningUserOffer {
+        session: returning_session(false),
+    })
+    .await;
+    page.button("Use another account").click();
+    let effects = run_flow(&page).await;
+    assert!(
+        effects.contains(&Effect::DeclineSavedAccounts),
+        "the server records the decline: {effects:?}"
+    );
+    let consent = "Harbor Books uses finlink to connect your bank account";
+    assert_eq!(page.heading(), consent);
+    let announced = live_region(&page);
+    // Its answer, or even its failure for a session that ended, changes nothing on screen.
+    for answer in [
+        Event::ReturningUser(ReturningUserEvent::Declined),
+        Event::ApiFailed {
+            request: finlink::flow::Request::DeclineSavedAccounts,
+            error: Failure::new(Some(ErrorCode::SessionExpired), "This link has expired."),
+            retryable: false,
+        },
+    ] {
+        let (next, effects) = step(page.state.get_untracked(), answer);
+        assert!(
+            matches!(effects.as_slice(), [Effect::Ignored { .. }]),
+            "{effects:?}"
+        );
+        page.state.set(next);
+        tick().await;
+        assert_eq!(page.heading(), consent);
+        assert_eq!(live_region(&page), announced);
+        assert!(!page.text().contains("expired"), "{}", page.text());
+    }
+}
+
+#[wasm_bindgen_test]
 async fn the_code_field_is_labelled_for_one_time_codes_and_enter_verifies() {
     let page = Mounted::new(awaiting("", None)).await;
     assert_eq!(page.heading(), "Enter your code");
@@ -531,7 +568,11 @@ async fn a_failure_on_the_saved_path_offers_another_account() {
     assert!(!page.has_button("Try again"));
     page.button("Close");
     page.button("Use another account").click();
-    run_flow(&page).await;
+    let effects = run_flow(&page).await;
+    assert!(
+        effects.contains(&Effect::DeclineSavedAccounts),
+        "{effects:?}"
+    );
     assert_ne!(page.heading(), "Something went wrong", "{}", page.text());
     assert!(
         matches!(page.state.get_untracked(), State::Consent { .. }),

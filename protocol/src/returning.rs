@@ -16,6 +16,8 @@
 //!   `Idempotency-Key`, after consent → [`LinkResult`]): link saved accounts to this session,
 //!   with this business's permissions.
 //! - `POST /v1/link/returning_user/forget` (after the code → [`SavedAccountsForgotten`]).
+//! - `POST /v1/link/returning_user/decline` (an empty object → [`ReturningUserDeclined`]): the
+//!   person chose "Use another account"; this session never offers saved accounts again.
 //!
 //! [`List`]: crate::List
 //! [`LinkResult`]: crate::LinkResult
@@ -142,6 +144,16 @@ pub struct SavedAccountsReceipt {
 #[serde(tag = "object", rename = "saved_accounts_forgotten")]
 pub struct SavedAccountsForgotten {
     pub forgotten_accounts: u32,
+}
+
+/// The answer of `POST /v1/link/returning_user/decline`: this session no longer offers saved
+/// accounts (`LinkSession.returning_user` is `null`), and a code verified in it no longer
+/// lets it list or link them. Declining again answers the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "object", rename = "returning_user_declined")]
+pub struct ReturningUserDeclined {
+    /// When this session first declined.
+    pub declined_at: Timestamp,
 }
 
 /// `GET /v1/test_helpers/sandbox/emails?to=`, with a test-mode secret key: the emails the

@@ -940,6 +940,178 @@ async fn forgetting_removes_the_offer_but_not_the_linked_accounts() {
     assert_eq!(server.account(&first.id(0)).await["status"], "active");
 }
 
+async fn decline(server: &TestServer, secret: &str) -> reqwest::Response {
+    server
+        .post_link(secret, "/v1/link/returning_user/decline", json!({}))
+        .await
+}
+
+#[tokio::test]
+async fn a_session_that_declines_is_not_offered_saved_accounts_again_but_others_are() {
+    let server = TestServer::start().await;
+    saved_at_first_business(&server).await;
+    let declining = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+    assert_eq!(
+        link_session(&server, &declining).await["returning_user"],
+        json!({ "email_hint": HINT, "verified": false })
+    );
+
+    let first = expect_status(decline(&server, &declining).await, StatusCode::OK).await;
+    assert_eq!(first["object"], "returning_user_declined", "{first}");
+    assert!(first["declined_at"].is_i64(), "{first}");
+    assert_eq!(
+        link_session(&server, &declining).await["returning_user"],
+        Value::Null
+    );
+    // Declining again (a retry, another tab) answers the same and changes nothing.
+    let again = expect_status(decline(&server, &declining).await, StatusCode::OK).await;
+    assert_eq!(again, first);
+    assert_eq!(rows(&server, "returning_user_declines"), 1);
+    // The session asks for no code any more, and the decline survives a restart.
+    let server = server.restart().await;
+    assert_eq!(
+        link_session(&server, &declining).await["returning_user"],
+        Value::Null
+    );
+    expect_error(
+        send_code(&server, &declining).await,
+        StatusCode::CONFLICT,
+        "invalid_request_error",
+        "returning_user_unavailable",
+    )
+    .await;
+    assert!(inbox(&server, EMAIL).await.is_empty());
+    // The consent of the normal flow does not bring the offer back.
+    consent(&server, &declining).await;
+    assert_eq!(
+        link_session(&server, &declining).await["returning_user"],
+        Value::Null
+    );
+
+    // Another session of the same email is offered them as before.
+    let next = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+    assert_eq!(
+        link_session(&server, &next).await["returning_user"],
+        json!({ "email_hint": HINT, "verified": false })
+    );
+    expect_status(send_code(&server, &next).await, StatusCode::OK).await;
+    assert_eq!(
+        verified(&server, &next, &latest_code(&server).await).await["status"],
+        "verified"
+    );
+}
+
+#[tokio::test]
+async fn declining_after_the_code_ends_the_verified_session() {
+    let server = TestServer::start().await;
+    saved_at_first_business(&server).await;
+    let (secret, _) = verified_later_session(&server).await;
+    let listed = expect_status(saved_accounts(&server, &secret).await, StatusCode::OK).await;
+    let ids: Vec<String> = listed["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|account| account["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(ids.len(), 2, "{listed}");
+    consent(&server, &secret).await;
+
+    expect_status(decline(&server, &secret).await, StatusCode::OK).await;
+    assert_eq!(
+        link_session(&server, &secret).await["returning_user"],
+        Value::Null
+    );
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    // Refused as for a session that never typed the code, and nothing is linked.
+    expect_error(
+        attach(&server, &secret, "decline-attach-1", &ids).await,
+        StatusCode::FORBIDDEN,
+        "invalid_request_error",
+        "one_time_code_required",
+    )
+    .await;
+    expect_error(
+        saved_accounts(&server, &secret).await,
+        StatusCode::FORBIDDEN,
+        "invalid_request_error",
+        "one_time_code_required",
+    )
+    .await;
+    expect_error(
+        server
+            .post_link(&secret, "/v1/link/returning_user/forget", json!({}))
+            .await,
+        StatusCode::FORBIDDEN,
+        "invalid_request_error",
+        "one_time_code_required",
+    )
+    .await;
+    // Not even the right code opens them again in this session.
+    expect_error(
+        verify(&server, &secret, "000000").await,
+        StatusCode::CONFLICT,
+        "invalid_request_error",
+        "returning_user_unavailable",
+    )
+    .await;
+    assert_eq!(link_session(&server, &secret).await["accounts"], json!([]));
+}
+
+#[tokio::test]
+async fn declining_needs_an_open_session_and_takes_no_parameters() {
+    let server = TestServer::start().await;
+    let linked = saved_at_first_business(&server).await;
+    expect_error(
+        decline(&server, &linked.client_secret).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request_error",
+        "session_completed",
+    )
+    .await;
+    let cancelled = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+    expect_status(
+        server
+            .post_link(&cancelled, "/v1/link/cancel", json!({}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    expect_error(
+        decline(&server, &cancelled).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request_error",
+        "session_cancelled",
+    )
+    .await;
+    expect_error(
+        decline(&server, "fcsess_client_secret_nobody_has").await,
+        StatusCode::UNAUTHORIZED,
+        "authentication_error",
+        "client_secret_invalid",
+    )
+    .await;
+
+    let open = later_session(&server, Some(EMAIL), json!(["balances"])).await;
+    expect_error(
+        server
+            .post_link(
+                &open,
+                "/v1/link/returning_user/decline",
+                json!({ "forever": true }),
+            )
+            .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request_error",
+        "body_malformed",
+    )
+    .await;
+    // A session without saved accounts declines alike: the answer tells nothing.
+    let unknown = later_session(&server, Some("someone@example.com"), json!(["balances"])).await;
+    let answer = expect_status(decline(&server, &unknown).await, StatusCode::OK).await;
+    assert_eq!(answer["object"], "returning_user_declined");
+    assert_eq!(rows(&server, "returning_user_declines"), 1);
+}
+
 #[tokio::test]
 async fn the_inbox_needs_the_secret_key_and_an_address() {
     let server = TestServer::start().await;

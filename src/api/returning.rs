@@ -1,6 +1,7 @@
 //! Returning users (`/v1/link/returning_user/...`): a one-time code to the session's email,
-//! the person's saved accounts, linking them here, forgetting them, and saving the accounts
-//! of the success screen. Every request goes through the one [`Client::call`].
+//! the person's saved accounts, linking them here, forgetting them, declining them for this
+//! session, and saving the accounts of the success screen. Every request goes through the one
+//! [`Client::call`].
 
 use finlink_protocol::{AttachSavedAccountsRequest, SaveAccountsRequest, VerifyOneTimeCodeRequest};
 
@@ -47,6 +48,13 @@ impl Client {
     /// `SavedAccountsForgotten`.
     pub fn forget_saved() -> Result<Call, ApiError> {
         Call::post(path("/forget"), &Empty {}, None)
+    }
+
+    /// `POST .../decline`: the person chose "Use another account", so this session no longer
+    /// offers the saved accounts; decoded as a `ReturningUserDeclined`. Declining twice is
+    /// harmless, but nothing awaits it, so it is not resent.
+    pub fn decline_saved() -> Result<Call, ApiError> {
+        Call::post(path("/decline"), &Empty {}, None)
     }
 
     /// `POST .../save`: save the accounts this session linked at a bank; decoded as a

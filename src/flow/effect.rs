@@ -75,6 +75,10 @@ pub enum Effect {
     },
     /// `POST /v1/link/returning_user/forget` → `Forgotten`.
     ForgetSavedAccounts,
+    /// `POST /v1/link/returning_user/decline` → `Declined`: the person chose "Use another
+    /// account", so a reload does not offer the saved accounts again. Nothing awaits it: the
+    /// normal flow goes on at once, and a failure is ignored.
+    DeclineSavedAccounts,
     /// `POST /v1/link/returning_user/save` → `AccountsSaved`.
     SaveAccounts { request: SaveAccountsRequest },
     /// Tell the host page, in real time.

@@ -102,6 +102,7 @@ pub enum Request {
     LoadSavedAccounts,
     AttachSavedAccounts,
     ForgetSavedAccounts,
+    DeclineSavedAccounts,
     SaveAccounts,
 }
 

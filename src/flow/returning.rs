@@ -44,6 +44,8 @@ pub enum ReturningUserEvent {
     SavedAccountsLoaded(Vec<SavedAccount>),
     /// The person's saved accounts are gone.
     Forgotten(SavedAccountsForgotten),
+    /// The session recorded that the person declined the saved accounts. Nothing awaits it.
+    Declined,
     /// The accounts of the success screen were saved.
     AccountsSaved(SavedAccountsReceipt),
 }
@@ -67,6 +69,7 @@ impl ReturningUserEvent {
             Self::CodeChecked(_) => "code_checked",
             Self::SavedAccountsLoaded(_) => "saved_accounts_loaded",
             Self::Forgotten(_) => "forgotten",
+            Self::Declined => "declined",
             Self::AccountsSaved(_) => "accounts_saved",
         }
     }

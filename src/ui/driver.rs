@@ -119,6 +119,7 @@ impl Driver {
             Effect::LoadSavedAccounts => Request::LoadSavedAccounts,
             Effect::AttachSavedAccounts { .. } => Request::AttachSavedAccounts,
             Effect::ForgetSavedAccounts => Request::ForgetSavedAccounts,
+            Effect::DeclineSavedAccounts => Request::DeclineSavedAccounts,
             Effect::SaveAccounts { .. } => Request::SaveAccounts,
             Effect::OpenPopup { url } => return self.open_popup(url),
             Effect::Redirect { url } => {
@@ -313,6 +314,7 @@ fn request_of(host: &Host, effect: &Effect) -> Result<Call, ApiError> {
             idempotency_key,
         } => Client::attach_saved(accounts, idempotency_key)?,
         Effect::ForgetSavedAccounts => Client::forget_saved()?,
+        Effect::DeclineSavedAccounts => Client::decline_saved()?,
         Effect::SaveAccounts { request } => Client::save_accounts(request)?,
         // Not requests: `Driver::run` does these itself and never sends them here.
         Effect::LoadDirectory
@@ -382,6 +384,11 @@ fn event_of(host: &Host, effect: Effect, status: u16, body: &str) -> Result<Even
         }
         Effect::ForgetSavedAccounts => {
             Event::ReturningUser(ReturningUserEvent::Forgotten(api::decode(status, body)?))
+        }
+        // Nothing reads the answer (a `ReturningUserDeclined`): only whether it is one.
+        Effect::DeclineSavedAccounts => {
+            let _: serde::de::IgnoredAny = api::decode(status, body)?;
+            Event::ReturningUser(ReturningUserEvent::Declined)
         }
         Effect::SaveAccounts { .. } => Event::ReturningUser(ReturningUserEvent::AccountsSaved(
             api::decode(status, body)?,

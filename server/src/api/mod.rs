@@ -120,6 +120,7 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/link/returning_user/accounts", get(returning::accounts))
         .route("/v1/link/returning_user/attach", post(returning::attach))
         .route("/v1/link/returning_user/forget", post(returning::forget))
+        .route("/v1/link/returning_user/decline", post(returning::decline))
         .route(
             "/v1/test_helpers/sandbox/emails",
             get(returning::sandbox_emails),

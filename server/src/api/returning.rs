@@ -5,8 +5,9 @@
 use axum::extract::{OriginalUri, State};
 use axum::response::Response;
 use finlink_protocol::{
-    AttachSavedAccountsRequest, List, OneTimeCodeChallenge, SandboxEmail, SaveAccountsRequest,
-    SavedAccount, SavedAccountsForgotten, SavedAccountsReceipt, VerifyOneTimeCodeRequest,
+    AttachSavedAccountsRequest, List, OneTimeCodeChallenge, ReturningUserDeclined, SandboxEmail,
+    SaveAccountsRequest, SavedAccount, SavedAccountsForgotten, SavedAccountsReceipt,
+    VerifyOneTimeCodeRequest,
 };
 use serde::Deserialize;
 
@@ -37,10 +38,18 @@ pub async fn save(
     Ok(axum::Json(receipt))
 }
 
-/// The body of `POST .../code`: nothing (an empty body is accepted too).
+/// The body of `POST .../code` and `POST .../decline`: nothing (an empty body is accepted too).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SendCodeRequest {}
+struct NoParameters {}
+
+/// Refuses a body that is neither empty nor `{}`.
+fn no_parameters(body: &[u8]) -> Result<(), ApiError> {
+    if !body.iter().all(u8::is_ascii_whitespace) {
+        let NoParameters {} = parse_json(body)?;
+    }
+    Ok(())
+}
 
 /// `POST /v1/link/returning_user/code`
 pub async fn send_code(
@@ -48,9 +57,7 @@ pub async fn send_code(
     Bearer(bearer): Bearer,
     RawBody(body): RawBody,
 ) -> Result<axum::Json<OneTimeCodeChallenge>, ApiError> {
-    if !body.iter().all(u8::is_ascii_whitespace) {
-        let SendCodeRequest {} = parse_json(&body)?;
-    }
+    no_parameters(&body)?;
     let now = state.clock.now();
     let sandbox_inbox = state.sandbox_inbox;
     let challenge = with_session(&state, bearer, move |tx, session| {
@@ -131,6 +138,22 @@ pub async fn forget(
         tokens::give_up_later(&state, grant);
     }
     Ok(axum::Json(forgotten.answer))
+}
+
+/// `POST /v1/link/returning_user/decline`: the person chose "Use another account"; the
+/// session no longer offers saved accounts. Idempotent.
+pub async fn decline(
+    State(state): State<Shared>,
+    Bearer(bearer): Bearer,
+    RawBody(body): RawBody,
+) -> Result<axum::Json<ReturningUserDeclined>, ApiError> {
+    no_parameters(&body)?;
+    let now = state.clock.now();
+    let declined = with_session(&state, bearer, move |tx, session| {
+        saved::decline(tx, &session, now)
+    })
+    .await?;
+    Ok(axum::Json(declined))
 }
 
 /// The query of the sandbox inbox: `to`, the address whose emails to list.

@@ -150,8 +150,8 @@ fn sends_in_last_hour(
 
 /// `POST /v1/link/returning_user/code`: sends a new code to the session's email (the sandbox
 /// delivers it to its inbox) when the email has saved accounts, and answers alike when not.
-/// Without the sandbox inbox no code can reach anyone (finlink sends no real email yet):
-/// `returning_user_unavailable`.
+/// Without the sandbox inbox no code can reach anyone (finlink sends no real email yet), and a
+/// session that declined its saved accounts asks for none: `returning_user_unavailable`.
 pub fn send(
     tx: &Transaction<'_>,
     session: &SessionRecord,
@@ -161,6 +161,7 @@ pub fn send(
     if !sandbox_inbox {
         return Err(ApiError::ReturningUserUnavailable);
     }
+    super::saved::check_not_declined(tx, session)?;
     let macs = Macs::load(tx, now)?;
     let (email, email_mac) = email_of(&macs, session)?;
     let existing = OneTimeCodeRecord::find(tx, &session.id)?;
@@ -206,7 +207,8 @@ pub fn send(
 /// `POST /v1/link/returning_user/verify`: checks a code typed by the person. The right code
 /// is the one sent (its MAC compared in constant time), or, with the sandbox inbox,
 /// [`SANDBOX_ONE_TIME_CODE`] when the email has saved accounts; without it the test code is
-/// refused like any wrong code.
+/// refused like any wrong code. A session that declined its saved accounts checks none:
+/// `returning_user_unavailable`.
 pub fn verify(
     tx: &Transaction<'_>,
     session: &SessionRecord,
@@ -220,6 +222,7 @@ pub fn verify(
             format!("the code is {ONE_TIME_CODE_DIGITS} digits."),
         ));
     }
+    super::saved::check_not_declined(tx, session)?;
     let macs = Macs::load(tx, now)?;
     let mut record =
         OneTimeCodeRecord::find(tx, &session.id)?.ok_or(ApiError::OneTimeCodeNotSent)?;

@@ -12,9 +12,9 @@
 //! more. Once the bank refused the grant, the saved account is offered as inactive.
 
 use finlink_protocol::{
-    OneTimeCodeStatus, ReturningUser, SandboxEmail, SaveAccountsRequest, SavedAccount,
-    SavedAccountsForgotten, SavedAccountsReceipt, SessionStatus, Timestamp, UnselectableReason,
-    email_hint, normalize_email, normalize_phone,
+    OneTimeCodeStatus, ReturningUser, ReturningUserDeclined, SandboxEmail, SaveAccountsRequest,
+    SavedAccount, SavedAccountsForgotten, SavedAccountsReceipt, SessionStatus, Timestamp,
+    UnselectableReason, email_hint, normalize_email, normalize_phone,
 };
 use rusqlite::Transaction;
 
@@ -24,7 +24,8 @@ use crate::connector::BankAccount;
 use crate::error::ApiError;
 use crate::secrets;
 use crate::store::saved::{
-    OneTimeCodeRecord, SandboxEmailRecord, SavedAccountRecord, SavedPersonRecord,
+    self as store_saved, OneTimeCodeRecord, SandboxEmailRecord, SavedAccountRecord,
+    SavedPersonRecord,
 };
 use crate::store::{
     AccountAccess, AccountRecord, AuthorizationProgress, AuthorizationRecord, SessionRecord,
@@ -34,15 +35,16 @@ use crate::store::{
 /// How long the sandbox inbox keeps its emails.
 const INBOX_SECONDS: i64 = crate::store::saved::KEPT_SECONDS;
 
-/// `LinkSession.returning_user`: the session's email has saved accounts, and a code can reach
-/// the person (only through the sandbox inbox so far: `None` without it).
+/// `LinkSession.returning_user`: the session's email has saved accounts, a code can reach
+/// the person (only through the sandbox inbox so far: `None` without it), and the person did
+/// not decline them in this session.
 pub fn returning_user(
     tx: &Transaction<'_>,
     session: &SessionRecord,
     sandbox_inbox: bool,
     now: Timestamp,
 ) -> Result<Option<ReturningUser>, ApiError> {
-    if !sandbox_inbox {
+    if !sandbox_inbox || store_saved::declined(tx, &session.id)? {
         return Ok(None);
     }
     let Some(email) = session_email(session) else {
@@ -172,12 +174,36 @@ pub fn save(
     })
 }
 
-/// The person whose code this session verified; `one_time_code_required` before that,
-/// `returning_user_unavailable` once they forgot their accounts.
+/// `POST /v1/link/returning_user/decline`: the person chose "Use another account". The
+/// session never offers saved accounts again, and a code it verified no longer counts. Answered
+/// alike whether or not the email has saved accounts; declining again changes nothing.
+pub fn decline(
+    tx: &Transaction<'_>,
+    session: &SessionRecord,
+    now: Timestamp,
+) -> Result<ReturningUserDeclined, ApiError> {
+    let declined_at = store_saved::record_decline(tx, &session.id, now)?;
+    Ok(ReturningUserDeclined { declined_at })
+}
+
+/// Refuses the code requests of a session that declined its saved accounts:
+/// `returning_user_unavailable`, as for a session without them.
+pub fn check_not_declined(tx: &Transaction<'_>, session: &SessionRecord) -> Result<(), ApiError> {
+    if store_saved::declined(tx, &session.id)? {
+        return Err(ApiError::ReturningUserUnavailable);
+    }
+    Ok(())
+}
+
+/// The person whose code this session verified; `one_time_code_required` before that and once
+/// the session declined them, `returning_user_unavailable` once they forgot their accounts.
 fn verified_person(
     tx: &Transaction<'_>,
     session: &SessionRecord,
 ) -> Result<SavedPersonRecord, ApiError> {
+    if store_saved::declined(tx, &session.id)? {
+        return Err(ApiError::OneTimeCodeRequired);
+    }
     let record = OneTimeCodeRecord::find(tx, &session.id)?
         .filter(|record| record.status == OneTimeCodeStatus::Verified)
         .ok_or(ApiError::OneTimeCodeRequired)?;

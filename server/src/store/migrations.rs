@@ -242,6 +242,14 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX sessions_by_integrator ON sessions(integrator_id, account_holder_key);
     CREATE INDEX events_by_integrator ON events(integrator_id, seq);
     ",
+    // 9: sessions whose person chose "Use another account": they never offer saved accounts
+    // again, and a code verified in them no longer counts.
+    "
+    CREATE TABLE returning_user_declines (
+        session_id TEXT PRIMARY KEY REFERENCES sessions(id),
+        declined_at INTEGER NOT NULL
+    );
+    ",
 ];
 
 pub fn run(connection: &mut Connection) -> Result<(), StoreError> {

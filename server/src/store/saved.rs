@@ -251,23 +251,9 @@ pub struct OneTimeCodeRecord {
     pub last_sent_at: Timestamp,
 }
 
-fn status_text(status: OneTimeCodeStatus) -> &'static str {
-    match status {
-        OneTimeCodeStatus::Pending => "pending",
-        OneTimeCodeStatus::Verified => "verified",
-        OneTimeCodeStatus::Failed => "failed",
-    }
-}
-
 fn parse_status(text: &str) -> Result<OneTimeCodeStatus, StoreError> {
-    match text {
-        "pending" => Ok(OneTimeCodeStatus::Pending),
-        "verified" => Ok(OneTimeCodeStatus::Verified),
-        "failed" => Ok(OneTimeCodeStatus::Failed),
-        other => Err(StoreError::Invalid(format!(
-            "one-time code status '{other}'"
-        ))),
-    }
+    OneTimeCodeStatus::from_name(text)
+        .ok_or_else(|| StoreError::Invalid(format!("one-time code status '{text}'")))
 }
 
 impl OneTimeCodeRecord {
@@ -323,7 +309,7 @@ impl OneTimeCodeRecord {
                 self.email_mac,
                 self.email_hint,
                 self.code_mac,
-                status_text(self.status),
+                self.status.as_str(),
                 self.attempts_remaining,
                 self.expires_at,
                 self.sends,
@@ -332,6 +318,37 @@ impl OneTimeCodeRecord {
         )?;
         Ok(())
     }
+}
+
+/// Records that the session declined its saved accounts ("Use another account"), once: the
+/// time of the first decline stays. Returns that time.
+pub fn record_decline(
+    tx: &Transaction<'_>,
+    session_id: &str,
+    now: Timestamp,
+) -> Result<Timestamp, StoreError> {
+    tx.execute(
+        "INSERT INTO returning_user_declines (session_id, declined_at) VALUES (?1, ?2)
+         ON CONFLICT (session_id) DO NOTHING",
+        params![session_id, now],
+    )?;
+    Ok(tx.query_row(
+        "SELECT declined_at FROM returning_user_declines WHERE session_id = ?1",
+        params![session_id],
+        |row| row.get(0),
+    )?)
+}
+
+/// Whether the session declined its saved accounts.
+pub fn declined(tx: &Transaction<'_>, session_id: &str) -> Result<bool, StoreError> {
+    Ok(tx
+        .query_row(
+            "SELECT 1 FROM returning_user_declines WHERE session_id = ?1",
+            params![session_id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }
 
 /// Counts a code sent to an email (by its MAC), known or not, and forgets the sends (of any

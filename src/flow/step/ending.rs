@@ -19,7 +19,7 @@ pub(super) fn failed(
         (Event::ReturningUser(ReturningUserEvent::AnotherAccountChosen), _, Some(session))
             if offers_another_account(&session, &error) =>
         {
-            normal_start(session)
+            another_account(&session)
         }
         (
             event @ (Event::Retry

@@ -19,7 +19,7 @@ use login::{OAuthStep, authorization_changed, credentials, mfa, oauth, starting_
 use manual::{ManualStep, bank_list_or_form, completing, manual_entry_chosen, manual_entry_step};
 use opening::{consent, loading, normal_start};
 use returning::{
-    CodeStep, awaiting_code, forgetting_saved_accounts, linking_saved_accounts,
+    CodeStep, another_account, awaiting_code, forgetting_saved_accounts, linking_saved_accounts,
     loading_saved_accounts, returning_user_offer, returning_user_start, saved_accounts_consent,
     select_saved_accounts, sending_code,
 };
@@ -54,8 +54,10 @@ pub fn step(state: State, event: Event) -> Next {
         Event::Cancel => cancel(state),
         Event::ManualEntryChosen => manual_entry_chosen(state),
         Event::Connectivity(online) => connectivity(state, online),
-        Event::ApiFailed { error, .. }
+        // The decline of saved accounts is awaited nowhere: its failure is never shown.
+        Event::ApiFailed { request, error, .. }
             if error.ends_session()
+                && request != Request::DeclineSavedAccounts
                 && !matches!(
                     state,
                     State::Finished | State::Cancelling { .. } | State::Success { .. }

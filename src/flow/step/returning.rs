@@ -1,7 +1,7 @@
 //! Returning users: the person's saved accounts, offered when the session's email has some.
 //! A one-time code sent to that email proves it is theirs; they pick saved accounts, consent
 //! for this business and its permissions, and the accounts are linked without a bank login.
-//! "Use another account" leaves for the normal flow at every step.
+//! "Use another account" leaves for the normal flow at every step, for good in this session.
 
 use finlink_protocol::{
     ErrorCode, OneTimeCodeChallenge, OneTimeCodeStatus, SavedAccount, one_time_code_well_formed,
@@ -74,10 +74,24 @@ fn verified(session: &Session) -> Next {
 /// The saved accounts cannot be used (the session has no email, or they were forgotten):
 /// the normal flow, and the session no longer offers them.
 fn without_saved_accounts(session: &Session, announcement: &str) -> Next {
+    let (state, mut effects) = normal_start_without_offer(session);
+    effects.insert(0, Effect::Announce(announcement.to_owned()));
+    (state, effects)
+}
+
+/// The normal flow, for the session as it is once it no longer offers saved accounts.
+fn normal_start_without_offer(session: &Session) -> Next {
     let mut updated = LinkSession::clone(session);
     updated.returning_user = None;
-    let (state, mut effects) = normal_start(Session::new(updated));
-    effects.insert(0, Effect::Announce(announcement.to_owned()));
+    normal_start(Session::new(updated))
+}
+
+/// "Use another account": the normal flow at once, without the saved accounts, while the
+/// server records the decline so that a reload does not offer them again (its answer, or its
+/// failure, changes nothing here).
+pub(super) fn another_account(session: &Session) -> Next {
+    let (state, mut effects) = normal_start_without_offer(session);
+    effects.push(Effect::DeclineSavedAccounts);
     (state, effects)
 }
 
@@ -143,7 +157,7 @@ pub(super) fn returning_user_offer(session: Session, event: Event) -> Next {
         Event::ReturningUser(Returning::SavedAccountsChosen) => {
             (State::SendingCode { session }, vec![Effect::SendCode])
         }
-        Event::ReturningUser(Returning::AnotherAccountChosen) => normal_start(session),
+        Event::ReturningUser(Returning::AnotherAccountChosen) => another_account(&session),
         event @ (Event::ConsentGiven
         | Event::QueryChanged(_)
         | Event::InstitutionChosen(_)
@@ -202,7 +216,7 @@ pub(super) fn sending_code(session: Session, event: Event) -> Next {
             };
             (state, vec![announcement])
         }
-        Event::ReturningUser(Returning::AnotherAccountChosen) => normal_start(session),
+        Event::ReturningUser(Returning::AnotherAccountChosen) => another_account(&session),
         event @ (Event::ConsentGiven
         | Event::QueryChanged(_)
         | Event::InstitutionChosen(_)
@@ -371,7 +385,7 @@ pub(super) fn awaiting_code(mut step: CodeStep, event: Event) -> Next {
             }
             step.refused(code_failure(error))
         }
-        Event::ReturningUser(Returning::AnotherAccountChosen) => normal_start(step.session),
+        Event::ReturningUser(Returning::AnotherAccountChosen) => another_account(&step.session),
         event @ (Event::ConsentGiven
         | Event::QueryChanged(_)
         | Event::InstitutionChosen(_)
@@ -448,7 +462,7 @@ pub(super) fn loading_saved_accounts(session: Session, event: Event) -> Next {
             };
             fail_retrying(session, error, retryable, Effect::LoadSavedAccounts, resume)
         }
-        Event::ReturningUser(Returning::AnotherAccountChosen) => normal_start(session),
+        Event::ReturningUser(Returning::AnotherAccountChosen) => another_account(&session),
         event @ (Event::ConsentGiven
         | Event::QueryChanged(_)
         | Event::InstitutionChosen(_)
@@ -555,7 +569,7 @@ pub(super) fn select_saved_accounts(
             State::ForgettingSavedAccounts { session },
             vec![Effect::ForgetSavedAccounts],
         ),
-        Event::ReturningUser(Returning::AnotherAccountChosen) => normal_start(session),
+        Event::ReturningUser(Returning::AnotherAccountChosen) => another_account(&session),
         event @ (Event::ConsentGiven
         | Event::QueryChanged(_)
         | Event::InstitutionChosen(_)
@@ -661,7 +675,7 @@ pub(super) fn saved_accounts_consent(
                 resume,
             )
         }
-        (Event::ReturningUser(Returning::AnotherAccountChosen), None) => normal_start(session),
+        (Event::ReturningUser(Returning::AnotherAccountChosen), None) => another_account(&session),
         (
             event @ (Event::ConsentGiven
             | Event::QueryChanged(_)

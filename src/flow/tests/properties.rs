@@ -131,6 +131,7 @@ fn any_returning_event() -> impl Strategy<Value = ReturningUserEvent> {
         Just(ReturningUserEvent::Forgotten(SavedAccountsForgotten {
             forgotten_accounts: 2
         })),
+        Just(ReturningUserEvent::Declined),
         Just(ReturningUserEvent::AccountsSaved(SavedAccountsReceipt {
             email_hint: "j•••@example.com".to_owned(),
             saved_accounts: 2
@@ -157,6 +158,7 @@ fn any_request() -> impl Strategy<Value = Request> {
         Just(Request::LoadSavedAccounts),
         Just(Request::AttachSavedAccounts),
         Just(Request::ForgetSavedAccounts),
+        Just(Request::DeclineSavedAccounts),
         Just(Request::SaveAccounts),
     ]
 }

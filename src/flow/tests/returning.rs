@@ -184,16 +184,114 @@ fn rows() -> Vec<Row> {
             effects: vec![Effect::SendCode],
         },
         Row {
-            name: "use another account on the offer goes to consent",
+            name: "use another account on the offer goes to consent and declines them for good",
             before: State::ReturningUserOffer {
                 session: offer_session(),
             },
             event: returning(ReturningUserEvent::AnotherAccountChosen),
             after: State::Consent {
-                session: offer_session(),
+                session: without_saved.clone(),
                 submitting: false,
             },
-            effects: vec![Effect::LoadDirectory],
+            effects: vec![Effect::LoadDirectory, Effect::DeclineSavedAccounts],
+        },
+        Row {
+            name: "use another account while the code is sent declines them",
+            before: State::SendingCode {
+                session: offer_session(),
+            },
+            event: returning(ReturningUserEvent::AnotherAccountChosen),
+            after: State::Consent {
+                session: without_saved.clone(),
+                submitting: false,
+            },
+            effects: vec![Effect::LoadDirectory, Effect::DeclineSavedAccounts],
+        },
+        Row {
+            name: "use another account while the saved accounts load declines them",
+            before: State::LoadingSavedAccounts {
+                session: verified_session(),
+            },
+            event: returning(ReturningUserEvent::AnotherAccountChosen),
+            after: State::Consent {
+                session: without_saved.clone(),
+                submitting: false,
+            },
+            effects: vec![Effect::LoadDirectory, Effect::DeclineSavedAccounts],
+        },
+        Row {
+            name: "use another account on the saved accounts declines them",
+            before: select_saved(&["fcsa_1"], None),
+            event: returning(ReturningUserEvent::AnotherAccountChosen),
+            after: State::Consent {
+                session: without_saved.clone(),
+                submitting: false,
+            },
+            effects: vec![Effect::LoadDirectory, Effect::DeclineSavedAccounts],
+        },
+        Row {
+            name: "use another account on the saved accounts' consent declines them",
+            before: State::SavedAccountsConsent {
+                session: verified_session(),
+                chosen: chosen(),
+                submitting: None,
+            },
+            event: returning(ReturningUserEvent::AnotherAccountChosen),
+            after: State::Consent {
+                session: without_saved.clone(),
+                submitting: false,
+            },
+            effects: vec![Effect::LoadDirectory, Effect::DeclineSavedAccounts],
+        },
+        Row {
+            name: "use another account on a failure of the saved path declines them",
+            before: State::Failed {
+                session: Some(verified_session()),
+                error: Failure::new(Some(ErrorCode::InternalError), "finlink failed"),
+                retry: None,
+            },
+            event: returning(ReturningUserEvent::AnotherAccountChosen),
+            after: State::Consent {
+                session: without_saved.clone(),
+                submitting: false,
+            },
+            effects: vec![Effect::LoadDirectory, Effect::DeclineSavedAccounts],
+        },
+        Row {
+            name: "the recorded decline changes nothing on the normal flow",
+            before: State::Consent {
+                session: without_saved.clone(),
+                submitting: false,
+            },
+            event: returning(ReturningUserEvent::Declined),
+            after: State::Consent {
+                session: without_saved.clone(),
+                submitting: false,
+            },
+            effects: vec![Effect::Ignored {
+                state: "consent",
+                event: "declined",
+            }],
+        },
+        Row {
+            name: "a decline that failed is not shown, even when the session ended",
+            before: State::Consent {
+                session: without_saved.clone(),
+                submitting: true,
+            },
+            event: Event::ApiFailed {
+                request: Request::DeclineSavedAccounts,
+                error: Failure::new(Some(ErrorCode::SessionExpired), "expired"),
+                retryable: false,
+            },
+            after: State::Consent {
+                session: without_saved.clone(),
+                submitting: true,
+            },
+            effects: vec![Effect::Ignored {
+                state: "consent",
+                event: "api_failed",
+            }],
         },
         Row {
             name: "a sent code shows the code step",
@@ -454,14 +552,14 @@ fn rows() -> Vec<Row> {
             effects: vec![announce(&network_failure().message)],
         },
         Row {
-            name: "use another account on the code step goes to consent",
+            name: "use another account on the code step goes to consent and declines them",
             before: awaiting(Some(pending(4)), "1", None, None),
             event: returning(ReturningUserEvent::AnotherAccountChosen),
             after: State::Consent {
-                session: offer_session(),
+                session: without_saved.clone(),
                 submitting: false,
             },
-            effects: vec![Effect::LoadDirectory],
+            effects: vec![Effect::LoadDirectory, Effect::DeclineSavedAccounts],
         },
         Row {
             name: "saved accounts arrive; two can be linked",
@@ -965,6 +1063,10 @@ struct ScriptedServer {
     saved: Vec<SaveAccountsRequest>,
     /// Answers `SaveAccounts` with this failure once.
     save_failure: Option<Failure>,
+    /// Declines recorded (`DeclineSavedAccounts`).
+    declines: u32,
+    /// Answers `DeclineSavedAccounts` with this failure once.
+    decline_failure: Option<Failure>,
 }
 
 const RIGHT_CODE: &str = "424242";
@@ -979,6 +1081,8 @@ impl ScriptedServer {
             attached: Vec::new(),
             saved: Vec::new(),
             save_failure: None,
+            declines: 0,
+            decline_failure: None,
         }
     }
 
@@ -1001,7 +1105,7 @@ impl ScriptedServer {
         let mut session = returning_session(self.verified);
         session.consent_given = !matches!(resume, ResumeAt::Consent);
         session.resume = resume;
-        if self.forgotten {
+        if self.forgotten || self.declines > 0 {
             session.returning_user = None;
         }
         session
@@ -1056,6 +1160,17 @@ impl ScriptedServer {
                 Event::ReturningUser(ReturningUserEvent::Forgotten(SavedAccountsForgotten {
                     forgotten_accounts: 3,
                 }))
+            }
+            Effect::DeclineSavedAccounts => {
+                if let Some(error) = self.decline_failure.take() {
+                    return Some(Event::ApiFailed {
+                        request: Request::DeclineSavedAccounts,
+                        error,
+                        retryable: true,
+                    });
+                }
+                self.declines += 1;
+                Event::ReturningUser(ReturningUserEvent::Declined)
             }
             Effect::SaveAccounts { request } => {
                 if let Some(error) = self.save_failure.take() {
@@ -1291,6 +1406,70 @@ fn forgetting_saved_accounts_continues_without_them() {
     reload.perform(vec![Effect::LoadSession]);
     assert_eq!(reload.state.name(), "consent");
     assert!(!reload.host_events.contains(&"returning_user_detected"));
+}
+
+#[test]
+fn another_account_is_recorded_so_a_reload_resumes_in_the_normal_flow() {
+    // Chosen at the offer, on the code step, and on the saved accounts (verified).
+    let at_offer: fn(&mut Run) = |_| {};
+    let at_code: fn(&mut Run) = |run| {
+        run.returning(ReturningUserEvent::SavedAccountsChosen);
+    };
+    let at_accounts: fn(&mut Run) = |run| {
+        run.returning(ReturningUserEvent::SavedAccountsChosen)
+            .types_code(RIGHT_CODE);
+    };
+    for (name, before) in [
+        ("offer", at_offer),
+        ("code", at_code),
+        ("accounts", at_accounts),
+    ] {
+        let mut run = Run::start(ScriptedServer::new());
+        before(&mut run);
+        run.returning(ReturningUserEvent::AnotherAccountChosen);
+        assert_eq!(run.state.name(), "consent", "{name}");
+        assert_eq!(run.server.declines, 1, "{name}");
+        run.person(Event::ConsentGiven);
+        assert_eq!(run.state.name(), "select_institution", "{name}");
+        let server = std::mem::replace(&mut run.server, ScriptedServer::new());
+        let reload = Run::start(server);
+        assert_eq!(reload.state.name(), "consent", "{name}: reloaded");
+        assert!(
+            !reload.host_events.contains(&"returning_user_detected"),
+            "{name}: {:?}",
+            reload.host_events
+        );
+    }
+}
+
+#[test]
+fn a_decline_that_fails_goes_unnoticed_and_a_reload_offers_the_saved_accounts_again() {
+    let mut server = ScriptedServer::new();
+    server.decline_failure = Some(Failure::new(
+        Some(ErrorCode::SessionExpired),
+        "This link has expired. Go back and start again.",
+    ));
+    let mut run = Run::start(server);
+    let before = run.announcements.len();
+    run.returning(ReturningUserEvent::AnotherAccountChosen);
+    assert_eq!(run.state.name(), "consent");
+    assert_eq!(run.announcements.len(), before, "{:?}", run.announcements);
+    assert!(!run.host_events.contains(&"error"));
+    assert_eq!(run.server.declines, 0);
+    run.person(Event::ConsentGiven);
+    assert_eq!(run.state.name(), "select_institution");
+    // The only cost: the next load offers the saved accounts again.
+    let server = std::mem::replace(&mut run.server, ScriptedServer::new());
+    let mut reload = Run {
+        state: State::Loading,
+        server,
+        host_events: Vec::new(),
+        announcements: Vec::new(),
+        outcomes: Vec::new(),
+    };
+    reload.perform(vec![Effect::LoadSession]);
+    assert_eq!(reload.server.declines, 0);
+    assert_eq!(reload.state.name(), "returning_user_offer");
 }
 
 #[test]
@@ -1576,7 +1755,10 @@ fn a_failure_on_the_saved_path_before_consent_offers_another_account() {
     assert!(failed.offers_another_account());
     let (state, effects) = step(failed, returning(ReturningUserEvent::AnotherAccountChosen));
     assert_eq!(state.name(), "consent");
-    assert_eq!(effects, [Effect::LoadDirectory]);
+    assert_eq!(
+        effects,
+        [Effect::LoadDirectory, Effect::DeclineSavedAccounts]
+    );
 
     // After consent, "Pick another bank" leads to the normal flow instead.
     let (failed, _) = step(

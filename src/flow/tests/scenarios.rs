@@ -116,6 +116,7 @@ impl ScriptedApi {
             | Effect::LoadSavedAccounts
             | Effect::AttachSavedAccounts { .. }
             | Effect::ForgetSavedAccounts
+            | Effect::DeclineSavedAccounts
             | Effect::SaveAccounts { .. }
             | Effect::OpenPopup { .. }
             | Effect::Redirect { .. }
@@ -257,6 +258,7 @@ impl ScriptedApi {
             | Effect::LoadSavedAccounts
             | Effect::AttachSavedAccounts { .. }
             | Effect::ForgetSavedAccounts
+            | Effect::DeclineSavedAccounts
             | Effect::SaveAccounts { .. }
             | Effect::OpenPopup { .. }
             | Effect::Redirect { .. }
