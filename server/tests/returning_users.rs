@@ -1176,6 +1176,47 @@ fn harbor(server: &TestServer, method: Method, path: &str) -> reqwest::RequestBu
         .bearer_auth(HARBOR_KEY)
 }
 
+/// A Harbor Books session for its own `cus_demo`, with the email of the saved accounts, its
+/// code verified: its client secret.
+async fn verified_harbor_session(server: &TestServer) -> String {
+    let response = harbor(server, Method::POST, "/v1/financial_connections/sessions")
+        .json(&session_request(
+            "cus_demo",
+            Some(EMAIL),
+            json!(["balances"]),
+        ))
+        .send()
+        .await
+        .expect("sent");
+    let session = expect_status(response, StatusCode::OK).await;
+    let secret = session["client_secret"].as_str().unwrap().to_owned();
+    expect_status(send_code(server, &secret).await, StatusCode::OK).await;
+    verified(server, &secret, "000000").await;
+    secret
+}
+
+/// Consents in a verified session and links every saved account it is offered, each of which
+/// must be selectable: the ids of the accounts linked.
+async fn link_every_saved_account(server: &TestServer, secret: &str, key: &str) -> Vec<String> {
+    consent(server, secret).await;
+    let list = expect_status(saved_accounts(server, secret).await, StatusCode::OK).await;
+    let offered = list["data"].as_array().unwrap().clone();
+    for account in &offered {
+        assert_eq!(account["unselectable_reason"], Value::Null, "{account}");
+    }
+    let ids: Vec<&str> = offered
+        .iter()
+        .map(|account| account["id"].as_str().unwrap())
+        .collect();
+    let result = expect_status(attach(server, secret, key, &ids).await, StatusCode::OK).await;
+    result["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|account| account["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 #[tokio::test]
 async fn accounts_saved_at_one_business_link_at_another_which_alone_sees_them() {
     let server = two_businesses().await;
@@ -1375,36 +1416,10 @@ async fn saved_accounts_stay_usable_at_another_business_after_the_first_disconne
         "the saved accounts keep the grant"
     );
 
-    let response = harbor(&server, Method::POST, "/v1/financial_connections/sessions")
-        .json(&session_request(
-            "cus_demo",
-            Some(EMAIL),
-            json!(["balances"]),
-        ))
-        .send()
-        .await
-        .expect("sent");
-    let session = expect_status(response, StatusCode::OK).await;
-    let secret = session["client_secret"].as_str().unwrap().to_owned();
-    expect_status(send_code(&server, &secret).await, StatusCode::OK).await;
-    verified(&server, &secret, "000000").await;
-    consent(&server, &secret).await;
-    let list = expect_status(saved_accounts(&server, &secret).await, StatusCode::OK).await;
-    let offered = list["data"].as_array().unwrap().clone();
-    assert_eq!(offered.len(), 2);
-    for account in &offered {
-        assert_eq!(account["unselectable_reason"], Value::Null, "{account}");
-    }
-    let ids: Vec<&str> = offered
-        .iter()
-        .map(|account| account["id"].as_str().unwrap())
-        .collect();
-    let result = expect_status(
-        attach(&server, &secret, "after-disconnect", &ids).await,
-        StatusCode::OK,
-    )
-    .await;
-    let linked = result["accounts"][0]["id"].as_str().unwrap().to_owned();
+    let secret = verified_harbor_session(&server).await;
+    let linked = link_every_saved_account(&server, &secret, "after-disconnect").await;
+    assert_eq!(linked.len(), 2);
+    let linked = &linked[0];
     let response = harbor(
         &server,
         Method::POST,
@@ -1415,7 +1430,7 @@ async fn saved_accounts_stay_usable_at_another_business_after_the_first_disconne
     .await
     .expect("sent");
     expect_status(response, StatusCode::OK).await;
-    let refreshed = eventually_refreshed(&server, &linked).await;
+    let refreshed = eventually_refreshed(&server, linked).await;
     assert_eq!(
         refreshed["balance_refresh"]["status"], "succeeded",
         "{refreshed}"
@@ -1757,27 +1772,7 @@ mod one_grant_rule {
     /// every saved account (all selectable); returns the new accounts' ids.
     async fn attach_every_saved_account(server: &TestServer) -> Vec<String> {
         let (secret, _) = verified_later_session(server).await;
-        consent(server, &secret).await;
-        let list = expect_status(saved_accounts(server, &secret).await, StatusCode::OK).await;
-        let offered = list["data"].as_array().expect("data").clone();
-        for account in &offered {
-            assert_eq!(account["unselectable_reason"], Value::Null, "{account}");
-        }
-        let ids: Vec<&str> = offered
-            .iter()
-            .map(|account| account["id"].as_str().expect("id"))
-            .collect();
-        let result = expect_status(
-            attach(server, &secret, "attach-every-saved", &ids).await,
-            StatusCode::OK,
-        )
-        .await;
-        result["accounts"]
-            .as_array()
-            .expect("accounts")
-            .iter()
-            .map(|account| account["id"].as_str().expect("id").to_owned())
-            .collect()
+        link_every_saved_account(server, &secret, "attach-every-saved").await
     }
 
     #[tokio::test]
@@ -1848,38 +1843,8 @@ mod one_grant_rule {
 
         // Harbor Books links the saved accounts: its accounts share the grant the saved
         // accounts reach.
-        let response = harbor(&server, Method::POST, "/v1/financial_connections/sessions")
-            .json(&session_request(
-                "cus_demo",
-                Some(EMAIL),
-                json!(["balances"]),
-            ))
-            .send()
-            .await
-            .expect("sent");
-        let session = expect_status(response, StatusCode::OK).await;
-        let secret = session["client_secret"].as_str().unwrap().to_owned();
-        expect_status(send_code(&server, &secret).await, StatusCode::OK).await;
-        verified(&server, &secret, "000000").await;
-        consent(&server, &secret).await;
-        let list = expect_status(saved_accounts(&server, &secret).await, StatusCode::OK).await;
-        let ids: Vec<&str> = list["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|account| account["id"].as_str().unwrap())
-            .collect();
-        let result = expect_status(
-            attach(&server, &secret, "harbor-shared", &ids).await,
-            StatusCode::OK,
-        )
-        .await;
-        let harbor_accounts: Vec<String> = result["accounts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|account| account["id"].as_str().unwrap().to_owned())
-            .collect();
+        let secret = verified_harbor_session(&server).await;
+        let harbor_accounts = link_every_saved_account(&server, &secret, "harbor-shared").await;
         assert_eq!(harbor_accounts.len(), 2);
         for id in &harbor_accounts {
             assert_eq!(grant_of(&server, id), original, "{id}");
