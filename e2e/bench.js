@@ -7,8 +7,9 @@
 //    (quality 11), with node's zlib; bytes of the loader finlink.js, the same way.
 // 2. The time from `Finlink.collect` on the demo shop to the consent screen being interactive
 //    (its Continue button present and enabled, then one frame painted) in headless Chromium,
-//    over N runs: cold (a fresh browser context each run: empty HTTP cache) and warm (one
-//    context, a new page each run). Medians, with min and max.
+//    over N runs: cold (a fresh browser context each run: empty HTTP cache), warm (one
+//    context, a new page each run), and cold again on an emulated network (40 ms a request,
+//    10 Mbit/s down). Medians, with min and max.
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
@@ -69,7 +70,16 @@ function watchConsent(mark) {
   else document.addEventListener("readystatechange", start, { once: true });
 }
 
-async function openOnce(server, context) {
+// A network like a good mobile or home connection, for the third series: every request waits
+// 40 ms for its answer, and bytes come at 10 Mbit/s (5 Mbit/s up), as Chromium emulates them.
+const SLOW_NETWORK = {
+  offline: false,
+  latency: 40,
+  downloadThroughput: (10 * 1000 * 1000) / 8,
+  uploadThroughput: (5 * 1000 * 1000) / 8,
+};
+
+async function openOnce(server, context, network = null) {
   const { client_secret: clientSecret } = await createSession(server, {
     permissions: ["payment_method", "balances"],
   });
@@ -77,6 +87,11 @@ async function openOnce(server, context) {
   try {
     await page.goto(server.demoUrl);
     await page.waitForFunction(() => window.Finlink);
+    if (network) {
+      const cdp = await context.newCDPSession(page);
+      await cdp.send("Network.enable");
+      await cdp.send("Network.emulateNetworkConditions", network);
+    }
     const ready = page.waitForEvent("console", {
       predicate: (message) => message.text().startsWith(CONSENT_READY),
       timeout: 30_000,
@@ -107,16 +122,20 @@ async function time() {
   const server = await startServer();
   const browser = await launchBrowser();
   try {
-    const cold = [];
-    for (let i = 0; i < runs; i++) {
-      const context = await browser.newContext();
-      await context.addInitScript(watchConsent, CONSENT_READY);
-      try {
-        cold.push(await openOnce(server, context));
-      } finally {
-        await context.close();
+    const coldRuns = async (network) => {
+      const times = [];
+      for (let i = 0; i < runs; i++) {
+        const context = await browser.newContext();
+        await context.addInitScript(watchConsent, CONSENT_READY);
+        try {
+          times.push(await openOnce(server, context, network));
+        } finally {
+          await context.close();
+        }
       }
-    }
+      return stats(times);
+    };
+    const cold = await coldRuns(null);
     const warm = [];
     const context = await browser.newContext();
     await context.addInitScript(watchConsent, CONSENT_READY);
@@ -126,7 +145,8 @@ async function time() {
     } finally {
       await context.close();
     }
-    return { cold: stats(cold), warm: stats(warm) };
+    const slow = await coldRuns(SLOW_NETWORK);
+    return { cold, warm: stats(warm), "cold, 40 ms and 10 Mbit/s": slow };
   } finally {
     await browser.close();
     await server.stop();
