@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::names::wire_names;
 use crate::{AccountSubcategory, Feature, Timestamp};
 
 /// `POST /v1/financial_connections/accounts/{id}/refresh`: fetch these features again from the
@@ -37,8 +38,7 @@ pub struct AccountOwner {
 }
 
 /// Where a transaction stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TransactionStatus {
     /// Authorized, not settled; the amount or description may still change.
     Pending,
@@ -47,6 +47,12 @@ pub enum TransactionStatus {
     /// A pending transaction the bank dropped without posting it.
     Void,
 }
+
+wire_names!(TransactionStatus {
+    "pending" => Pending,
+    "posted" => Posted,
+    "void" => Void,
+});
 
 /// When a transaction left `pending`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

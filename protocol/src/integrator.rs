@@ -149,13 +149,18 @@ pub struct Balance {
     pub available: Option<std::collections::BTreeMap<String, i64>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RefreshStatus {
     Pending,
     Succeeded,
     Failed,
 }
+
+wire_names!(RefreshStatus {
+    "pending" => Pending,
+    "succeeded" => Succeeded,
+    "failed" => Failed,
+});
 
 /// The state of the last refresh of one kind of data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -187,6 +187,16 @@ mod tests {
             OneTimeCodeStatus::as_str,
             OneTimeCodeStatus::from_name,
         );
+        names_read_back(
+            every!(RefreshStatus: Pending, Succeeded, Failed),
+            RefreshStatus::as_str,
+            RefreshStatus::from_name,
+        );
+        names_read_back(
+            every!(TransactionStatus: Pending, Posted, Void),
+            TransactionStatus::as_str,
+            TransactionStatus::from_name,
+        );
     }
 
     #[test]

@@ -61,21 +61,9 @@ fn parse_feature(text: &str) -> Result<Feature, StoreError> {
     }
 }
 
-fn status_text(status: RefreshStatus) -> &'static str {
-    match status {
-        RefreshStatus::Pending => "pending",
-        RefreshStatus::Succeeded => "succeeded",
-        RefreshStatus::Failed => "failed",
-    }
-}
-
 fn parse_status(text: &str) -> Result<RefreshStatus, StoreError> {
-    match text {
-        "pending" => Ok(RefreshStatus::Pending),
-        "succeeded" => Ok(RefreshStatus::Succeeded),
-        "failed" => Ok(RefreshStatus::Failed),
-        other => Err(StoreError::Invalid(format!("refresh status '{other}'"))),
-    }
+    RefreshStatus::from_name(text)
+        .ok_or_else(|| StoreError::Invalid(format!("refresh status '{text}'")))
 }
 
 const COLUMNS: &str = "seq, id, account_id, feature, status, requested_at, finished_at, failure";
@@ -117,7 +105,7 @@ impl RefreshRecord {
         let changed = tx.execute(
             "UPDATE refreshes SET status = ?2, finished_at = ?3, failure = ?4
              WHERE id = ?1 AND status = 'pending'",
-            params![id, status_text(status), now, failure],
+            params![id, status.as_str(), now, failure],
         )?;
         Ok(changed > 0)
     }

@@ -51,21 +51,9 @@ pub struct MergeCounts {
     pub voided: usize,
 }
 
-fn status_text(status: TransactionStatus) -> &'static str {
-    match status {
-        TransactionStatus::Pending => "pending",
-        TransactionStatus::Posted => "posted",
-        TransactionStatus::Void => "void",
-    }
-}
-
 fn parse_status(text: &str) -> Result<TransactionStatus, StoreError> {
-    match text {
-        "pending" => Ok(TransactionStatus::Pending),
-        "posted" => Ok(TransactionStatus::Posted),
-        "void" => Ok(TransactionStatus::Void),
-        other => Err(StoreError::Invalid(format!("transaction status '{other}'"))),
-    }
+    TransactionStatus::from_name(text)
+        .ok_or_else(|| StoreError::Invalid(format!("transaction status '{text}'")))
 }
 
 const COLUMNS: &str = "id, account_id, bank_transaction_id, amount, currency, description, status,
@@ -161,7 +149,7 @@ impl TransactionRecord {
                             transaction.amount,
                             transaction.currency,
                             transaction.description,
-                            status_text(status),
+                            status.as_str(),
                             transaction.transacted_at,
                             transaction.posted_at,
                             refresh.id,
@@ -189,7 +177,7 @@ impl TransactionRecord {
                                 transaction.amount,
                                 transaction.currency,
                                 transaction.description,
-                                status_text(status),
+                                status.as_str(),
                                 transaction.transacted_at,
                                 transaction.posted_at,
                                 refresh.id,
