@@ -55,13 +55,17 @@ describe("consent", () => {
     }
   });
 
-  test("the widget page's script, module and styles arrive compressed", async () => {
+  test("the widget page's files arrive compressed, and it asks for its session once", async () => {
     const session = await createSession(server, { permissions: ["payment_method"] });
     const { page, context, problems } = await watchedPage(browser);
     const files = [];
+    const sessionRequests = [];
     page.on("response", (response) => {
       const { pathname } = new URL(response.url());
       if (/^\/link\/[\w-]+\.(wasm|js|css)$/.test(pathname)) files.push(response);
+    });
+    page.on("request", (request) => {
+      if (new URL(request.url()).pathname === "/v1/link/session") sessionRequests.push(request);
     });
     try {
       await page.goto(`${server.url}/link/#client_secret=${encodeURIComponent(session.client_secret)}`);
@@ -78,6 +82,38 @@ describe("consent", () => {
         const size = statSync(join(widgetDir(), name)).size;
         assert.ok(sent < size, `${name}: ${sent} B sent for a ${size} B file`);
       }
+      // The page's boot script asked, while the module loaded; the module took that answer.
+      assert.equal(sessionRequests.length, 1);
+      assert.equal(sessionRequests[0].headers().authorization, `Bearer ${session.client_secret}`);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("the session is asked for while the widget's module is still on its way", async () => {
+    const session = await createSession(server, { permissions: ["payment_method"] });
+    const { page, context, problems } = await watchedPage(browser);
+    let asked;
+    const sessionAsked = new Promise((resolve) => (asked = resolve));
+    page.on("request", (request) => {
+      if (new URL(request.url()).pathname === "/v1/link/session") asked(request);
+    });
+    // The module is held back until the session was asked for (or 10 s went by).
+    let heldUntil = null;
+    await page.route("**/link/finlink_bg.wasm", async (route) => {
+      const reason = await Promise.race([
+        sessionAsked.then(() => "the session was asked for"),
+        new Promise((resolve) => setTimeout(() => resolve("10 s went by"), 10_000)),
+      ]);
+      heldUntil ??= reason;
+      await route.continue();
+    });
+    try {
+      await page.goto(`${server.url}/link/#client_secret=${encodeURIComponent(session.client_secret)}`);
+      await page.getByRole("heading", { level: 1, name: CONSENT_HEADING }).waitFor(TIMEOUT);
+      assert.equal(heldUntil, "the session was asked for");
+      assert.equal((await sessionAsked).headers().authorization, `Bearer ${session.client_secret}`);
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

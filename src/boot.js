@@ -8,10 +8,12 @@ const bindings = new URL(import.meta.url).searchParams.get("bindings") || "finli
 // The secret travels in the Authorization header, as the module sends it, never in a URL.
 const clientSecret = new URLSearchParams(location.hash.slice(1)).get("client_secret");
 if (bindings === "finlink.js" && clientSecret) {
+  const url = location.origin + "/v1/link/session";
   window.finlinkEarlySession = {
+    url,
     clientSecret,
     // No answer is null: the module then asks itself, with its own retries and errors.
-    response: fetch("/v1/link/session", {
+    response: fetch(url, {
       headers: { Authorization: `Bearer ${clientSecret}`, Accept: "application/json" },
     }).catch(() => null),
   };

@@ -467,29 +467,49 @@ fn session_at(resume: ResumeAt) -> Value {
     ok(session)
 }
 
-/// What the page's boot script leaves when it asked for the session early: `session` answered
-/// for `client_secret`.
-fn ask_early(client_secret: &str, session: Value) {
+/// What the page's boot script leaves when it asked for the session early: the request's
+/// `url` for `client_secret`, and `session`'s answer, or `None` for no answer at all.
+fn ask_early(url: &str, client_secret: &str, session: Option<Value>) {
     let leave = js_sys::Function::new_with_args(
-        "key, clientSecret, body",
+        "key, url, clientSecret, body",
         r#"
         window[key] = {
+            url: url,
             clientSecret: clientSecret,
-            response: Promise.resolve(new Response(body, {
+            response: Promise.resolve(body === null ? null : new Response(body, {
                 status: 200,
                 headers: { "Content-Type": "application/json" },
             })),
         };
         "#,
     );
+    let body = session.map_or(JsValue::NULL, |session| session["body"].to_string().into());
     leave
-        .call3(
+        .call4(
             &JsValue::NULL,
             &finlink::api::EARLY_SESSION.into(),
+            &url.into(),
             &client_secret.into(),
-            &session["body"].to_string().into(),
+            &body,
         )
         .unwrap();
+}
+
+/// The session request's URL for the test widget, whose API base is the page itself.
+const SESSION_URL: &str = "/v1/link/session";
+
+fn early_bird() -> Value {
+    let mut early = link_session("Early Bird Books", vec![Permission::PaymentMethod]);
+    early.resume = ResumeAt::Consent;
+    ok(early)
+}
+
+/// The session requests the widget sent itself.
+fn session_requests() -> Vec<Value> {
+    calls()
+        .into_iter()
+        .filter(|call| call["path"] == "/v1/link/session")
+        .collect()
 }
 
 fn early_session_left() -> bool {
@@ -506,41 +526,76 @@ async fn the_session_the_page_asked_for_early_is_used_and_not_asked_again() {
         json!({ "GET /v1/link/session": session_at(ResumeAt::Consent) }),
         false,
     );
-    let mut early = link_session("Early Bird Books", vec![Permission::PaymentMethod]);
-    early.resume = ResumeAt::Consent;
-    ask_early(SECRET, ok(early));
+    ask_early(SESSION_URL, SECRET, Some(early_bird()));
     let app = App::mount(SECRET).await;
     app.until_heading("Early Bird Books uses finlink to connect your bank account")
         .await;
-    assert!(
-        calls()
-            .iter()
-            .all(|call| call["path"] != "/v1/link/session"),
-        "{:?}",
-        calls()
-    );
+    assert_eq!(session_requests(), Vec::<Value>::new());
     assert!(!early_session_left(), "taken once");
 }
 
 #[wasm_bindgen_test]
-async fn a_session_asked_for_early_with_another_secret_is_not_used() {
+async fn an_early_session_for_another_secret_or_address_or_without_answer_is_not_used() {
+    for (url, secret, answer) in [
+        (SESSION_URL, "fcsess_someone_else", Some(early_bird())),
+        (
+            "https://elsewhere.example/v1/link/session",
+            SECRET,
+            Some(early_bird()),
+        ),
+        (SESSION_URL, SECRET, None),
+    ] {
+        install_api(
+            json!({ "GET /v1/link/session": session_at(ResumeAt::Consent) }),
+            false,
+        );
+        ask_early(url, secret, answer);
+        let app = App::mount(SECRET).await;
+        app.until_heading("Acme Bikes uses finlink to connect your bank account")
+            .await;
+        let asked = session_requests();
+        assert_eq!(asked.len(), 1, "{url} {secret}: {asked:?}");
+        assert_eq!(asked[0]["authorization"], format!("Bearer {SECRET}"));
+        assert!(!early_session_left());
+    }
+}
+
+#[wasm_bindgen_test]
+async fn declining_saved_accounts_is_sent_again_when_no_answer_came() {
+    let mut offered = link_session("Acme Bikes", vec![Permission::PaymentMethod]);
+    offered.consent_given = false;
+    offered.resume = ResumeAt::Consent;
+    offered.returning_user = Some(finlink_protocol::ReturningUser {
+        email_hint: "j\u{2022}\u{2022}\u{2022}@example.com".to_owned(),
+        verified: false,
+    });
     install_api(
-        json!({ "GET /v1/link/session": session_at(ResumeAt::Consent) }),
+        json!({
+            "GET /v1/link/session": ok(offered),
+            "POST /v1/link/returning_user/decline": [
+                "network",
+                ok(finlink_protocol::ReturningUserDeclined { declined_at: 1_700_000_000 }),
+            ],
+        }),
         false,
     );
-    let mut early = link_session("Early Bird Books", vec![Permission::PaymentMethod]);
-    early.resume = ResumeAt::Consent;
-    ask_early("fcsess_someone_else", ok(early));
     let app = App::mount(SECRET).await;
+    app.until_heading("Welcome back").await;
+    app.button("Use another account").click();
     app.until_heading("Acme Bikes uses finlink to connect your bank account")
         .await;
-    let asked: Vec<_> = calls()
-        .into_iter()
-        .filter(|call| call["path"] == "/v1/link/session")
-        .collect();
-    assert_eq!(asked.len(), 1, "{asked:?}");
-    assert_eq!(asked[0]["authorization"], format!("Bearer {SECRET}"));
-    assert!(!early_session_left());
+    until_long("the decline sent again", || {
+        calls()
+            .iter()
+            .filter(|call| call["path"] == "/v1/link/returning_user/decline")
+            .count()
+            == 2
+    })
+    .await;
+    assert_eq!(
+        app.heading(),
+        "Acme Bikes uses finlink to connect your bank account"
+    );
 }
 
 #[wasm_bindgen_test]

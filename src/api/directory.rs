@@ -16,7 +16,9 @@ use super::{ApiError, Client, decode};
 impl Client {
     /// The directory file's text, as served.
     pub async fn directory(&self) -> Result<String, ApiError> {
-        let (status, body) = self.send(Method::GET, DIRECTORY_PATH, None, None).await?;
+        let (status, body) = self
+            .send(Method::GET, DIRECTORY_PATH, None, None, true)
+            .await?;
         if (200..300).contains(&status) {
             Ok(body)
         } else {

@@ -193,7 +193,7 @@ impl Client {
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        let (status, body) = self.send(Method::GET, path, None, None).await?;
+        let (status, body) = self.send(Method::GET, path, None, None, true).await?;
         decode(status, &body)
     }
 
@@ -206,8 +206,9 @@ impl Client {
     ) -> Result<T, ApiError> {
         let body =
             serde_json::to_string(body).map_err(|error| ApiError::Decode(error.to_string()))?;
+        let repeatable = idempotency_key.is_some();
         let (status, body) = self
-            .send(Method::POST, path, Some(&body), idempotency_key)
+            .send(Method::POST, path, Some(&body), idempotency_key, repeatable)
             .await?;
         decode(status, &body)
     }
@@ -221,31 +222,33 @@ impl Client {
             &call.path,
             call.body.as_deref(),
             call.idempotency_key.as_deref(),
+            call.repeatable,
         )
         .await
     }
 
     /// Sends a request with the client secret and reads the answer's status and body. A
-    /// request that got no answer at all is sent again (after a short wait) when that is safe:
-    /// a GET, or a POST with an idempotency key. Not generic, so the browser glue exists once.
+    /// request that got no answer at all is sent again (after a short wait) when that is safe,
+    /// `repeatable`: a GET, a POST with an idempotency key, or one the server answers alike
+    /// however often it comes. Not generic, so the browser glue exists once.
     async fn send(
         &self,
         method: Method,
         path: &str,
         body: Option<&str>,
         idempotency_key: Option<&str>,
+        repeatable: bool,
     ) -> Result<(u16, String), ApiError> {
         if self.client_secret.is_empty() {
             return Err(ApiError::MissingClientSecret);
         }
         if method == Method::GET
             && path == SESSION_PATH
-            && let Some(response) = early::take(&self.client_secret).await
+            && let Some(response) = early::take(&self.base, &self.client_secret).await
             && let Ok(answer) = read(Response::from(response)).await
         {
             return Ok(answer);
         }
-        let resend = method == Method::GET || idempotency_key.is_some();
         let url = format!("{}{path}", self.base);
         let authorization = format!("Bearer {}", self.client_secret);
         let mut delays = RESEND_DELAYS_MS.iter();
@@ -269,7 +272,7 @@ impl Client {
                 Err(error) => ApiError::Network(error.to_string()),
             };
             match delays.next() {
-                Some(&delay) if resend => sleep(delay).await,
+                Some(&delay) if repeatable => sleep(delay).await,
                 Some(_) | None => return Err(error),
             }
         }
@@ -288,6 +291,8 @@ pub struct Call {
     /// The JSON body of a POST.
     body: Option<String>,
     idempotency_key: Option<String>,
+    /// Whether it may be sent again when no answer came (see [`Client::call`]).
+    repeatable: bool,
 }
 
 impl Call {
@@ -297,10 +302,12 @@ impl Call {
             path,
             body: None,
             idempotency_key: None,
+            repeatable: true,
         }
     }
 
-    /// A POST with a JSON body. Only a POST with an idempotency key is ever resent.
+    /// A POST with a JSON body. Only a POST with an idempotency key, or one marked
+    /// [`Call::repeatable`], is ever resent.
     fn post<B: serde::Serialize>(
         path: String,
         body: &B,
@@ -313,7 +320,17 @@ impl Call {
             path,
             body: Some(body),
             idempotency_key: idempotency_key.map(str::to_owned),
+            repeatable: idempotency_key.is_some(),
         })
+    }
+
+    /// Marks a POST the server answers alike however often it comes, without a key, so that
+    /// it is sent again when no answer came.
+    fn repeatable(self) -> Call {
+        Call {
+            repeatable: true,
+            ..self
+        }
     }
 }
 

@@ -51,10 +51,11 @@ impl Client {
     }
 
     /// `POST .../decline`: the person chose "Use another account", so this session no longer
-    /// offers the saved accounts; decoded as a `ReturningUserDeclined`. Declining twice is
-    /// harmless, but nothing awaits it, so it is not resent.
+    /// offers the saved accounts; decoded as a `ReturningUserDeclined`. The server answers a
+    /// second decline as the first, so it is sent again when no answer came: one lost request
+    /// would otherwise bring the offer back on a reload.
     pub fn decline_saved() -> Result<Call, ApiError> {
-        Call::post(path("/decline"), &Empty {}, None)
+        Ok(Call::post(path("/decline"), &Empty {}, None)?.repeatable())
     }
 
     /// `POST .../save`: save the accounts this session linked at a bank; decoded as a
