@@ -64,14 +64,14 @@ mod tests {
 
     use crate::*;
 
-    /// Every variant of an enum, as an array: the match fails to compile when the enum gains a
-    /// variant the list lacks.
-    macro_rules! every {
+    /// [`names_read_back`] for every variant of an enum: the match fails to compile when the
+    /// enum gains a variant the list lacks.
+    macro_rules! read_back {
         ($enum:ident: $($variant:ident),+ $(,)?) => {{
             let _every_variant_is_listed = |value: $enum| match value {
                 $($enum::$variant)|+ => (),
             };
-            [$($enum::$variant),+]
+            names_read_back([$($enum::$variant),+], $enum::as_str, $enum::from_name);
         }};
     }
 
@@ -106,97 +106,31 @@ mod tests {
 
     #[test]
     fn every_unit_enum_reads_back_the_name_it_writes_and_refuses_others() {
-        names_read_back(
-            every!(Permission: PaymentMethod, Balances, Ownership, Transactions),
-            Permission::as_str,
-            Permission::from_name,
+        read_back!(Permission: PaymentMethod, Balances, Ownership, Transactions);
+        read_back!(AccountCategory: Cash, Credit, Investment, Other);
+        read_back!(AccountSubcategory: Checking, Savings, CreditCard, LineOfCredit, Mortgage, Other);
+        read_back!(AccountStatus: Active, Inactive, Disconnected);
+        read_back!(
+            ErrorType: InvalidRequestError,
+            AuthenticationError,
+            RateLimitError,
+            IdempotencyError,
+            InstitutionError,
+            ApiError,
         );
-        names_read_back(
-            every!(AccountCategory: Cash, Credit, Investment, Other),
-            AccountCategory::as_str,
-            AccountCategory::from_name,
-        );
-        names_read_back(
-            every!(AccountSubcategory: Checking, Savings, CreditCard, LineOfCredit, Mortgage, Other),
-            AccountSubcategory::as_str,
-            AccountSubcategory::from_name,
-        );
-        names_read_back(
-            every!(AccountStatus: Active, Inactive, Disconnected),
-            AccountStatus::as_str,
-            AccountStatus::from_name,
-        );
-        names_read_back(
-            every!(ErrorType: InvalidRequestError, AuthenticationError, RateLimitError,
-                IdempotencyError, InstitutionError, ApiError),
-            ErrorType::as_str,
-            ErrorType::from_name,
-        );
-        names_read_back(
-            every!(AccountSelection: Single, Multiple),
-            AccountSelection::as_str,
-            AccountSelection::from_name,
-        );
-        names_read_back(
-            every!(SessionStatus: Open, Completed, Cancelled, Expired),
-            SessionStatus::as_str,
-            SessionStatus::from_name,
-        );
-        names_read_back(
-            every!(AuthMethod: Oauth, Credentials),
-            AuthMethod::as_str,
-            AuthMethod::from_name,
-        );
-        names_read_back(
-            every!(InstitutionStatus: Up, DownScheduled, DownUnscheduled),
-            InstitutionStatus::as_str,
-            InstitutionStatus::from_name,
-        );
-        names_read_back(
-            every!(UnselectableReason: Inactive, UnsupportedForPayments, FilteredOut),
-            UnselectableReason::as_str,
-            UnselectableReason::from_name,
-        );
-        names_read_back(
-            every!(VerificationMethod: Automatic, Instant, Microdeposits),
-            VerificationMethod::as_str,
-            VerificationMethod::from_name,
-        );
-        names_read_back(
-            every!(MicrodepositType: Amounts, DescriptorCode),
-            MicrodepositType::as_str,
-            MicrodepositType::from_name,
-        );
-        names_read_back(
-            every!(BankAccountType: Checking, Savings),
-            BankAccountType::as_str,
-            BankAccountType::from_name,
-        );
-        names_read_back(
-            every!(VerificationStatus: Pending, Verified, Failed),
-            VerificationStatus::as_str,
-            VerificationStatus::from_name,
-        );
-        names_read_back(
-            every!(VerificationFailure: TooManyAttempts, Expired),
-            VerificationFailure::as_str,
-            VerificationFailure::from_name,
-        );
-        names_read_back(
-            every!(OneTimeCodeStatus: Pending, Verified, Failed),
-            OneTimeCodeStatus::as_str,
-            OneTimeCodeStatus::from_name,
-        );
-        names_read_back(
-            every!(RefreshStatus: Pending, Succeeded, Failed),
-            RefreshStatus::as_str,
-            RefreshStatus::from_name,
-        );
-        names_read_back(
-            every!(TransactionStatus: Pending, Posted, Void),
-            TransactionStatus::as_str,
-            TransactionStatus::from_name,
-        );
+        read_back!(AccountSelection: Single, Multiple);
+        read_back!(SessionStatus: Open, Completed, Cancelled, Expired);
+        read_back!(AuthMethod: Oauth, Credentials);
+        read_back!(InstitutionStatus: Up, DownScheduled, DownUnscheduled);
+        read_back!(UnselectableReason: Inactive, UnsupportedForPayments, FilteredOut);
+        read_back!(VerificationMethod: Automatic, Instant, Microdeposits);
+        read_back!(MicrodepositType: Amounts, DescriptorCode);
+        read_back!(BankAccountType: Checking, Savings);
+        read_back!(VerificationStatus: Pending, Verified, Failed);
+        read_back!(VerificationFailure: TooManyAttempts, Expired);
+        read_back!(OneTimeCodeStatus: Pending, Verified, Failed);
+        read_back!(RefreshStatus: Pending, Succeeded, Failed);
+        read_back!(TransactionStatus: Pending, Posted, Void);
     }
 
     #[test]

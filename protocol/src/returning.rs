@@ -311,6 +311,7 @@ mod tests {
     #[test]
     fn codes_are_exactly_six_ascii_digits() {
         assert!(one_time_code_well_formed("012345"));
+        assert!(one_time_code_well_formed("123456"));
         assert!(one_time_code_well_formed(SANDBOX_ONE_TIME_CODE));
         for code in [
             "",
@@ -320,6 +321,7 @@ mod tests {
             " 12345",
             "１２３４５６",
             "12 345",
+            "12-456",
         ] {
             assert!(!one_time_code_well_formed(code), "{code:?}");
         }

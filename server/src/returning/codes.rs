@@ -269,23 +269,6 @@ mod tests {
     }
 
     #[test]
-    fn only_six_ascii_digits_are_well_formed() {
-        assert!(one_time_code_well_formed("000000"));
-        assert!(one_time_code_well_formed("123456"));
-        for text in [
-            "",
-            "12345",
-            "1234567",
-            "12345a",
-            " 12345",
-            "１２３４５６",
-            "12-456",
-        ] {
-            assert!(!one_time_code_well_formed(text), "{text:?}");
-        }
-    }
-
-    #[test]
     fn a_session_resends_after_thirty_seconds_at_most_three_times() {
         assert_eq!(check_send(None, &[], NOW).ok(), Some(()));
         let once = pending(1, NOW);

@@ -17,13 +17,13 @@ pub(super) fn loading_accounts(
 ) -> Next {
     match event {
         Event::AccountsLoaded(accounts) => {
-            let selectable: Vec<&LinkAccount> = accounts
-                .iter()
-                .filter(|account| account.unselectable_reason.is_none())
-                .collect();
-            let selected = preselect(selectable.iter().map(|account| account.id.as_str()));
+            let (selected, selectable) = preselect(
+                accounts
+                    .iter()
+                    .map(|account| (account.id.as_str(), account.unselectable_reason.is_none())),
+            );
             let single = session.account_selection == AccountSelection::Single;
-            let announcement = match selectable.len() {
+            let announcement = match selectable {
                 0 => "None of the accounts your bank shared can be linked here.".to_owned(),
                 count if single => format!("Select the account to link: {count} available."),
                 count => format!("Select the accounts to link: {count} available."),

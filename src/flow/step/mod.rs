@@ -228,12 +228,17 @@ pub fn step(state: State, event: Event) -> Next {
 
 // ---- Picking accounts, shared by new and saved accounts ---------------------------------
 
-/// The accounts picked for the person up front: the one that can be linked, if only one can.
-fn preselect<'a>(mut selectable: impl Iterator<Item = &'a str>) -> BTreeSet<String> {
-    match (selectable.next(), selectable.next()) {
-        (Some(only), None) => BTreeSet::from([only.to_owned()]),
+/// Of accounts offered as `(id, whether it can be linked)`: those picked for the person up
+/// front (the one that can be linked, if only one can), and how many can be linked.
+fn preselect<'a>(offered: impl Iterator<Item = (&'a str, bool)>) -> (BTreeSet<String>, usize) {
+    let mut selectable = offered.filter_map(|(id, usable)| usable.then_some(id));
+    let first = selectable.next();
+    let count = usize::from(first.is_some()) + selectable.count();
+    let selected = match first {
+        Some(only) if count == 1 => BTreeSet::from([only.to_owned()]),
         _ => BTreeSet::new(),
-    }
+    };
+    (selected, count)
 }
 
 /// The person toggled account `id`, one they may pick.

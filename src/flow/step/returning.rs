@@ -425,12 +425,12 @@ fn saved_accounts_loaded(
     accounts: Vec<SavedAccount>,
     error: Option<Failure>,
 ) -> Next {
-    let selectable: Vec<&SavedAccount> = accounts
-        .iter()
-        .filter(|account| account.unselectable_reason.is_none())
-        .collect();
-    let selected = preselect(selectable.iter().map(|account| account.id.as_str()));
-    let announcement = match selectable.len() {
+    let (selected, selectable) = preselect(
+        accounts
+            .iter()
+            .map(|account| (account.id.as_str(), account.unselectable_reason.is_none())),
+    );
+    let announcement = match selectable {
         0 => "None of your saved accounts can be linked here.".to_owned(),
         1 => "Your saved accounts: 1 can be linked.".to_owned(),
         count => format!("Your saved accounts: {count} can be linked."),
