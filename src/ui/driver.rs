@@ -194,7 +194,7 @@ impl Driver {
         }
     }
 
-    /// Fetches and decodes the directory file once, after the next frame is painted; later
+    /// Fetches and decodes the directory file once, after the page's first paint; later
     /// asks get the same answer. It comes back as `DirectoryLoaded` either way.
     fn load_directory(self) {
         let Some(file) = self.directory.try_get_value() else {
@@ -211,8 +211,8 @@ impl Driver {
                 let Some(client) = self.client.try_get_value() else {
                     return;
                 };
-                request_animation_frame(move || {
-                    // Unmounted before the frame: nothing to fetch for.
+                super::after_first_paint(move || {
+                    // Unmounted before the paint: nothing to fetch for.
                     if self.directory.try_get_value().is_none() {
                         return;
                     }

@@ -85,6 +85,36 @@ where
     });
 }
 
+/// How many frames [`after_first_paint`] waits for the page's first contentful paint to be
+/// recorded, about a second, before it runs anyway (a browser without paint timing).
+const FIRST_PAINT_FRAMES: u8 = 60;
+
+/// Runs `then` once the page's first content is on the screen, as the browser's paint timing
+/// records it (`first-contentful-paint`): for work that must not delay what the person sees
+/// first, such as fetching the directory file. A frame's callbacks run before its paint, and
+/// the paint reaches the screen later still, so one frame is not enough to be sure.
+pub fn after_first_paint(then: impl FnOnce() + 'static) {
+    fn when_painted(frames_left: u8, then: Box<dyn FnOnce()>) {
+        request_animation_frame(move || {
+            if frames_left == 0 || first_contentful_paint_recorded() {
+                then();
+            } else {
+                when_painted(frames_left - 1, then);
+            }
+        });
+    }
+    when_painted(FIRST_PAINT_FRAMES, Box::new(then));
+}
+
+fn first_contentful_paint_recorded() -> bool {
+    window().performance().is_some_and(|timing| {
+        timing
+            .get_entries_by_name_with_entry_type("first-contentful-paint", "paint")
+            .length()
+            > 0
+    })
+}
+
 /// A URL from the API that is safe as a link target: `https:` (or `http:`) only, never
 /// `javascript:` or `data:`.
 pub fn safe_url(url: &str) -> Option<&str> {
