@@ -59,12 +59,18 @@ test:
 bootstrap:
 	@scripts/bootstrap.sh
 
+# What is shipped names no directory of the machine that built it: the panic locations of
+# dependencies read `index.crates.io-<hash>/<crate>-<version>/src/...`, not the builder's cargo
+# home. Cargo adds these flags to those of .cargo/config.toml (RUSTFLAGS would replace them).
+CARGO_HOME ?= $(HOME)/.cargo
+SHIPPED_WASM_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS=--remap-path-prefix=$(CARGO_HOME)/registry/src/=
+
 # The widget page, as served at /link/: dist/index.html, boot.js, finlink.js, finlink_bg.wasm;
 # then the hosted verification page, a bundle of its own served at /link/verify/, into
 # dist/verify/ (after the widget: Trunk empties its dist directory first).
 widget:
-	trunk build index.html --release
-	trunk --config Trunk.verify.toml build --release
+	$(SHIPPED_WASM_ENV) trunk build index.html --release
+	$(SHIPPED_WASM_ENV) trunk --config Trunk.verify.toml build --release
 	@wasm=dist/finlink_bg.wasm; \
 	 echo "widget: $$wasm $$(wc -c <$$wasm) bytes, $$(gzip -9c $$wasm | wc -c) gzipped"
 	@wasm=dist/verify/finlink-verify_bg.wasm; \
@@ -80,7 +86,7 @@ server:
 # these features; release shares the proc macros and part of the stack with `widget`).
 LEPTOS_HOST_DIR := $(ROOT)/target/examples/leptos-host
 example-leptos:
-	trunk --config examples/leptos-host/Trunk.toml build --release
+	$(SHIPPED_WASM_ENV) trunk --config examples/leptos-host/Trunk.toml build --release
 	@wasm=$(LEPTOS_HOST_DIR)/checkout_bg.wasm; \
 	 echo "example-leptos: $$wasm $$(wc -c <$$wasm) bytes, $$(gzip -9c $$wasm | wc -c) gzipped"
 

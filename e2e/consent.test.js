@@ -2,12 +2,13 @@
 // API opens the consent screen, directly (as a mobile web view loads it) and through the loader
 // on another origin (as a business's page does).
 import assert from "node:assert/strict";
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
 import { Shop, WIDGET_FRAME } from "./demo-shop.js";
-import { createSession, launchBrowser, startServer, watchedPage, widgetDir } from "./harness.js";
+import { createSession, launchBrowser, repo, startServer, watchedPage, widgetDir } from "./harness.js";
 
 const CONSENT_HEADING = "Demo Shop uses finlink to connect your bank account";
 const TIMEOUT = { timeout: 60_000 };
@@ -88,6 +89,15 @@ describe("consent", () => {
       assert.deepEqual(problems, []);
     } finally {
       await context.close();
+    }
+  });
+
+  test("the shipped modules name no directory of the machine that built them", () => {
+    const home = homedir();
+    const traces = ["/.cargo/registry/", `${repo}/`, ...(home.length > 1 ? [`${home}/`] : [])];
+    for (const name of ["finlink_bg.wasm", "verify/finlink-verify_bg.wasm"]) {
+      const text = readFileSync(join(widgetDir(), name)).toString("latin1");
+      for (const trace of traces) assert.ok(!text.includes(trace), `${name} holds ${trace}`);
     }
   });
 
