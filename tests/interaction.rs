@@ -53,6 +53,24 @@ async fn a_step_shown_before_the_first_paint_keeps_the_focus() {
     );
 }
 
+/// Work held back for the first paint (the directory file) is not done at once, and is done
+/// soon after the page shows text, whether the engine records paint timing (Chromium, Firefox)
+/// or not (WebKit).
+#[wasm_bindgen_test]
+async fn work_after_the_first_paint_runs_once_the_page_has_painted() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    container().set_text_content(Some("A page with text to paint"));
+    let ran = Rc::new(Cell::new(false));
+    finlink::ui::after_first_paint({
+        let ran = Rc::clone(&ran);
+        move || ran.set(true)
+    });
+    assert!(!ran.get(), "not at once: a frame comes first");
+    until("the held-back work ran", || ran.get()).await;
+}
+
 #[wasm_bindgen_test]
 async fn the_focus_moves_to_each_new_step() {
     let page = Mounted::new(State::Consent {

@@ -86,24 +86,44 @@ where
 }
 
 /// How many frames [`after_first_paint`] waits for the page's first contentful paint to be
-/// recorded, about a second, before it runs anyway (a browser without paint timing).
+/// recorded, about a second at 60 frames a second, before it runs anyway (a page that never
+/// paints text).
 const FIRST_PAINT_FRAMES: u8 = 60;
 
-/// Runs `then` once the page's first content is on the screen, as the browser's paint timing
-/// records it (`first-contentful-paint`): for work that must not delay what the person sees
-/// first, such as fetching the directory file. A frame's callbacks run before its paint, and
-/// the paint reaches the screen later still, so one frame is not enough to be sure.
+/// Runs `then` once the page's first content is on the screen: for work that must not delay
+/// what the person sees first, such as fetching the directory file. A frame's callbacks run
+/// before its paint, and the paint reaches the screen later still, so where the browser records
+/// paint timing (`first-contentful-paint`) this waits for that record. Where it does not (WebKit
+/// in a cross-site frame), a task queued from the first frame's callbacks, which runs once that
+/// frame is painted, is the nearest sign.
 pub fn after_first_paint(then: impl FnOnce() + 'static) {
-    fn when_painted(frames_left: u8, then: Box<dyn FnOnce()>) {
+    fn when_recorded(frames_left: u8, then: Box<dyn FnOnce()>) {
         request_animation_frame(move || {
             if frames_left == 0 || first_contentful_paint_recorded() {
                 then();
             } else {
-                when_painted(frames_left - 1, then);
+                when_recorded(frames_left - 1, then);
             }
         });
     }
-    when_painted(FIRST_PAINT_FRAMES, Box::new(then));
+    if paint_timing_recorded_here() {
+        when_recorded(FIRST_PAINT_FRAMES, Box::new(then));
+    } else {
+        request_animation_frame(move || set_timeout(then, std::time::Duration::ZERO));
+    }
+}
+
+/// Whether this browser records paint timing for this page (`PerformanceObserver
+/// .supportedEntryTypes` names `paint`); read through `Reflect`, so that a browser without
+/// `PerformanceObserver` answers no rather than throwing.
+fn paint_timing_recorded_here() -> bool {
+    use js_sys::{Array, Reflect};
+
+    Reflect::get(&js_sys::global(), &"PerformanceObserver".into())
+        .and_then(|observer| Reflect::get(&observer, &"supportedEntryTypes".into()))
+        .ok()
+        .and_then(|types| types.dyn_into::<Array>().ok())
+        .is_some_and(|types| types.includes(&"paint".into(), 0))
 }
 
 fn first_contentful_paint_recorded() -> bool {
