@@ -18,13 +18,14 @@ export TRUNK_SKIP_VERSION_CHECK := true
 
 # Browser tests: wasm-bindgen-test-runner, once per engine. The runner takes the first driver
 # named by GECKODRIVER, SAFARIDRIVER or CHROMEDRIVER, else searches PATH (geckodriver first),
-# so each run names exactly one and unsets the others.
+# so each run names exactly one and unsets the others. A test binary may take 60 s (the runner's
+# default is 20 s; the slowest takes 5 s here), for a slower or busier machine.
 CHROMEDRIVER ?= /usr/bin/chromedriver
 GECKODRIVER ?= $(HOME)/.cargo/bin/geckodriver
 WEBKITDRIVER ?= /usr/bin/WebKitWebDriver
 BROWSER_TEST_ENV := env -u CHROMEDRIVER -u GECKODRIVER -u SAFARIDRIVER -u CHROMEDRIVER_REMOTE \
 	-u GECKODRIVER_REMOTE -u SAFARIDRIVER_REMOTE -u MSEDGEDRIVER -u MSEDGEDRIVER_REMOTE \
-	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN_TEST_TIMEOUT=60
 BROWSER_TEST := cargo test --target wasm32-unknown-unknown -p finlink --no-fail-fast
 
 # Extra arguments for the server of `make run`, e.g. make run ARGS='--business-name "Acme"'.
@@ -137,8 +138,11 @@ E2E_ENV := FINLINK_SERVER=$(ROOT)/target/debug/finlink-server FINLINK_WIDGET_DIR
 	FINLINK_LEPTOS_HOST_DIR=$(LEPTOS_HOST_DIR)
 
 # The Playwright suite (e2e/*.test.js) in Chromium: every flow, axe-core, fault injection.
+# One file at a time, on any machine: node runs one fewer than the machine's cores at once by
+# default, each file with its own server and browser, which would change the load the tests'
+# timing sees from machine to machine.
 test-e2e: $(E2E_BUILD)
-	cd e2e && $(E2E_ENV) node --test *.test.js
+	cd e2e && $(E2E_ENV) node --test --test-concurrency=1 *.test.js
 
 # The main linking flows, one test definition (e2e/engines/flows.test.js) run in each engine
 # through its WebDriver server.
