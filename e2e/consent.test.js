@@ -130,6 +130,48 @@ describe("consent", () => {
     }
   });
 
+  test("the page shows its first screen before its module arrives, then the widget in its place", async () => {
+    const session = await createSession(server, { permissions: ["payment_method"] });
+    const { page, context, problems } = await watchedPage(browser);
+    let release;
+    const released = new Promise((resolve) => (release = resolve));
+    await page.route("**/link/finlink_bg.wasm", async (route) => {
+      await released;
+      await route.continue();
+    });
+    try {
+      await page.goto(`${server.url}/link/#client_secret=${encodeURIComponent(session.client_secret)}`);
+      // Painted from the page and its style sheet alone: finlink's frame, saying it loads.
+      await page.getByText("Loading…", { exact: true }).waitFor({ state: "visible", ...TIMEOUT });
+      assert.ok(await page.getByText("Secured by finlink").isVisible());
+      // Assistive technology hears the widget's own screens, not this stand-in.
+      assert.equal(await page.getByRole("dialog").count(), 0);
+      assert.equal(await page.getByRole("heading").count(), 0);
+
+      release();
+      await page.getByRole("heading", { level: 1, name: CONSENT_HEADING }).waitFor(TIMEOUT);
+      assert.equal(await page.getByRole("dialog").count(), 1);
+      assert.equal(await page.getByText("Loading…").count(), 0, "the stand-in is gone");
+      assert.deepEqual(problems, []);
+    } finally {
+      release();
+      await context.close();
+    }
+  });
+
+  test("without scripts the page does not claim to be loading", async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/link/`);
+      await page.locator(".fl-root").waitFor(TIMEOUT);
+      // Nothing would replace it: the page's notice says what the page needs instead.
+      assert.equal(await page.getByText("Loading…").isVisible(), false);
+    } finally {
+      await context.close();
+    }
+  });
+
   test("an unknown client secret says the link is not valid, with nothing to retry", async () => {
     const { page, context } = await watchedPage(browser);
     try {
