@@ -5,7 +5,8 @@
 //
 // 1. Bytes of the widget page's wasm + JS + CSS (the built dist/), raw, gzip -9 and brotli
 //    (quality 11), with node's zlib; bytes of the loader finlink.js, the same way.
-// 2. The time from `Finlink.collect` on the demo shop to the consent screen being interactive
+// 2. The times from `Finlink.collect` on the demo shop to the widget's first content on the
+//    screen (its frame's first-contentful-paint) and to the consent screen being interactive
 //    (its Continue button present and enabled, then one frame painted) in headless Chromium,
 //    over N runs: cold (a fresh browser context each run: empty HTTP cache), warm (one
 //    context, a new page each run), and cold again on an emulated network (40 ms a request,
@@ -43,17 +44,27 @@ function weigh() {
   return { widget: { files: each, total }, loader };
 }
 
-// What the widget's frame logs when its consent screen is interactive, followed by the time.
+// What the widget's frame logs when its consent screen is interactive, and when its first
+// content is painted, each followed by the time.
 const CONSENT_READY = "finlink-bench: consent interactive at";
+const FIRST_CONTENT = "finlink-bench: first content at";
+const MARKS = { consentReady: CONSENT_READY, firstContent: FIRST_CONTENT };
 
 // Runs in every frame before its own scripts (CDP, so the widget's CSP does not apply): in the
 // widget's frame, logs when the consent screen's Continue button is there, enabled and
-// painted, on the same clock as the host page's (timeOrigin + now). It reports through the
+// painted, and when the browser records the frame's first-contentful-paint, on the same clock
+// as the host page's (timeOrigin + now). It reports through the
 // console, so that the bench never reaches into the widget's frame while it loads: a locator
 // or an evaluation there makes Playwright run its own scripts in that frame, on the same main
 // thread as the widget, and the time measured would include them.
-function watchConsent(mark) {
+function watchConsent({ consentReady, firstContent }) {
   if (location.pathname.indexOf("/link/") !== 0) return;
+  new PerformanceObserver((list, paints) => {
+    const entry = list.getEntriesByName("first-contentful-paint")[0];
+    if (!entry) return;
+    paints.disconnect();
+    console.debug(`${firstContent} ${performance.timeOrigin + entry.startTime}`);
+  }).observe({ type: "paint", buffered: true });
   const now = () => performance.timeOrigin + performance.now();
   const ready = () =>
     Array.from(document.querySelectorAll("button")).some(
@@ -63,7 +74,7 @@ function watchConsent(mark) {
   const observer = new MutationObserver(() => {
     if (!ready()) return;
     observer.disconnect();
-    requestAnimationFrame(() => setTimeout(() => console.debug(`${mark} ${now()}`)));
+    requestAnimationFrame(() => setTimeout(() => console.debug(`${consentReady} ${now()}`)));
   });
   const start = () => observer.observe(document.documentElement, { subtree: true, childList: true, attributes: true });
   if (document.documentElement) start();
@@ -92,23 +103,30 @@ async function openOnce(server, context, network = null) {
       await cdp.send("Network.enable");
       await cdp.send("Network.emulateNetworkConditions", network);
     }
-    const ready = page.waitForEvent("console", {
-      predicate: (message) => message.text().startsWith(CONSENT_READY),
-      timeout: 30_000,
-    });
+    const logged = (mark) =>
+      page
+        .waitForEvent("console", { predicate: (message) => message.text().startsWith(mark), timeout: 30_000 })
+        .then((message) => Number(message.text().slice(mark.length)));
+    const ready = logged(CONSENT_READY);
+    const painted = logged(FIRST_CONTENT);
     const started = await page.evaluate((secret) => {
       const at = performance.timeOrigin + performance.now();
       window.Finlink.collect({ clientSecret: secret });
       return at;
     }, clientSecret);
-    const readyAt = Number((await ready).text().slice(CONSENT_READY.length));
+    const [readyAt, paintedAt] = [await ready, await painted];
     // The screen the time was taken of, checked once it is taken.
     const frame = page.frameLocator('iframe[title="Link your bank account"]');
     await frame.getByRole("button", { name: "Continue" }).waitFor({ timeout: 5_000 });
-    return readyAt - started;
+    return { firstContent: paintedAt - started, consent: readyAt - started };
   } finally {
     await page.close();
   }
+}
+
+/** Statistics of each time the runs took: `{ firstContent, consent }`. */
+function bothStats(runs) {
+  return { firstContent: stats(runs.map((run) => run.firstContent)), consent: stats(runs.map((run) => run.consent)) };
 }
 
 function stats(values) {
@@ -126,19 +144,19 @@ async function time() {
       const times = [];
       for (let i = 0; i < runs; i++) {
         const context = await browser.newContext();
-        await context.addInitScript(watchConsent, CONSENT_READY);
+        await context.addInitScript(watchConsent, MARKS);
         try {
           times.push(await openOnce(server, context, network));
         } finally {
           await context.close();
         }
       }
-      return stats(times);
+      return bothStats(times);
     };
     const cold = await coldRuns(null);
     const warm = [];
     const context = await browser.newContext();
-    await context.addInitScript(watchConsent, CONSENT_READY);
+    await context.addInitScript(watchConsent, MARKS);
     try {
       await openOnce(server, context); // fills the cache
       for (let i = 0; i < runs; i++) warm.push(await openOnce(server, context));
@@ -146,7 +164,7 @@ async function time() {
       await context.close();
     }
     const slow = await coldRuns(SLOW_NETWORK);
-    return { cold, warm: stats(warm), "cold, 40 ms and 10 Mbit/s": slow };
+    return { cold, warm: bothStats(warm), "cold, 40 ms and 10 Mbit/s": slow };
   } finally {
     await browser.close();
     await server.stop();
@@ -165,8 +183,10 @@ console.log(`  ${"total".padEnd(24)} ${String(total.raw).padStart(8)} B  gzip ${
 const loader = weight.loader;
 console.log(`loader finlink.js: ${loader.raw} B, gzip ${loader.gzip} B, brotli ${loader.brotli} B`);
 const ms = (n) => `${n.toFixed(1)} ms`;
-for (const [name, s] of Object.entries(timing)) {
-  console.log(`Finlink.collect → consent interactive, ${name}: median ${ms(s.median)} (min ${ms(s.min)}, max ${ms(s.max)}, ${s.runs} runs)`);
+for (const [name, { firstContent, consent }] of Object.entries(timing)) {
+  for (const [what, s] of [["first content", firstContent], ["consent interactive", consent]]) {
+    console.log(`Finlink.collect → ${what}, ${name}: median ${ms(s.median)} (min ${ms(s.min)}, max ${ms(s.max)}, ${s.runs} runs)`);
+  }
 }
 
 mkdirSync(join(repo, "target"), { recursive: true });
