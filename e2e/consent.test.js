@@ -56,7 +56,7 @@ describe("consent", () => {
     }
   });
 
-  test("the widget page's files arrive compressed, and it asks for its session once", async () => {
+  test("the widget page and its files arrive compressed, and it asks for its session once", async () => {
     const session = await createSession(server, { permissions: ["payment_method"] });
     const { page, context, problems } = await watchedPage(browser);
     const files = [];
@@ -69,9 +69,11 @@ describe("consent", () => {
       if (new URL(request.url()).pathname === "/v1/link/session") sessionRequests.push(request);
     });
     try {
-      await page.goto(`${server.url}/link/#client_secret=${encodeURIComponent(session.client_secret)}`);
+      const document = await page.goto(`${server.url}/link/#client_secret=${encodeURIComponent(session.client_secret)}`);
       await page.getByRole("heading", { level: 1, name: CONSENT_HEADING }).waitFor();
 
+      const documentAccepts = (await document.request().allHeaders())["accept-encoding"] ?? "";
+      assert.equal(document.headers()["content-encoding"], /\bbr\b/.test(documentAccepts) ? "br" : "gzip");
       const names = files.map((response) => new URL(response.url()).pathname).sort();
       assert.deepEqual(names, ["/link/boot.js", "/link/finlink.js", "/link/finlink_bg.wasm", "/link/widget.css"]);
       for (const response of files) {

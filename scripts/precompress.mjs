@@ -1,5 +1,5 @@
-// Writes a brotli (`.br`) and a gzip (`.gz`) copy next to each of the widget's scripts, styles
-// and WebAssembly modules, once per build, for the server to send to browsers that accept them
+// Writes a brotli (`.br`) and a gzip (`.gz`) copy next to each of the widget's pages, scripts,
+// styles and WebAssembly modules, once per build, for the server to send to browsers that accept them
 // (`ServeDir::precompressed_br` / `precompressed_gzip`). Compressing at build time allows the
 // slowest, smallest settings (brotli 11, gzip 9), which would cost too much per request.
 //
@@ -16,7 +16,7 @@ if (!dir) {
   process.exit(2);
 }
 
-const compressible = /\.(wasm|js|css)$/;
+const compressible = /\.(wasm|js|css|html)$/;
 const encodings = [
   ["br", (bytes) => brotliCompressSync(bytes, {
     params: {
