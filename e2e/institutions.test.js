@@ -11,11 +11,28 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
-import { Shop } from "./demo-shop.js";
+import { SHOP_BUSINESS, Shop } from "./demo-shop.js";
 import { launchBrowser, repo, startServer } from "./harness.js";
 
 /** The FedACH participant directory the machines hold next to the repository. */
 const FEDACH = join(repo, "../shared/data/FedACHdir.txt");
+
+/**
+ * Runs in the widget's frame from its first moment (an init script): notes in
+ * `window.consentPaintedAt` when the first frame that shows the consent screen has been painted.
+ * Its frame callback is asked for anew in every frame before the widget's own code runs in
+ * that frame, so it runs before any callback the widget asks for; a task it queues from there
+ * runs once that frame is painted, and before any task the widget queues in the same frame.
+ */
+function markConsentPainted(heading) {
+  if (location.pathname.indexOf("/link/") !== 0) return;
+  const frame = () => {
+    const shown = Array.from(document.querySelectorAll("h1")).some((h1) => h1.textContent.trim() === heading);
+    if (shown) setTimeout(() => (window.consentPaintedAt = performance.now()));
+    else requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+}
 
 describe("search over the FedACH directory, in the widget", () => {
   const present = existsSync(FEDACH);
@@ -47,26 +64,27 @@ describe("search over the FedACH directory, in the widget", () => {
         if (pathname === "/v1/link/institutions") searches.push(searchParams.get("query"));
         if (pathname.startsWith("/v1/link/directory")) directory.push(pathname);
       });
+      await shop.context.addInitScript(markConsentPainted, `${SHOP_BUSINESS} uses finlink to connect your bank account`);
       await shop.start();
 
-      // The directory file is asked for while the consent screen shows, never before the
-      // widget's first paint; it arrives (and is decoded in the same task as its body is read).
+      // The directory file is asked for once the consent screen is painted, never before: its
+      // decoding holds the widget's thread, and the screen must not wait for it.
       const frame = shop.page.frames().find((f) => new URL(f.url()).pathname.startsWith("/link/"));
       await frame.waitForFunction(() =>
         performance
           .getEntriesByType("resource")
           .some((entry) => new URL(entry.name).pathname === "/v1/link/directory"),
       );
-      const [firstPaint, directoryAsked] = await frame.evaluate(() => [
-        performance.getEntriesByName("first-contentful-paint")[0]?.startTime,
+      const [consentPainted, directoryAsked] = await frame.evaluate(() => [
+        window.consentPaintedAt,
         performance
           .getEntriesByType("resource")
           .find((entry) => new URL(entry.name).pathname === "/v1/link/directory").startTime,
       ]);
-      assert.ok(firstPaint !== undefined, "the widget painted");
+      assert.ok(consentPainted !== undefined, "the consent screen was painted");
       assert.ok(
-        directoryAsked >= firstPaint,
-        `directory asked at ${directoryAsked} ms, before the first paint at ${firstPaint} ms`,
+        directoryAsked >= consentPainted,
+        `directory asked at ${directoryAsked} ms, before the consent screen was painted at ${consentPainted} ms`,
       );
       await shop.consent();
       await frame.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));

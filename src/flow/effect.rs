@@ -14,8 +14,9 @@ pub enum Effect {
     GiveConsent { permissions: Vec<Permission> },
     /// `GET /v1/link/institutions?query=` → `InstitutionsLoaded` (featured for an empty query).
     Search { query: String },
-    /// `GET /v1/link/directory`, decoded → `DirectoryLoaded`. Never before the page's first paint,
-    /// and one request per page: the driver answers again with the file it got (or without).
+    /// `GET /v1/link/directory`, decoded → `DirectoryLoaded`. Never before the screen shown
+    /// with it is painted (its decoding holds the page's thread), and one request per page: the
+    /// driver answers again with the file it got (or without).
     LoadDirectory,
     /// `POST /v1/link/authorizations` → `AuthorizationUpdated`.
     StartAuthorization { institution: String },

@@ -194,7 +194,7 @@ impl Driver {
         }
     }
 
-    /// Fetches and decodes the directory file once, after the page's first paint; later
+    /// Fetches and decodes the directory file once, after the screen shown now is painted; later
     /// asks get the same answer. It comes back as `DirectoryLoaded` either way.
     fn load_directory(self) {
         let Some(file) = self.directory.try_get_value() else {
@@ -211,7 +211,7 @@ impl Driver {
                 let Some(client) = self.client.try_get_value() else {
                     return;
                 };
-                super::after_first_paint(move || {
+                super::after_next_paint(move || {
                     // Unmounted before the paint: nothing to fetch for.
                     if self.directory.try_get_value().is_none() {
                         return;

@@ -85,54 +85,12 @@ where
     });
 }
 
-/// How many frames [`after_first_paint`] waits for the page's first contentful paint to be
-/// recorded, about a second at 60 frames a second, before it runs anyway (a page that never
-/// paints text).
-const FIRST_PAINT_FRAMES: u8 = 60;
-
-/// Runs `then` once the page's first content is on the screen: for work that must not delay
-/// what the person sees first, such as fetching the directory file. A frame's callbacks run
-/// before its paint, and the paint reaches the screen later still, so where the browser records
-/// paint timing (`first-contentful-paint`) this waits for that record. Where it does not (WebKit
-/// in a cross-site frame), a task queued from the first frame's callbacks, which runs once that
-/// frame is painted, is the nearest sign.
-pub fn after_first_paint(then: impl FnOnce() + 'static) {
-    fn when_recorded(frames_left: u8, then: Box<dyn FnOnce()>) {
-        request_animation_frame(move || {
-            if frames_left == 0 || first_contentful_paint_recorded() {
-                then();
-            } else {
-                when_recorded(frames_left - 1, then);
-            }
-        });
-    }
-    if paint_timing_recorded_here() {
-        when_recorded(FIRST_PAINT_FRAMES, Box::new(then));
-    } else {
-        request_animation_frame(move || set_timeout(then, std::time::Duration::ZERO));
-    }
-}
-
-/// Whether this browser records paint timing for this page (`PerformanceObserver
-/// .supportedEntryTypes` names `paint`); read through `Reflect`, so that a browser without
-/// `PerformanceObserver` answers no rather than throwing.
-fn paint_timing_recorded_here() -> bool {
-    use js_sys::{Array, Reflect};
-
-    Reflect::get(&js_sys::global(), &"PerformanceObserver".into())
-        .and_then(|observer| Reflect::get(&observer, &"supportedEntryTypes".into()))
-        .ok()
-        .and_then(|types| types.dyn_into::<Array>().ok())
-        .is_some_and(|types| types.includes(&"paint".into(), 0))
-}
-
-fn first_contentful_paint_recorded() -> bool {
-    window().performance().is_some_and(|timing| {
-        timing
-            .get_entries_by_name_with_entry_type("first-contentful-paint", "paint")
-            .length()
-            > 0
-    })
+/// Runs `then` once the page as it is now has been painted: for work that must not hold back
+/// the screen just put in place, such as fetching and decoding the directory file while the
+/// consent screen shows. A frame's animation callbacks run before that frame is painted, in
+/// the same task as its painting; a task queued from them runs after it.
+pub fn after_next_paint(then: impl FnOnce() + 'static) {
+    request_animation_frame(move || set_timeout(then, std::time::Duration::ZERO));
 }
 
 /// A URL from the API that is safe as a link target: `https:` (or `http:`) only, never

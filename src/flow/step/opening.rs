@@ -115,8 +115,8 @@ pub(super) fn normal_start(session: Session) -> Next {
 }
 
 /// The consent screen. The directory file is asked for while the person reads it (the
-/// driver fetches it after this first render), so the bank list can answer locally from its
-/// first keystroke; the search step's own ask then gets the same file.
+/// driver fetches it once this screen is painted), so the bank list can answer locally from
+/// its first keystroke; the search step's own ask then gets the same file.
 fn consent_screen(session: Session) -> Next {
     (
         State::Consent {
