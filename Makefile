@@ -44,7 +44,8 @@ help:
 	@echo "parts:      bootstrap widget server fmt clippy test-native test-browser test-e2e test-e2e-engines"
 	@echo "examples:   example-leptos (the Leptos checkout of examples/leptos-host)"
 	@echo "engines:    test-browser-{chromium,firefox,webkit} test-e2e-{chromium,firefox,webkit}"
-	@echo "make bench  widget and loader bytes (gzip, brotli), time to an interactive consent screen"
+	@echo "make bench  widget and loader bytes (gzip, brotli), time to the widget's first content"
+	@echo "            and to an interactive consent screen"
 
 ## The two commands ------------------------------------------------------------------------
 
@@ -61,10 +62,11 @@ bootstrap:
 	@scripts/bootstrap.sh
 
 # What is shipped names no directory of the machine that built it: the panic locations of
-# dependencies read `index.crates.io-<hash>/<crate>-<version>/src/...`, not the builder's cargo
-# home. Cargo adds these flags to those of .cargo/config.toml (RUSTFLAGS would replace them).
+# dependencies read `index.crates.io-<hash>/<crate>-<version>/src/...` (and a git dependency's
+# `<name>-<hash>/<commit>/...`), not the builder's cargo home. Cargo adds these flags to those of .cargo/config.toml (RUSTFLAGS would replace them).
 CARGO_HOME ?= $(HOME)/.cargo
-SHIPPED_WASM_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS=--remap-path-prefix=$(CARGO_HOME)/registry/src/=
+SHIPPED_WASM_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--remap-path-prefix=$(CARGO_HOME)/registry/src/= \
+	--remap-path-prefix=$(CARGO_HOME)/git/checkouts/="
 
 # The widget page, as served at /link/: dist/index.html, boot.js, finlink.js, finlink_bg.wasm;
 # then the hosted verification page, a bundle of its own served at /link/verify/, into

@@ -57,7 +57,7 @@ const MARKS = { consentReady: CONSENT_READY, firstContent: FIRST_CONTENT };
 // console, so that the bench never reaches into the widget's frame while it loads: a locator
 // or an evaluation there makes Playwright run its own scripts in that frame, on the same main
 // thread as the widget, and the time measured would include them.
-function watchConsent({ consentReady, firstContent }) {
+function watchWidget({ consentReady, firstContent }) {
   if (location.pathname.indexOf("/link/") !== 0) return;
   new PerformanceObserver((list, paints) => {
     const entry = list.getEntriesByName("first-contentful-paint")[0];
@@ -114,7 +114,7 @@ async function openOnce(server, context, network = null) {
       window.Finlink.collect({ clientSecret: secret });
       return at;
     }, clientSecret);
-    const [readyAt, paintedAt] = [await ready, await painted];
+    const [readyAt, paintedAt] = await Promise.all([ready, painted]);
     // The screen the time was taken of, checked once it is taken.
     const frame = page.frameLocator('iframe[title="Link your bank account"]');
     await frame.getByRole("button", { name: "Continue" }).waitFor({ timeout: 5_000 });
@@ -144,7 +144,7 @@ async function time() {
       const times = [];
       for (let i = 0; i < runs; i++) {
         const context = await browser.newContext();
-        await context.addInitScript(watchConsent, MARKS);
+        await context.addInitScript(watchWidget, MARKS);
         try {
           times.push(await openOnce(server, context, network));
         } finally {
@@ -156,7 +156,7 @@ async function time() {
     const cold = await coldRuns(null);
     const warm = [];
     const context = await browser.newContext();
-    await context.addInitScript(watchConsent, MARKS);
+    await context.addInitScript(watchWidget, MARKS);
     try {
       await openOnce(server, context); // fills the cache
       for (let i = 0; i < runs; i++) warm.push(await openOnce(server, context));
