@@ -168,6 +168,29 @@ describe("consent", () => {
     }
   });
 
+  test("the hosted verification page shows the same first screen before its module arrives", async () => {
+    const { page, context, problems } = await watchedPage(browser);
+    let release;
+    const released = new Promise((resolve) => (release = resolve));
+    await page.route("**/link/verify/finlink-verify_bg.wasm", async (route) => {
+      await released;
+      await route.continue();
+    });
+    try {
+      await page.goto(`${server.url}/link/verify/#verification_secret=`);
+      await page.getByText("Loading…", { exact: true }).waitFor({ state: "visible", ...TIMEOUT });
+      assert.ok(!/Loading/.test(await page.locator("main").ariaSnapshot()));
+
+      release();
+      await page.getByRole("heading", { level: 1, name: "This link is not valid" }).waitFor(TIMEOUT);
+      assert.equal(await page.getByText("Loading…").count(), 0, "the stand-in is gone");
+      assert.deepEqual(problems, []);
+    } finally {
+      release();
+      await context.close();
+    }
+  });
+
   test("without scripts the page does not claim to be loading", async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     try {
