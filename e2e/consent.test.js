@@ -13,6 +13,17 @@ import { createSession, launchBrowser, repo, startServer, watchedPage, widgetDir
 const CONSENT_HEADING = "Demo Shop uses finlink to connect your bank account";
 const TIMEOUT = { timeout: 60_000 };
 
+/** Holds back the page's requests for `pattern` until the function it returns is called. */
+async function holdBack(page, pattern) {
+  let release;
+  const released = new Promise((resolve) => (release = resolve));
+  await page.route(pattern, async (route) => {
+    await released;
+    await route.continue();
+  });
+  return release;
+}
+
 describe("consent", () => {
   let server;
   let browser;
@@ -142,12 +153,7 @@ describe("consent", () => {
   test("the page shows its first screen before its module arrives, then the widget in its place", async () => {
     const session = await createSession(server, { permissions: ["payment_method"] });
     const { page, context, problems } = await watchedPage(browser);
-    let release;
-    const released = new Promise((resolve) => (release = resolve));
-    await page.route("**/link/finlink_bg.wasm", async (route) => {
-      await released;
-      await route.continue();
-    });
+    const release = await holdBack(page, "**/link/finlink_bg.wasm");
     try {
       await page.goto(`${server.url}/link/#client_secret=${encodeURIComponent(session.client_secret)}`);
       // Painted from the page and its style sheet alone: finlink's frame, saying it loads.
@@ -170,12 +176,7 @@ describe("consent", () => {
 
   test("the hosted verification page shows the same first screen before its module arrives", async () => {
     const { page, context, problems } = await watchedPage(browser);
-    let release;
-    const released = new Promise((resolve) => (release = resolve));
-    await page.route("**/link/verify/finlink-verify_bg.wasm", async (route) => {
-      await released;
-      await route.continue();
-    });
+    const release = await holdBack(page, "**/link/verify/finlink-verify_bg.wasm");
     try {
       await page.goto(`${server.url}/link/verify/#verification_secret=`);
       await page.getByText("Loading…", { exact: true }).waitFor({ state: "visible", ...TIMEOUT });
