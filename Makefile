@@ -63,7 +63,8 @@ bootstrap:
 
 # What is shipped names no directory of the machine that built it: the panic locations of
 # dependencies read `index.crates.io-<hash>/<crate>-<version>/src/...` (and a git dependency's
-# `<name>-<hash>/<commit>/...`), not the builder's cargo home. Cargo adds these flags to those of .cargo/config.toml (RUSTFLAGS would replace them).
+# `<name>-<hash>/<commit>/...`), not the builder's cargo home. Cargo adds these flags to those
+# of .cargo/config.toml (RUSTFLAGS would replace them).
 CARGO_HOME ?= $(HOME)/.cargo
 SHIPPED_WASM_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--remap-path-prefix=$(CARGO_HOME)/registry/src/= \
 	--remap-path-prefix=$(CARGO_HOME)/git/checkouts/="

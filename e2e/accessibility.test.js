@@ -11,7 +11,7 @@ import { after, before, describe, test } from "node:test";
 
 import { axeViolations, settled } from "./axe.js";
 import { SHOP_BUSINESS, Shop, WIDGET_FRAME } from "./demo-shop.js";
-import { createSession, launchBrowser, startServer, watchedPage } from "./harness.js";
+import { createSession, launchBrowser, startServer, watchedPage, widgetPage } from "./harness.js";
 
 const NARROW = { width: 320, height: 640 };
 const WIDE = { width: 1280, height: 800 };
@@ -103,8 +103,8 @@ describe("accessibility of every step (axe-core, WCAG 2.1 A and AA, 320 px)", ()
     try {
       await shop.start();
       // The widget's CSP is the product's, untouched by the test.
-      const widgetPage = await fetch(await shop.page.locator(WIDGET_FRAME).getAttribute("src"));
-      const csp = widgetPage.headers.get("content-security-policy") ?? "";
+      const served = await fetch(await shop.page.locator(WIDGET_FRAME).getAttribute("src"));
+      const csp = served.headers.get("content-security-policy") ?? "";
       assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
       assert.doesNotMatch(csp, /unsafe-inline|'unsafe-eval'/);
       await check(shop, "consent", report);
@@ -307,7 +307,7 @@ describe("accessibility of the widget page opened directly (mobile web views)", 
     const { page, context, problems } = await watchedPage(browser);
     try {
       await page.setViewportSize(NARROW);
-      await page.goto(`${server.url}/link/#client_secret=${encodeURIComponent(session.client_secret)}`);
+      await page.goto(widgetPage(server, session.client_secret));
       await page.getByRole("heading", { level: 1, name: `${SHOP_BUSINESS} uses finlink to connect your bank account` }).waitFor();
       const found = await axeViolations(page.mainFrame());
       const sideways = await overflow(page.mainFrame());

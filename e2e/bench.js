@@ -46,9 +46,10 @@ function weigh() {
 
 // What the widget's frame logs when its consent screen is interactive, and when its first
 // content is painted, each followed by the time.
-const CONSENT_READY = "finlink-bench: consent interactive at";
-const FIRST_CONTENT = "finlink-bench: first content at";
-const MARKS = { consentReady: CONSENT_READY, firstContent: FIRST_CONTENT };
+const MARKS = {
+  consentReady: "finlink-bench: consent interactive at",
+  firstContent: "finlink-bench: first content at",
+};
 
 // Runs in every frame before its own scripts (CDP, so the widget's CSP does not apply): in the
 // widget's frame, logs when the consent screen's Continue button is there, enabled and
@@ -107,8 +108,8 @@ async function openOnce(server, context, network = null) {
       page
         .waitForEvent("console", { predicate: (message) => message.text().startsWith(mark), timeout: 30_000 })
         .then((message) => Number(message.text().slice(mark.length)));
-    const ready = logged(CONSENT_READY);
-    const painted = logged(FIRST_CONTENT);
+    const ready = logged(MARKS.consentReady);
+    const painted = logged(MARKS.firstContent);
     const started = await page.evaluate((secret) => {
       const at = performance.timeOrigin + performance.now();
       window.Finlink.collect({ clientSecret: secret });

@@ -8,7 +8,9 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
 import { Shop, WIDGET_FRAME } from "./demo-shop.js";
-import { createSession, launchBrowser, repo, startServer, watchedPage, widgetDir } from "./harness.js";
+import {
+  createSession, launchBrowser, leptosHostDir, repo, startServer, watchedPage, widgetDir, widgetPage,
+} from "./harness.js";
 
 const CONSENT_HEADING = "Demo Shop uses finlink to connect your bank account";
 const TIMEOUT = { timeout: 60_000 };
@@ -45,7 +47,7 @@ describe("consent", () => {
     const { page, context, problems } = await watchedPage(browser);
     try {
       const response = await page.goto(
-        `${server.url}/link/#client_secret=${encodeURIComponent(session.client_secret)}`,
+        widgetPage(server, session.client_secret),
       );
       assert.equal(response.status(), 200);
       assert.match(response.headers()["content-security-policy"] ?? "", /script-src 'self' 'wasm-unsafe-eval'/);
@@ -80,7 +82,7 @@ describe("consent", () => {
       if (new URL(request.url()).pathname === "/v1/link/session") sessionRequests.push(request);
     });
     try {
-      const document = await page.goto(`${server.url}/link/#client_secret=${encodeURIComponent(session.client_secret)}`);
+      const document = await page.goto(widgetPage(server, session.client_secret));
       await page.getByRole("heading", { level: 1, name: CONSENT_HEADING }).waitFor();
 
       const documentAccepts = (await document.request().allHeaders())["accept-encoding"] ?? "";
@@ -109,7 +111,7 @@ describe("consent", () => {
     const home = homedir();
     // Cargo's registry and git checkouts, wherever its home is; the repository; the home.
     const traces = ["/registry/src/", "/git/checkouts/", `${repo}/`, ...(home.length > 1 ? [`${home}/`] : [])];
-    const example = process.env.FINLINK_LEPTOS_HOST_DIR || join(repo, "target/examples/leptos-host");
+    const example = leptosHostDir();
     const modules = [
       join(widgetDir(), "finlink_bg.wasm"),
       join(widgetDir(), "verify/finlink-verify_bg.wasm"),
@@ -131,16 +133,16 @@ describe("consent", () => {
     });
     // The module is held back until the session was asked for (or 10 s went by).
     let heldUntil = null;
-    await page.route("**/link/finlink_bg.wasm", async (route) => {
-      const reason = await Promise.race([
-        sessionAsked.then(() => "the session was asked for"),
-        new Promise((resolve) => setTimeout(() => resolve("10 s went by"), 10_000)),
-      ]);
+    const release = await holdBack(page, "**/link/finlink_bg.wasm");
+    Promise.race([
+      sessionAsked.then(() => "the session was asked for"),
+      new Promise((resolve) => setTimeout(() => resolve("10 s went by"), 10_000)),
+    ]).then((reason) => {
       heldUntil ??= reason;
-      await route.continue();
+      release();
     });
     try {
-      await page.goto(`${server.url}/link/#client_secret=${encodeURIComponent(session.client_secret)}`);
+      await page.goto(widgetPage(server, session.client_secret));
       await page.getByRole("heading", { level: 1, name: CONSENT_HEADING }).waitFor(TIMEOUT);
       assert.equal(heldUntil, "the session was asked for");
       assert.equal((await sessionAsked).headers().authorization, `Bearer ${session.client_secret}`);
@@ -155,7 +157,7 @@ describe("consent", () => {
     const { page, context, problems } = await watchedPage(browser);
     const release = await holdBack(page, "**/link/finlink_bg.wasm");
     try {
-      await page.goto(`${server.url}/link/#client_secret=${encodeURIComponent(session.client_secret)}`);
+      await page.goto(widgetPage(server, session.client_secret));
       // Painted from the page and its style sheet alone: finlink's frame, saying it loads.
       await page.getByText("Loading…", { exact: true }).waitFor({ state: "visible", ...TIMEOUT });
       assert.ok(await page.getByText("Secured by finlink").isVisible());

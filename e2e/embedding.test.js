@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 
 import { startExampleHost } from "../examples/server.mjs";
 import { ACCOUNT_FIELDS } from "./demo-shop.js";
-import { createSession, freePort, launchBrowser, repo, startServer, watchedPage } from "./harness.js";
+import { createSession, freePort, launchBrowser, repo, startServer, watchedPage, widgetPage } from "./harness.js";
 
 const OAUTH_BANK = "Sandbox Bank (OAuth)";
 const CREDENTIALS_BANK = "Sandbox Bank (Credentials)";
@@ -244,7 +244,7 @@ finlinkNativeStandIn({
     const session = await createSession(server, { permissions: ["payment_method", "balances"] });
     const { page, context, problems } = await watchedPage(browser);
     try {
-      await page.goto(`${server.url}/link/#client_secret=${encodeURIComponent(session.client_secret)}`);
+      await page.goto(widgetPage(server, session.client_secret));
       const flow = widget(page);
       await flow.heading(CONSENT).waitFor();
       await page.reload();

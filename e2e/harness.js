@@ -3,7 +3,8 @@
 import { chromium } from "playwright-core";
 
 export {
-  SHOP_B_NAME, createSession, freePort, integratorApi, repo, serverBinary, startServer, widgetDir,
+  SHOP_B_NAME, createSession, freePort, integratorApi, leptosHostDir, repo, serverBinary, startServer,
+  widgetDir, widgetPage,
 } from "./server.js";
 
 /** Flags for Chromium on these machines (DESIGN §7). */

@@ -11,7 +11,7 @@ import { after, before, describe, test } from "node:test";
 import { startExampleHost } from "../examples/server.mjs";
 import { axeViolations, settled } from "./axe.js";
 import { SHOP_BUSINESS, Shop, WIDGET_FRAME } from "./demo-shop.js";
-import { freePort, launchBrowser, repo, startServer, watchedPage } from "./harness.js";
+import { freePort, launchBrowser, leptosHostDir, startServer, watchedPage } from "./harness.js";
 
 const OAUTH_BANK = "Sandbox Bank (OAuth)";
 const CREDENTIALS_BANK = "Sandbox Bank (Credentials)";
@@ -19,7 +19,7 @@ const CONSENT = `${SHOP_BUSINESS} uses finlink to connect your bank account`;
 const MODAL = "Pay by bank";
 const INLINE = "Link on this page";
 const TIMEOUT = { timeout: 120_000 };
-const LEPTOS_DIR = process.env.FINLINK_LEPTOS_HOST_DIR || join(repo, "target/examples/leptos-host");
+const LEPTOS_DIR = leptosHostDir();
 const WIDE = { width: 1280, height: 720 };
 const NARROW = { width: 320, height: 640 };
 

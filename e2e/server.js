@@ -25,6 +25,17 @@ export function serverBinary() {
   return found;
 }
 
+/** The widget page for a session, as a mobile web view opens it: the secret in the fragment. */
+export function widgetPage(server, clientSecret) {
+  return `${server.url}/link/#client_secret=${encodeURIComponent(clientSecret)}`;
+}
+
+/** The built Leptos checkout of examples/leptos-host: FINLINK_LEPTOS_HOST_DIR, else where
+ * `make example-leptos` puts it. */
+export function leptosHostDir() {
+  return process.env.FINLINK_LEPTOS_HOST_DIR || join(repo, "target/examples/leptos-host");
+}
+
 /** The built widget: FINLINK_WIDGET_DIR, else dist/ (`make widget`). */
 export function widgetDir() {
   const dir = process.env.FINLINK_WIDGET_DIR || join(repo, "dist");
